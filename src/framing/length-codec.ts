@@ -1,0 +1,107 @@
+import { MessageTooLargeError } from '../errors.js';
+import type { Codec, Decoder, DecoderOptions } from './codec.js';
+import { toBytes } from './text.js';
+
+const HEADER_BYTES = 4;
+const MAX_LENGTH = 0xffff_ffff;
+
+/**
+ * Reads a 4-byte big-endian length, then that many bytes. A length over the limit is
+ * refused before anything is allocated, and its body is skipped as it streams past.
+ */
+export class LengthPrefixDecoder implements Decoder {
+  private readonly options: DecoderOptions<Buffer>;
+  private readonly header = Buffer.alloc(HEADER_BYTES);
+  private headerBytes = 0;
+  /** Body length of the message being read, once its header is complete. */
+  private expected = -1;
+  private held: Buffer[] = [];
+  private heldBytes = 0;
+  /** Bytes of a refused message still to be skipped. */
+  private skipping = 0;
+
+  constructor(options: DecoderOptions<Buffer>) {
+    this.options = options;
+  }
+
+  get bufferedBytes(): number {
+    return this.headerBytes + this.heldBytes;
+  }
+
+  push(chunk: Buffer): void {
+    let offset = 0;
+    while (offset < chunk.length) {
+      if (this.skipping > 0) {
+        const skipped = Math.min(this.skipping, chunk.length - offset);
+        this.skipping -= skipped;
+        offset += skipped;
+      } else if (this.expected === -1) {
+        offset = this.readHeader(chunk, offset);
+      } else {
+        offset = this.readBody(chunk, offset);
+      }
+    }
+  }
+
+  end(): void {
+    // A truncated frame is not a message; there is nothing to deliver.
+    this.headerBytes = 0;
+    this.expected = -1;
+    this.held = [];
+    this.heldBytes = 0;
+    this.skipping = 0;
+  }
+
+  private readHeader(chunk: Buffer, offset: number): number {
+    const take = Math.min(HEADER_BYTES - this.headerBytes, chunk.length - offset);
+    chunk.copy(this.header, this.headerBytes, offset, offset + take);
+    this.headerBytes += take;
+    if (this.headerBytes < HEADER_BYTES) return offset + take;
+    this.headerBytes = 0;
+    const length = this.header.readUInt32BE(0);
+    if (length > this.options.maxMessageBytes) {
+      this.options.onError(new MessageTooLargeError(length, this.options.maxMessageBytes));
+      this.skipping = length;
+    } else if (length === 0) {
+      this.options.onMessage(Buffer.alloc(0));
+    } else {
+      this.expected = length;
+    }
+    return offset + take;
+  }
+
+  private readBody(chunk: Buffer, offset: number): number {
+    const missing = this.expected - this.heldBytes;
+    const available = chunk.length - offset;
+    if (available < missing) {
+      this.held.push(Buffer.from(chunk.subarray(offset)));
+      this.heldBytes += available;
+      return chunk.length;
+    }
+    const tail = chunk.subarray(offset, offset + missing);
+    const message = this.heldBytes === 0 ? tail : Buffer.concat([...this.held, tail], this.expected);
+    this.held = [];
+    this.heldBytes = 0;
+    this.expected = -1;
+    this.options.onMessage(message);
+    return offset + missing;
+  }
+}
+
+/**
+ * Binary-safe framing: a 4-byte big-endian length before each message. Messages are
+ * `Buffer`s; strings are sent as UTF-8.
+ */
+export const lengthPrefixCodec: Codec<Buffer> = {
+  name: 'length',
+  delimited: true,
+  encode(message) {
+    const body = toBytes(message);
+    if (body.length > MAX_LENGTH) throw new RangeError(`a length-prefixed message cannot exceed ${MAX_LENGTH} bytes`);
+    const frame = Buffer.allocUnsafe(HEADER_BYTES + body.length);
+    frame.writeUInt32BE(body.length, 0);
+    body.copy(frame, HEADER_BYTES);
+    return frame;
+  },
+  createDecoder: (options) => new LengthPrefixDecoder(options),
+};
