@@ -21,7 +21,14 @@ function decodeInChunks<T>(codec: Codec<T>, bytes: Buffer, cuts: number[], maxMe
     maxHeld = Math.max(maxHeld, decoder.bufferedBytes);
     start = Math.max(start, point);
   }
-  return { messages, errors, maxHeld, end: () => decoder.end() };
+  return {
+    messages,
+    errors,
+    maxHeld,
+    end: () => {
+      decoder.end();
+    },
+  };
 }
 
 // Text without newlines or carriage returns: what a line may carry unchanged.
