@@ -142,10 +142,17 @@ export class ChatClient<T = string> extends TypedEventEmitter<ChatClientEvents<T
         socket.once('error', onError);
       });
     } catch (error) {
-      socket.once('close', markClosed);
       socket.on('error', ignore);
-      socket.destroy();
       this.socket = undefined;
+      // Reject only once the socket is gone, so that no handle outlives a failed connect().
+      const gone = new Promise<void>((resolve) => {
+        socket.once('close', () => {
+          resolve();
+        });
+      });
+      socket.destroy();
+      await gone;
+      markClosed();
       throw error;
     }
     this.queue = new OutboundQueue(socket, shared, this.codec.delimited);
@@ -187,7 +194,8 @@ export class ChatClient<T = string> extends TypedEventEmitter<ChatClientEvents<T
    * Throws `NotConnectedError` when there is no connection.
    */
   send(message: T | string | Uint8Array): boolean {
-    if (!this.connected || this.queue === undefined) throw new NotConnectedError();
+    // After close() the socket is ending: a message sent now could only be lost silently.
+    if (!this.connected || this.closeRequested || this.queue === undefined) throw new NotConnectedError();
     this.queue.enqueue(this.encoder.encode(message));
     return !this.queue.isBlocked;
   }
@@ -197,10 +205,13 @@ export class ChatClient<T = string> extends TypedEventEmitter<ChatClientEvents<T
     const socket = this.socket;
     if (socket !== undefined && !this.closeRequested) {
       this.closeRequested = true;
-      this.queue?.flush();
-      socket.end();
-      // A hub that never closes its side must not hold us open for ever.
-      setTimeout(() => socket.destroy(), DEFAULT_CLOSE_TIMEOUT_MS).unref();
+      // A hub that never reads or never closes its side must not hold us open for ever.
+      const timer = setTimeout(() => socket.destroy(), DEFAULT_CLOSE_TIMEOUT_MS);
+      timer.unref();
+      socket.once('close', () => {
+        clearTimeout(timer);
+      });
+      this.endAfterFlush(socket);
     }
     await this.closed;
   }
@@ -208,6 +219,23 @@ export class ChatClient<T = string> extends TypedEventEmitter<ChatClientEvents<T
   /** Closes the client; lets `await using client = new ChatClient()` clean up. */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
+  }
+
+  /**
+   * Ends the socket once everything queued has been written. While the socket applies
+   * backpressure the queue holds frames back, and ending now would lose them; the queue
+   * writes more on each 'drain' (its listener runs before this one), so check again then.
+   */
+  private endAfterFlush(socket: Socket): void {
+    const queue = this.queue;
+    queue?.flush();
+    if (queue?.isBlocked === true && !socket.destroyed) {
+      socket.once('drain', () => {
+        this.endAfterFlush(socket);
+      });
+      return;
+    }
+    socket.end();
   }
 
   private disconnectReason(): DisconnectReason {

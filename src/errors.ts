@@ -1,3 +1,5 @@
+import { isIPv6 } from 'node:net';
+
 /**
  * Stable codes carried by every error this library creates, so callers can branch on
  * `error.code` instead of parsing messages.
@@ -12,7 +14,11 @@ export type BroadcastChatErrorCode =
   | 'ERR_NOT_CONNECTED'
   | 'ERR_HUB_CLOSED'
   | 'ERR_LISTENER'
-  | 'ERR_ABORTED';
+  | 'ERR_ABORTED'
+  | 'ERR_HANDLER'
+  | 'ERR_INVALID_NAME'
+  | 'ERR_NAME_TAKEN'
+  | 'ERR_INVALID_ENVELOPE';
 
 /** Base class of every error thrown or reported by broadcast-chat. */
 export class BroadcastChatError extends Error {
@@ -26,25 +32,50 @@ export class BroadcastChatError extends Error {
   }
 }
 
-/** A message (or a length prefix) exceeded `maxMessageBytes`; it was not buffered. */
+/**
+ * A message (or a length prefix) exceeded `maxMessageBytes`; it was not buffered.
+ * Decoders create it without knowing the connection; the hub reports `forPeer()`'s copy,
+ * which names the peer.
+ */
 export class MessageTooLargeError extends BroadcastChatError {
   /** The configured limit, in bytes. */
   readonly limit: number;
   /** How many bytes the message had, or had reached when it was refused. */
   readonly size: number;
+  /** The peer that sent it, as `id (address:port)`, once known. */
+  readonly peer: string | undefined;
 
-  constructor(size: number, limit: number) {
-    super('ERR_MESSAGE_TOO_LARGE', `message of ${size} bytes or more exceeds the limit of ${limit} bytes`);
+  constructor(size: number, limit: number, peer?: string) {
+    super('ERR_MESSAGE_TOO_LARGE', `message of ${size} bytes or more${from(peer)} exceeds the limit of ${limit} bytes`);
     this.size = size;
     this.limit = limit;
+    this.peer = peer;
+  }
+
+  /** The same error, naming the peer that sent the message. */
+  forPeer(peer: string): MessageTooLargeError {
+    return new MessageTooLargeError(this.size, this.limit, peer);
   }
 }
 
 /** A text message was not valid UTF-8 and the `invalidUtf8: 'reject'` policy dropped it. */
 export class InvalidUtf8Error extends BroadcastChatError {
-  constructor() {
-    super('ERR_INVALID_UTF8', 'message is not valid UTF-8');
+  /** The peer that sent it, as `id (address:port)`, once known. */
+  readonly peer: string | undefined;
+
+  constructor(peer?: string) {
+    super('ERR_INVALID_UTF8', `message${from(peer)} is not valid UTF-8`);
+    this.peer = peer;
   }
+
+  /** The same error, naming the peer that sent the message. */
+  forPeer(peer: string): InvalidUtf8Error {
+    return new InvalidUtf8Error(peer);
+  }
+}
+
+function from(peer: string | undefined): string {
+  return peer === undefined ? '' : ` from ${peer}`;
 }
 
 /** A peer stopped reading and its outgoing queue passed `maxQueuedBytes`. */
@@ -74,7 +105,7 @@ export class ConnectError extends BroadcastChatError {
   readonly port: number;
 
   constructor(host: string, port: number, cause: unknown) {
-    super('ERR_CONNECT_FAILED', `could not connect to ${host}:${port}: ${describeSocketError(cause)}`, { cause });
+    super('ERR_CONNECT_FAILED', `could not connect to ${hostPort(host, port)}: ${describeSocketError(cause)}`, { cause });
     this.host = host;
     this.port = port;
   }
@@ -119,6 +150,11 @@ export class AbortError extends BroadcastChatError {
   }
 }
 
+/** `host:port`, with an IPv6 address in brackets so that the port stays readable. */
+function hostPort(host: string, port: number): string {
+  return isIPv6(host) ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
 const socketErrorText: Readonly<Record<string, string>> = {
   ECONNREFUSED: 'connection refused',
   ECONNRESET: 'connection reset by peer',
@@ -138,7 +174,11 @@ export function describeSocketError(error: unknown): string {
     const code = (error as NodeJS.ErrnoException).code;
     const text = code === undefined ? undefined : socketErrorText[code];
     if (code !== undefined && text !== undefined) return `${text} (${code})`;
-    return error.message;
+    // Happy-eyeballs connects (Node 20's default for host names) fail with an AggregateError
+    // whose own message is empty: describe the first attempt instead.
+    const [first] = error instanceof AggregateError ? (error.errors as unknown[]) : [];
+    if (first !== undefined && error.message === '') return describeSocketError(first);
+    return error.message === '' ? (code ?? error.name) : error.message;
   }
   return String(error);
 }

@@ -25,6 +25,11 @@ export interface PeerHost<T, D> {
   peerError(peer: Peer<D>, error: Error): void;
   peerSlow(peer: Peer<D>, queuedBytes: number): void;
   peerClosed(peer: Peer<D>, reason: DisconnectReason, error: Error | undefined): void;
+  /** An adaptive codec (`auto`, `mixed`) learnt the peer's framing. */
+  peerFramingDetected(peer: Peer<D>): void;
+  joinRoom(peer: Peer<D>, room: string): void;
+  leaveRoom(peer: Peer<D>, room: string): boolean;
+  renamePeer(peer: Peer<D>, nick: string): void;
 }
 
 const OPEN = 0;
@@ -62,6 +67,10 @@ export class Peer<D = Record<string, unknown>> {
   private receivedBytes = 0;
   private sent = 0;
   private sentBytes = 0;
+  private nickname = '';
+  private readonly roomSet = new Set<string>();
+  private currentRoom = '';
+  private readingPaused = false;
 
   /** @internal */
   constructor(socket: Socket, host: PeerHost<unknown, D>) {
@@ -124,6 +133,47 @@ export class Peer<D = Record<string, unknown>> {
     return this.state === OPEN;
   }
 
+  /** The peer's nickname: a guest name such as `guest-3` until it picks one. Unique on the hub, regardless of case. */
+  get nick(): string {
+    return this.nickname;
+  }
+
+  /**
+   * Changes the nickname (announced to the peer's rooms in chat mode). Throws a `NameError`
+   * when the name is invalid (`ERR_INVALID_NAME`) or someone else has it (`ERR_NAME_TAKEN`).
+   */
+  setNick(nick: string): void {
+    if (nick !== this.nickname) this.host.renamePeer(this, nick);
+  }
+
+  /** The room this peer talks in: where its messages are relayed. */
+  get room(): string {
+    return this.currentRoom;
+  }
+
+  /** Every room this peer is in, and so hears. */
+  get rooms(): ReadonlySet<string> {
+    return this.roomSet;
+  }
+
+  /**
+   * Joins `room` (created if needed) and makes it the room this peer talks in; it stays in
+   * the others. Throws a `NameError` for an invalid room name, a `RangeError` past the
+   * per-peer room limit.
+   */
+  join(room: string): void {
+    this.host.joinRoom(this, room);
+  }
+
+  /**
+   * Leaves `room`. Leaving the room it talks in moves it to the room it joined last; leaving
+   * its last room puts it back in the default room. Returns `false` if it was not in `room`,
+   * or `room` is the default room and its only one.
+   */
+  leave(room: string): boolean {
+    return this.host.leaveRoom(this, room);
+  }
+
   /** Sends a message to this client alone. Returns `false` if it is closing or gone. */
   send(message: string | Uint8Array): boolean {
     if (this.state !== OPEN) return false;
@@ -138,10 +188,9 @@ export class Peer<D = Record<string, unknown>> {
     if (this.state !== OPEN) return;
     this.state = CLOSING;
     this.reason = reason;
-    this.queue.flush();
-    this.socket.end();
     this.killTimer = setTimeout(this.destroySocket, this.host.closeTimeout);
     this.killTimer.unref();
+    this.endAfterFlush();
   }
 
   /** Cuts the connection at once, dropping anything queued. */
@@ -163,6 +212,9 @@ export class Peer<D = Record<string, unknown>> {
     this.queue.enqueue(frame);
     this.sent += 1;
     this.sentBytes += frame.length;
+    // Only a socket that refuses writes is a slow consumer: what one turn queues for a
+    // client that keeps up is written at the end of the turn, whatever its size.
+    if (!this.queue.isBlocked) return true;
     const queued = this.queue.queuedBytes;
     if (queued > this.host.maxQueuedBytes) {
       this.host.peerError(this, new SlowConsumerError(queued, this.host.maxQueuedBytes));
@@ -179,6 +231,55 @@ export class Peer<D = Record<string, unknown>> {
    */
   get frameEncoder(): Codec<unknown> {
     return this.encoder;
+  }
+
+  /**
+   * Records the nickname the hub assigned.
+   * @internal
+   */
+  assignNick(nick: string): void {
+    this.nickname = nick;
+  }
+
+  /**
+   * Records that the peer is in `room` and talks there.
+   * @internal
+   */
+  enterRoom(room: string): void {
+    this.roomSet.add(room);
+    this.currentRoom = room;
+  }
+
+  /**
+   * Records that the peer left `room`; it then talks in the room it joined last, if any.
+   * @internal
+   */
+  exitRoom(room: string): void {
+    this.roomSet.delete(room);
+    if (this.currentRoom !== room) return;
+    let last = '';
+    for (const other of this.roomSet) last = other;
+    this.currentRoom = last;
+  }
+
+  /**
+   * Stops reading from the socket: the hub has too many of this peer's messages waiting.
+   * @internal
+   */
+  pauseReading(): void {
+    if (this.readingPaused || this.state !== OPEN) return;
+    this.readingPaused = true;
+    this.socket.pause();
+  }
+
+  /**
+   * Reads from the socket again.
+   * @internal
+   */
+  resumeReading(): void {
+    if (!this.readingPaused) return;
+    this.readingPaused = false;
+    this.socket.resume();
   }
 
   /** A short description for logs: `id (address:port)`. */
@@ -200,7 +301,7 @@ export class Peer<D = Record<string, unknown>> {
 
   private readonly onFramingError = (error: FramingError): void => {
     if (this.state !== OPEN) return;
-    this.host.peerError(this, error);
+    this.host.peerError(this, error.forPeer(this.toString()));
     if (error instanceof MessageTooLargeError && this.host.oversizedMessage === 'disconnect') {
       this.close('too-large');
     }
@@ -209,6 +310,7 @@ export class Peer<D = Record<string, unknown>> {
   private readonly onFramingDetected = (codec: Codec<unknown>): void => {
     this.encoder = codec;
     this.queue.coalesce = codec.delimited;
+    this.host.peerFramingDetected(this);
   };
 
   private readonly onEnd = (): void => {
@@ -228,6 +330,17 @@ export class Peer<D = Record<string, unknown>> {
     if (this.killTimer !== undefined) clearTimeout(this.killTimer);
     this.queue.discard();
     this.host.peerClosed(this, this.reason ?? reasonFor(this.socketError), this.socketError);
+  };
+
+  /** Ends the socket once everything queued has been handed to it, backpressure or not. */
+  private readonly endAfterFlush = (): void => {
+    this.queue.flush();
+    if (this.queue.isBlocked && !this.socket.destroyed) {
+      // The queue's own drain listener was added first, so it writes more before this runs again.
+      this.socket.once('drain', this.endAfterFlush);
+      return;
+    }
+    this.socket.end();
   };
 
   private readonly destroySocket = (): void => {

@@ -1,11 +1,19 @@
 import type { Codec, Decoder, DecoderOptions } from './codec.js';
 import { lineCodec } from './line-codec.js';
-import { rawCodec } from './raw-codec.js';
+import { RawDecoder, rawCodec } from './raw-codec.js';
+
+const LF = 0x0a;
 
 /**
  * Learns the peer's framing from the first chunk it sends: a chunk holding a newline means
  * `line`, one without means `raw` (the documented Python client sends bare text). The choice
  * then holds for the whole connection, and is reported through `onFramingDetected`.
+ *
+ * A peer taken for `raw` still has its newlines honoured: each chunk is a message, and a
+ * newline inside a chunk ends a message too (the newline itself is dropped, and so are empty
+ * messages). The documented Python server relays every client's bytes verbatim, so a client
+ * facing it receives bare chunks from Python peers and newline-ended ones from `nc` or
+ * `ChatClient` peers, sometimes several in one `recv`; this keeps each of them one message.
  */
 export class AutoDecoder implements Decoder {
   private readonly options: DecoderOptions<string>;
@@ -22,9 +30,9 @@ export class AutoDecoder implements Decoder {
   push(chunk: Buffer): void {
     if (this.inner === undefined) {
       if (chunk.length === 0) return;
-      const detected = chunk.includes(0x0a) ? lineCodec : rawCodec;
-      this.inner = detected.createDecoder(this.options);
-      this.options.onFramingDetected?.(detected);
+      const isLine = chunk.includes(LF);
+      this.inner = isLine ? lineCodec.createDecoder(this.options) : unterminatedDecoder(this.options);
+      this.options.onFramingDetected?.(isLine ? lineCodec : rawCodec);
     }
     this.inner.push(chunk);
   }
@@ -34,11 +42,24 @@ export class AutoDecoder implements Decoder {
   }
 }
 
+/** A raw decoder whose messages are also split at newlines, which are then dropped. */
+function unterminatedDecoder(options: DecoderOptions<string>): Decoder {
+  return new RawDecoder({
+    ...options,
+    onMessage: (text) => {
+      for (const piece of text.split('\n')) {
+        const message = piece.endsWith('\r') ? piece.slice(0, -1) : piece;
+        if (message.length > 0) options.onMessage(message);
+      }
+    },
+  });
+}
+
 /**
  * Line framing for peers that end their messages with a newline, raw for those that do
  * not, chosen per connection from the first bytes each peer sends. Until a peer has sent
  * anything it is written to as `line`. Lets `nc`, `ChatClient` and the documented Python
- * programs share one chat.
+ * programs share one chat. See `docs/protocol.md` for what detection cannot tell apart.
  */
 export const autoCodec: Codec<string> = {
   name: 'auto',

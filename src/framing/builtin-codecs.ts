@@ -1,11 +1,13 @@
 import { autoCodec } from './auto-codec.js';
 import type { Codec } from './codec.js';
+import { jsonCodec } from './json-codec.js';
 import { lengthPrefixCodec } from './length-codec.js';
 import { lineCodec } from './line-codec.js';
+import { mixedCodec } from './mixed-codec.js';
 import { rawCodec } from './raw-codec.js';
 
 /** Names of the built-in text framings, whose messages are strings. */
-export type TextFramingName = 'line' | 'raw' | 'auto';
+export type TextFramingName = 'line' | 'raw' | 'auto' | 'json' | 'mixed';
 
 /** Names of the built-in binary framings, whose messages are Buffers. */
 export type BinaryFramingName = 'length';
@@ -23,6 +25,8 @@ const builtins: Readonly<Record<FramingName, Codec<string> | Codec<Buffer>>> = {
   line: lineCodec,
   raw: rawCodec,
   auto: autoCodec,
+  json: jsonCodec,
+  mixed: mixedCodec,
   length: lengthPrefixCodec,
 };
 
@@ -37,4 +41,12 @@ export function resolveCodec<T>(framing: Framing<T> | undefined): Codec<T> {
     throw new TypeError(`unknown framing '${framing}'; expected one of ${framingNames.join(', ')} or a Codec`);
   }
   return builtins[framing] as unknown as Codec<T>;
+}
+
+/**
+ * Whether peers of `codec` learn their framing from their first bytes (`auto`, `mixed`),
+ * so that the hub should wait for that before greeting them.
+ */
+export function isAdaptiveCodec(codec: Codec<unknown>): boolean {
+  return codec === (autoCodec as Codec<unknown>) || codec === (mixedCodec as Codec<unknown>);
 }

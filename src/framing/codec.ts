@@ -1,7 +1,8 @@
+import type { EnvelopeError } from '../chat/envelope-error.js';
 import type { InvalidUtf8Error, MessageTooLargeError } from '../errors.js';
 
 /** What a decoder may report besides messages. The message in question is dropped; the decoder goes on. */
-export type FramingError = MessageTooLargeError | InvalidUtf8Error;
+export type FramingError = MessageTooLargeError | InvalidUtf8Error | EnvelopeError;
 
 /** How a text decoder treats bytes that are not valid UTF-8. */
 export type InvalidUtf8Policy = 'replace' | 'reject';

@@ -1,36 +1,51 @@
-import { StringDecoder } from 'node:string_decoder';
 import { MessageTooLargeError } from '../errors.js';
 import type { Codec, Decoder, DecoderOptions } from './codec.js';
-import { toBytes } from './text.js';
+import { decodeText, incompleteUtf8Tail, toBytes } from './text.js';
 
 /**
  * Each chunk read from the socket is one message, as the documented Python programs
  * (`recv(1024)`) see it. A UTF-8 character split across two chunks is carried over whole
- * rather than mangled; other invalid bytes become U+FFFD.
+ * (at most three bytes) rather than mangled; other invalid bytes follow the
+ * `invalidUtf8` policy like the other text framings.
  */
 export class RawDecoder implements Decoder {
   private readonly options: DecoderOptions<string>;
-  private readonly text = new StringDecoder('utf8');
+  /** The start of a character whose remaining bytes are in the next chunk. */
+  private carry: Buffer | undefined;
 
   constructor(options: DecoderOptions<string>) {
     this.options = options;
   }
 
-  /** Nothing waits for a delimiter in raw framing (at most three bytes of a split character). */
-  readonly bufferedBytes = 0;
+  /** Nothing waits for a delimiter in raw framing: at most the three bytes of a split character. */
+  get bufferedBytes(): number {
+    return this.carry?.length ?? 0;
+  }
 
   push(chunk: Buffer): void {
-    if (chunk.length > this.options.maxMessageBytes) {
-      this.options.onError(new MessageTooLargeError(chunk.length, this.options.maxMessageBytes));
+    if (chunk.length === 0) return;
+    const carry = this.carry;
+    this.carry = undefined;
+    const size = (carry?.length ?? 0) + chunk.length;
+    if (size > this.options.maxMessageBytes) {
+      this.options.onError(new MessageTooLargeError(size, this.options.maxMessageBytes));
       return;
     }
-    const message = this.text.write(chunk);
-    if (message.length > 0) this.options.onMessage(message);
+    const bytes = carry === undefined ? chunk : Buffer.concat([carry, chunk], size);
+    const complete = incompleteUtf8Tail(bytes);
+    if (complete < bytes.length) this.carry = Buffer.from(bytes.subarray(complete));
+    if (complete === 0) return;
+    const message = decodeText(bytes, complete, this.options);
+    if (message !== undefined) this.options.onMessage(message);
   }
 
   end(): void {
-    const rest = this.text.end();
-    if (rest.length > 0) this.options.onMessage(rest);
+    const carry = this.carry;
+    this.carry = undefined;
+    if (carry === undefined) return;
+    // The peer stopped in the middle of a character: that is invalid UTF-8.
+    const message = decodeText(carry, carry.length, this.options);
+    if (message !== undefined) this.options.onMessage(message);
   }
 }
 

@@ -21,3 +21,19 @@ export function toBytes(message: string | Uint8Array): Buffer {
   if (Buffer.isBuffer(message)) return message;
   return Buffer.from(message.buffer, message.byteOffset, message.byteLength);
 }
+
+/**
+ * Where a character cut off at the end of `bytes` starts: `bytes.length` when the last
+ * character is complete (or is not the start of a valid multi-byte sequence at all),
+ * otherwise the index of its first byte, so that the caller can carry it to the next chunk.
+ */
+export function incompleteUtf8Tail(bytes: Buffer): number {
+  const length = bytes.length;
+  for (let back = 1; back <= 3 && back <= length; back += 1) {
+    const byte = bytes[length - back] ?? 0;
+    if ((byte & 0xc0) === 0x80) continue; // a continuation byte: look further back
+    const needed = byte >= 0xc2 && byte <= 0xdf ? 2 : byte >= 0xe0 && byte <= 0xef ? 3 : byte >= 0xf0 && byte <= 0xf4 ? 4 : 1;
+    return needed > back ? length - back : length;
+  }
+  return length;
+}

@@ -14,11 +14,14 @@ export class RawPeer {
   private chunks: Buffer[] = [];
   private waiters: (() => void)[] = [];
   closed = false;
+  /** Newlines received so far, counted as data arrives (cheaper than `lines()` for big floods). */
+  newlines = 0;
 
   private constructor(socket: Socket) {
     this.socket = socket;
     socket.on('data', (chunk: Buffer) => {
       this.chunks.push(chunk);
+      this.newlines += countByte(chunk, 0x0a);
       this.wake();
     });
     socket.on('error', () => undefined);
@@ -64,6 +67,22 @@ export class RawPeer {
       });
     }
     return this.received;
+  }
+
+  /** Waits until `count` newlines in total have arrived, without joining what was received. */
+  async newlinesReach(count: number, ms = 5000): Promise<void> {
+    const deadline = Date.now() + ms;
+    while (this.newlines < count) {
+      const left = deadline - Date.now();
+      if (left <= 0 || this.closed) throw new Error(`have ${this.newlines} of ${count} lines${this.closed ? ', and the socket closed' : ''}`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, Math.min(left, 100));
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
   }
 
   /** Waits for `count` newline-terminated lines in total and returns them. */
@@ -123,4 +142,21 @@ export async function eventually(condition: () => boolean, ms = 5000, what = 'co
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
+}
+
+/** Writes `frames` to `socket` in batches, waiting for 'drain' whenever it asks to; bounded by `ms`. */
+export async function writeAll(socket: Socket, frames: Iterable<Buffer | string>, ms = 15_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  let batch: Buffer[] = [];
+  const send = async (): Promise<void> => {
+    const data = Buffer.concat(batch);
+    batch = [];
+    if (socket.write(data)) return;
+    await nextEvent<[]>(socket, 'drain', Math.max(1, deadline - Date.now()));
+  };
+  for (const frame of frames) {
+    batch.push(typeof frame === 'string' ? Buffer.from(frame, 'utf8') : frame);
+    if (batch.length >= 256) await send();
+  }
+  if (batch.length > 0) await send();
 }

@@ -1,0 +1,172 @@
+/**
+ * The built package as a consumer gets it: `tsup` builds it (into a temporary copy of the
+ * package root, not ./dist), `npm pack` packs it (what the `files` allowlist lets through),
+ * and a throwaway project with the tarball unpacked in its node_modules imports it as ESM and
+ * requires it as CommonJS, compiles against its types, and relays one message. publint and
+ * attw check the same tarball.
+ */
+import { execFile } from 'node:child_process';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const bin = (path: string): string => join(root, 'node_modules', path);
+
+interface Run {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a command with a time limit; never rejects, so that the output reaches the assertion. */
+function run(command: string, args: string[], cwd: string, timeout = 60_000): Promise<Run> {
+  return new Promise((resolve) => {
+    execFile(command, args, { cwd, timeout, env: { ...process.env, NO_COLOR: '1', FORCE_COLOR: '0' } }, (error, stdout, stderr) => {
+      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+let temp = '';
+let tarball = '';
+let consumer = '';
+let packed: string[] = [];
+
+beforeAll(async () => {
+  temp = await mkdtemp(join(tmpdir(), 'broadcast-chat-package-'));
+  // Build into a copy of the package root, not ./dist, which other test files may be running from.
+  const pkg = join(temp, 'pkg');
+  await mkdir(pkg);
+  for (const file of ['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE']) {
+    await copyFile(join(root, file), join(pkg, file)).catch((error: unknown) => {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || file === 'package.json') throw error;
+    });
+  }
+  const build = await run(process.execPath, [bin('tsup/dist/cli-default.js'), '--silent', '--out-dir', join(pkg, 'dist')], root, 120_000);
+  expect(build.code, `tsup build failed:\n${build.stdout}${build.stderr}`).toBe(0);
+  const pack = await run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', temp], pkg);
+  expect(pack.code, pack.stderr).toBe(0);
+  const [info] = JSON.parse(pack.stdout) as [{ filename: string; files: { path: string }[] }];
+  tarball = join(temp, info.filename);
+  packed = info.files.map((file) => file.path);
+  await rm(pkg, { recursive: true });
+  consumer = join(temp, 'consumer');
+  const installed = join(consumer, 'node_modules', 'broadcast-chat');
+  await mkdir(installed, { recursive: true });
+  await writeFile(join(consumer, 'package.json'), JSON.stringify({ name: 'consumer', private: true }));
+  const untar = await run('tar', ['-xzf', tarball, '-C', installed, '--strip-components=1'], temp);
+  expect(untar.code, untar.stderr).toBe(0);
+}, 180_000);
+
+afterAll(async () => {
+  if (temp !== '') await rm(temp, { recursive: true, force: true });
+});
+
+/** Starts a hub, connects two clients, relays one message, closes everything; prints what arrived. */
+const relayScript = (load: string): string => `
+${load}
+const hub = new BroadcastHub();
+const { port } = await hub.listen({ port: 0, host: '127.0.0.1' });
+const a = new ChatClient({ host: '127.0.0.1', port });
+const b = new ChatClient({ host: '127.0.0.1', port });
+await a.connect();
+await b.connect();
+while (hub.clients.size < 2) await new Promise((resolve) => setTimeout(resolve, 5));
+const got = new Promise((resolve) => b.once('message', resolve));
+a.send('relayed through the package');
+console.log(await got);
+await a.close();
+await b.close();
+await hub.close();
+`;
+
+// Subprocesses (tsc above all) are slow when the rest of the suite shares the two cores.
+describe('the packed package', { timeout: 60_000 }, () => {
+  it('ships the built files and no sources, tests or runtime dependencies', async () => {
+    expect(packed).toEqual(expect.arrayContaining(['package.json', 'dist/index.js', 'dist/index.cjs', 'dist/index.d.ts', 'dist/index.d.cts']));
+    expect(packed.filter((path) => path.startsWith('src/') || path.startsWith('test/') || path.startsWith('node_modules/'))).toEqual([]);
+    const manifest = JSON.parse(await readFile(join(consumer, 'node_modules/broadcast-chat/package.json'), 'utf8')) as Record<string, unknown>;
+    expect(manifest.dependencies ?? {}).toEqual({});
+    // typed-emitter is a devDependency: its types must be inlined, not imported.
+    for (const file of ['index.d.ts', 'index.d.cts']) {
+      const declarations = await readFile(join(consumer, 'node_modules/broadcast-chat/dist', file), 'utf8');
+      expect(declarations, file).not.toMatch(/from ['"]typed-emitter['"]/);
+      expect(declarations, file).not.toMatch(/['"]rxjs['"]/);
+    }
+  });
+
+  it('works when imported as ESM', async () => {
+    const result = await run(process.execPath, ['--input-type=module', '-e', relayScript("import { BroadcastHub, ChatClient } from 'broadcast-chat';")], consumer, 20_000);
+    expect(result.stderr).toBe('');
+    expect(result.stdout.trim()).toBe('relayed through the package');
+    expect(result.code).toBe(0);
+  });
+
+  it('works when required as CommonJS', async () => {
+    const script = `(async () => {${relayScript("const { BroadcastHub, ChatClient } = require('broadcast-chat');")}})().catch((error) => { console.error(error); process.exit(1); });`;
+    const result = await run(process.execPath, ['--input-type=commonjs', '-e', script], consumer, 20_000);
+    expect(result.stderr).toBe('');
+    expect(result.stdout.trim()).toBe('relayed through the package');
+    expect(result.code).toBe(0);
+    const resolved = await run(process.execPath, ['-p', "require.resolve('broadcast-chat')"], consumer);
+    expect(resolved.stdout.trim()).toMatch(/dist[\\/]index\.cjs$/);
+  });
+
+  it('type-checks for ESM and CommonJS consumers under node16 resolution', async () => {
+    const source = (load: string): string => `${load}
+const hub = new BroadcastHub<string, { nick: string }>({ framing: 'line' });
+hub.on('message', (message: string, peer) => { peer.data.nick = message.toUpperCase(); });
+const binary = new ChatClient<Buffer>({ framing: 'length' });
+binary.on('message', (message: Buffer) => message.length);
+// @ts-expect-error a text hub cannot take binary framing
+new BroadcastHub<string>({ framing: 'length' });
+export const errors: MessageTooLargeError[] = [];
+`;
+    await writeFile(join(consumer, 'esm.mts'), source("import { BroadcastHub, ChatClient, MessageTooLargeError } from 'broadcast-chat';"));
+    // What a CommonJS TypeScript file compiles to a require() of the package.
+    await writeFile(
+      join(consumer, 'cjs.cts'),
+      source("import chat = require('broadcast-chat');\nconst { BroadcastHub, ChatClient } = chat;\ntype MessageTooLargeError = chat.MessageTooLargeError;"),
+    );
+    const args = [
+      bin('typescript/bin/tsc'),
+      '--noEmit',
+      '--strict',
+      '--module',
+      'node16',
+      '--moduleResolution',
+      'node16',
+      '--target',
+      'es2022',
+      '--types',
+      'node',
+      '--typeRoots',
+      bin('@types'),
+      'esm.mts',
+      'cjs.cts',
+    ];
+    const result = await run(process.execPath, args, consumer);
+    expect(result.stdout + result.stderr).toBe('');
+    expect(result.code).toBe(0);
+  });
+
+  it('passes publint', async () => {
+    const result = await run(process.execPath, [bin('publint/src/cli.js'), 'run', tarball, '--strict'], temp);
+    expect(result.stdout + result.stderr).not.toMatch(/Errors:|Warnings:/);
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+  });
+
+  it('passes attw under the node16 profile', async () => {
+    const result = await run(process.execPath, [bin('@arethetypeswrong/cli/dist/index.js'), tarball, '--profile', 'node16', '--format', 'ascii'], temp);
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/No problems found/);
+  });
+
+  it('leaves nothing but the tarball and the consumer behind', async () => {
+    expect((await readdir(temp)).sort()).toEqual(['consumer', tarball.slice(temp.length + 1)].sort());
+  });
+});
