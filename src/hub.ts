@@ -9,13 +9,29 @@ import {
   DEFAULT_PORT,
 } from './defaults.js';
 import type { DisconnectReason } from './disconnect-reason.js';
+import { builtinCommands } from './chat/builtin-commands.js';
+import { ChatMode, type ChatOptions } from './chat/chat-mode.js';
+import { CommandRegistry, parseCommand, type CommandEntry, type CommandHandler, type CommandOptions } from './chat/commands.js';
+import type { ClientEnvelope } from './chat/envelope.js';
+import { EnvelopeError } from './chat/envelope-error.js';
 import { HubClosedError, ListenError, ListenerError } from './errors.js';
 import { FlushScheduler } from './flush-scheduler.js';
-import { resolveCodec, type Framing } from './framing/builtin-codecs.js';
+import { isAdaptiveCodec, resolveCodec, type Framing } from './framing/builtin-codecs.js';
 import type { Codec, InvalidUtf8Policy } from './framing/codec.js';
+import { lengthPrefixCodec } from './framing/length-codec.js';
+import { mixedCodec } from './framing/mixed-codec.js';
+import { isStructuredCodec } from './framing/structured.js';
 import { FrameCache } from './frame-cache.js';
+import { HandlerChain, type MessageHandler } from './handler-chain.js';
+import { HandlerError } from './handler-error.js';
+import { MessageContext, type ContextReplies } from './message-context.js';
+import { NicknameRegistry } from './nicknames.js';
 import { Peer, type OversizedMessagePolicy, type PeerHost } from './peer.js';
+import { assertRoomName, DEFAULT_ROOM, RoomRegistry } from './rooms.js';
 import { TypedEventEmitter } from './typed-event-emitter.js';
+
+/** Most rooms one peer may be in at once. */
+export const MAX_ROOMS_PER_PEER = 32;
 
 
 /** Options for `new BroadcastHub()`. Every limit has a safe default. */
@@ -38,6 +54,43 @@ export interface HubOptions<T = string> {
   echo?: boolean;
   /** Serve on this existing `net.Server` or `tls.Server` instead of creating one. The hub never closes it. */
   server?: Server;
+  /**
+   * Chat mode: nicknames shown with messages, rooms, announcements, the built-in slash
+   * commands, and the `json` protocol. Off by default (the hub relays verbatim); on by
+   * default for the `json` and `mixed` framings.
+   */
+  chat?: boolean | ChatOptions;
+  /** The room every client starts in and falls back to. Default `lobby`. */
+  defaultRoom?: string;
+  /** Prefix of the nicknames given on connect (`guest-1`, `guest-2`...). Default `guest`. */
+  guestPrefix?: string;
+  /**
+   * Most messages of one client that may wait behind an async handler before the hub stops
+   * reading from it (until they drain). Default 1000.
+   */
+  maxPendingMessages?: number;
+  /** Most bytes of one client's messages that may wait behind an async handler before the hub stops reading from it. Default 1 MiB. */
+  maxPendingBytes?: number;
+}
+
+/** How `hub.relayMessage()` delivers. */
+export interface RelayOptions<D = Record<string, unknown>> {
+  /** The room to deliver to. Default: the sender's current room. */
+  room?: string | undefined;
+  /** Deliver to this peer alone, as a direct message. */
+  to?: Peer<D> | undefined;
+  /** In chat mode, mark it as an action (`/me`): `* alice waves`. */
+  action?: boolean;
+}
+
+/** A room of the hub, as `hub.to(room)` returns it. */
+export interface RoomHandle<T = string, D = Record<string, unknown>> {
+  /** The room's name. */
+  readonly name: string;
+  /** Who is in it, live. */
+  readonly members: ReadonlySet<Peer<D>>;
+  /** Sends a message to every member (but `options.except`), as `hub.broadcast()` does; returns how many it was queued for. */
+  broadcast(message: T | string | Uint8Array, options?: BroadcastOptions<D>): number;
 }
 
 /** Options for `hub.listen()`. */
@@ -72,12 +125,22 @@ export type HubEvents<T = string, D = Record<string, unknown>> = {
   listening: (address: AddressInfo) => void;
   /** A client connected. */
   connect: (peer: Peer<D>) => void;
-  /** A client sent a message; it is relayed after the listeners return. */
+  /**
+   * A client sent a message; handlers, commands and the relay run after the listeners
+   * return. In chat mode it is the message's text, or for a JSON control envelope its
+   * slash form (`/join dev`); invalid envelopes never get here.
+   */
   message: (message: T, peer: Peer<D>) => void;
   /** A client is gone, and why. `error` is the socket error, if there was one. */
   disconnect: (peer: Peer<D>, reason: DisconnectReason, error?: Error) => void;
   /** One client's trouble (bad input, a reset, a slow consumer, a listener that threw on its message). The hub goes on. */
   clientError: (error: Error, peer: Peer<D>) => void;
+  /** A client joined a room (not reported for the default room a client starts in). */
+  join: (peer: Peer<D>, room: string) => void;
+  /** A client left a room (not reported when it disconnects). */
+  leave: (peer: Peer<D>, room: string) => void;
+  /** A client changed nickname; `peer.nick` is the new one. */
+  nick: (peer: Peer<D>, previous: string) => void;
   /** A client stopped reading; it is cut right after this event. */
   slowConsumer: (peer: Peer<D>, queuedBytes: number) => void;
   /** The hub's own trouble, such as its server failing after it started listening. */
@@ -101,6 +164,12 @@ export class BroadcastHub<T = string, D = Record<string, unknown>> extends Typed
   private readonly host: PeerHost<T, D>;
   private readonly relay: boolean;
   private readonly echo: boolean;
+  private readonly roomRegistry: RoomRegistry<Peer<D>>;
+  private readonly nicknames: NicknameRegistry<Peer<D>>;
+  private readonly chain: HandlerChain<T, D>;
+  private readonly commandRegistry = new CommandRegistry<T, D>();
+  private readonly chat: ChatMode<D> | undefined;
+  private readonly replies: ContextReplies<D>;
   private listenPending = false;
   private closing: Promise<void> | undefined;
   private allPeersClosed: (() => void) | undefined;
@@ -110,6 +179,38 @@ export class BroadcastHub<T = string, D = Record<string, unknown>> extends Typed
     const codec: Codec<T> = resolveCodec(options.framing);
     this.relay = options.relay ?? true;
     this.echo = options.echo ?? false;
+    this.roomRegistry = new RoomRegistry(options.defaultRoom ?? DEFAULT_ROOM);
+    this.nicknames = new NicknameRegistry(options.guestPrefix);
+    this.chain = new HandlerChain<T, D>(
+      {
+        finish: (ctx) => {
+          this.finish(ctx);
+        },
+        failed: (peer, error) => {
+          this.emit('clientError', error, peer);
+        },
+      },
+      {
+        maxMessages: positive('maxPendingMessages', options.maxPendingMessages ?? 1000),
+        maxBytes: positive('maxPendingBytes', options.maxPendingBytes ?? 1024 * 1024),
+      },
+    );
+    // Structured and mixed framings only make sense with senders and rooms attached.
+    const chat = options.chat ?? (isStructuredCodec(codec) || codec === (mixedCodec as Codec<unknown>));
+    if (chat !== false) {
+      if (codec === (lengthPrefixCodec as Codec<unknown>)) throw new TypeError("chat mode needs a text framing, not 'length'");
+      const chatOptions = chat === true ? {} : chat;
+      this.chat = new ChatMode<D>({ rooms: this.roomRegistry, echo: this.echo }, chatOptions);
+      if (chatOptions.builtinCommands !== false) {
+        for (const { name, handler, ...help } of builtinCommands<T, D>(this.chat)) this.commandRegistry.set(name, handler, help);
+      }
+      this.chain.setFinal(this.runCommand);
+    }
+    const chatMode = this.chat;
+    this.replies = {
+      reply: (peer, text) => (chatMode === undefined ? peer.send(text) : chatMode.reply(peer, text)),
+      refuse: (peer, code, message) => (chatMode === undefined ? peer.send(`! ${message}`) : chatMode.refuse(peer, code, message)),
+    };
     this.host = {
       codec,
       scheduler: new FlushScheduler(),
@@ -123,12 +224,24 @@ export class BroadcastHub<T = string, D = Record<string, unknown>> extends Typed
       },
       peerError: (peer, error) => {
         this.emit('clientError', error, peer);
+        // The sender of a bad envelope is told why, so that a program can fix what it sends.
+        if (error instanceof EnvelopeError) this.chat?.refuse(peer, error.code, error.message);
       },
       peerSlow: (peer, queuedBytes) => {
         this.emit('slowConsumer', peer, queuedBytes);
       },
       peerClosed: (peer, reason, error) => {
         this.onPeerClosed(peer, reason, error);
+      },
+      peerFramingDetected: (peer) => {
+        this.chat?.greet(peer);
+      },
+      joinRoom: (peer, room) => {
+        this.joinRoom(peer, room);
+      },
+      leaveRoom: (peer, room) => this.leaveRoom(peer, room),
+      renamePeer: (peer, nick) => {
+        this.renamePeer(peer, nick);
       },
     };
     this.ownsServer = options.server === undefined;
@@ -146,6 +259,98 @@ export class BroadcastHub<T = string, D = Record<string, unknown>> extends Typed
   /** The framing the hub was created with (`'auto'` peers report what was detected in `peer.framing`). */
   get framing(): string {
     return this.host.codec.name;
+  }
+
+  /** Whether the hub runs in chat mode. */
+  get isChat(): boolean {
+    return this.chat !== undefined;
+  }
+
+  /** The room every client starts in. */
+  get defaultRoom(): string {
+    return this.roomRegistry.defaultRoom;
+  }
+
+  /** Every room that has members (the default room always appears), with its members, live. */
+  get rooms(): ReadonlyMap<string, ReadonlySet<Peer<D>>> {
+    return this.roomRegistry.all;
+  }
+
+  /** The registered slash commands, sorted by name. */
+  get commands(): readonly CommandEntry<T, D>[] {
+    return this.commandRegistry.list();
+  }
+
+  /** The client with this nickname (any case), if one is connected. */
+  findPeer(nick: string): Peer<D> | undefined {
+    return this.nicknames.find(nick);
+  }
+
+  /** A room, to send to its members or see who they are. The room need not exist yet. */
+  to(room: string): RoomHandle<T, D> {
+    const registry = this.roomRegistry;
+    return {
+      name: room,
+      // A getter, so that a handle taken before the room exists still sees its members.
+      get members() {
+        return registry.membersOf(room);
+      },
+      broadcast: (message, options) => this.deliverFrames(this.roomRegistry.membersOf(room), new FrameCache(message), options?.except),
+    };
+  }
+
+  /**
+   * Appends a handler to the chain every incoming message runs through before the relay
+   * (after the `message` event). Handlers run in the order they were added.
+   */
+  use(handler: MessageHandler<T, D>): this {
+    this.chain.use(handler);
+    return this;
+  }
+
+  /** Removes a handler added with `use()`; returns whether it was there. */
+  removeHandler(handler: MessageHandler<T, D>): boolean {
+    return this.chain.remove(handler);
+  }
+
+  /**
+   * Registers, replaces or (with `null`) removes the slash command `/name`. Works on any
+   * hub: once a command is registered, messages starting with `/` followed by a
+   * registered name run it instead of being relayed (after the `use()` handlers).
+   */
+  command(name: string, handler: CommandHandler<T, D> | null, options?: CommandOptions): this {
+    if (handler === null) {
+      this.removeCommand(name);
+      return this;
+    }
+    this.commandRegistry.set(name, handler, options);
+    this.chain.setFinal(this.runCommand);
+    return this;
+  }
+
+  /** Removes the slash command `/name`; returns whether it was registered. */
+  removeCommand(name: string): boolean {
+    const removed = this.commandRegistry.delete(name);
+    if (this.chat === undefined && this.commandRegistry.size === 0) this.chain.setFinal(undefined);
+    return removed;
+  }
+
+  /**
+   * Delivers a message as if `from` had said it: to the members of a room (default: the
+   * sender's current room) but the sender (unless `echo`), or to one peer. In chat mode it
+   * is rendered for each framing; otherwise it is sent verbatim. Returns how many clients
+   * it was queued for. This is what the relay does after the handler chain.
+   */
+  relayMessage(from: Peer<D>, message: T | string | Uint8Array, options: RelayOptions<D> = {}): number {
+    const room = options.room ?? from.room;
+    const to = options.to;
+    if (this.chat !== undefined) {
+      const text = typeof message === 'string' ? message : Buffer.from(message as Uint8Array).toString('utf8');
+      return this.chat.relay(from, text, room, to, options.action ?? false);
+    }
+    const frames = new FrameCache(message);
+    if (to !== undefined) return to.deliver(frames.frameFor(to.frameEncoder)) ? 1 : 0;
+    return this.deliverFrames(this.roomRegistry.membersOf(room), frames, this.echo ? undefined : from);
   }
 
   /** The bound address, or `null` before `listen()` completes and after `close()`. */
@@ -203,13 +408,7 @@ export class BroadcastHub<T = string, D = Record<string, unknown>> extends Typed
    * Returns how many clients it was queued for.
    */
   broadcast(message: T | string | Uint8Array, options?: BroadcastOptions<D>): number {
-    const except = options?.except;
-    const frames = new FrameCache(message);
-    let delivered = 0;
-    for (const peer of this.peers) {
-      if (peer !== except && peer.deliver(frames.frameFor(peer.frameEncoder))) delivered += 1;
-    }
-    return delivered;
+    return this.deliverFrames(this.peers, new FrameCache(message), options?.except);
   }
 
   /**
@@ -259,19 +458,128 @@ export class BroadcastHub<T = string, D = Record<string, unknown>> extends Typed
     }
     socket.setNoDelay(true);
     const peer = new Peer<D>(socket, this.host);
+    peer.assignNick(this.nicknames.claimGuest(peer));
+    this.roomRegistry.add(peer, this.roomRegistry.defaultRoom);
+    peer.enterRoom(this.roomRegistry.defaultRoom);
     this.peers.add(peer);
     this.dispatch('connect', peer, () => this.emit('connect', peer));
+    // Peers of adaptive framings are greeted once their framing is known, so that a JSON
+    // program is not greeted in text, nor a raw peer sent notices at all.
+    if (this.chat !== undefined && !isAdaptiveCodec(this.host.codec)) this.chat.greet(peer);
   };
 
   private onPeerMessage(peer: Peer<D>, message: T): void {
-    this.dispatch('message', peer, () => this.emit('message', message, peer));
-    if (this.relay && peer.isOpen) {
-      this.broadcast(message, this.echo ? undefined : { except: peer });
+    if (this.chat === undefined && this.chain.isEmpty) {
+      // The plain relay, kept free of any per-message allocation beyond the frame cache.
+      this.dispatch('message', peer, () => this.emit('message', message, peer));
+      if (this.relay && peer.isOpen) {
+        this.deliverFrames(this.roomRegistry.membersOf(peer.room), new FrameCache(message), this.echo ? undefined : peer);
+      }
+      return;
     }
+    let text = message;
+    let room = peer.room;
+    let envelope: ClientEnvelope | undefined;
+    if (this.chat !== undefined) {
+      const input = this.chat.read(peer, message);
+      if (input === undefined) return;
+      text = input.text as T;
+      room = input.room ?? room;
+      envelope = input.envelope;
+    }
+    this.dispatch('message', peer, () => this.emit('message', text, peer));
+    if (!peer.isOpen) return;
+    this.chain.push(new MessageContext<T, D>(this, this.replies, peer, text, room, envelope));
+  }
+
+  /** The end of the chain: relay what got through. */
+  private finish(ctx: MessageContext<T, D>): void {
+    if (!this.relay || !ctx.peer.isOpen) return;
+    this.relayMessage(ctx.peer, ctx.message, { room: ctx.room, to: ctx.target });
+  }
+
+  /** The chain's last step: runs a registered slash command instead of relaying. */
+  private readonly runCommand = (ctx: MessageContext<T, D>): void | Promise<void> => {
+    const text = ctx.message;
+    if (typeof text !== 'string' || text.charCodeAt(0) !== 0x2f) return undefined;
+    // `//text` sends `/text`.
+    if (text.charCodeAt(1) === 0x2f) {
+      ctx.message = text.slice(1) as T;
+      return undefined;
+    }
+    const invocation = parseCommand(text);
+    if (invocation === undefined) return undefined;
+    const entry = this.commandRegistry.get(invocation.name);
+    if (entry === undefined) {
+      if (this.chat !== undefined) ctx.refuse('ERR_UNKNOWN_COMMAND', `unknown command /${invocation.name}; /help lists the commands`);
+      return undefined;
+    }
+    ctx.drop();
+    const label = `/${entry.name}`;
+    let result: void | Promise<void>;
+    try {
+      result = entry.handler(ctx, invocation);
+    } catch (error) {
+      throw new HandlerError(ctx.peer.id, label, error);
+    }
+    if (result === undefined) return undefined;
+    return Promise.resolve(result).catch((error: unknown) => {
+      throw new HandlerError(ctx.peer.id, label, error);
+    });
+  };
+
+  private deliverFrames(members: Iterable<Peer<D>>, frames: FrameCache, except: Peer<D> | undefined): number {
+    let delivered = 0;
+    for (const peer of members) {
+      if (peer !== except && peer.deliver(frames.frameFor(peer.frameEncoder))) delivered += 1;
+    }
+    return delivered;
+  }
+
+  private joinRoom(peer: Peer<D>, room: string): void {
+    assertRoomName(room);
+    if (!this.peers.has(peer)) return;
+    if (peer.rooms.has(room)) {
+      peer.enterRoom(room);
+      return;
+    }
+    if (peer.rooms.size >= MAX_ROOMS_PER_PEER) throw new RangeError(`a client may be in at most ${MAX_ROOMS_PER_PEER} rooms`);
+    this.roomRegistry.add(peer, room);
+    peer.enterRoom(room);
+    this.dispatch('join', peer, () => this.emit('join', peer, room));
+    this.chat?.announceJoin(peer, room);
+  }
+
+  private leaveRoom(peer: Peer<D>, room: string): boolean {
+    if (!peer.rooms.has(room) || !this.peers.has(peer)) return false;
+    const defaultRoom = this.roomRegistry.defaultRoom;
+    if (room === defaultRoom && peer.rooms.size === 1) return false;
+    // Announced before leaving, so that the leaver hears it too.
+    this.chat?.announceLeave(peer, room);
+    this.roomRegistry.remove(peer, room);
+    peer.exitRoom(room);
+    this.dispatch('leave', peer, () => this.emit('leave', peer, room));
+    if (peer.rooms.size === 0) this.joinRoom(peer, defaultRoom);
+    return true;
+  }
+
+  private renamePeer(peer: Peer<D>, nick: string): void {
+    if (!this.peers.has(peer)) return;
+    const previous = peer.nick;
+    this.nicknames.rename(peer, previous, nick);
+    peer.assignNick(nick);
+    this.dispatch('nick', peer, () => this.emit('nick', peer, previous));
+    this.chat?.announceNick(peer, previous);
   }
 
   private onPeerClosed(peer: Peer<D>, reason: DisconnectReason, error: Error | undefined): void {
     if (!this.peers.delete(peer)) return;
+    this.chain.forget(peer);
+    for (const room of peer.rooms) {
+      this.roomRegistry.remove(peer, room);
+      this.chat?.announceLeave(peer, room, this.chat.quitReason(peer));
+    }
+    this.nicknames.release(peer, peer.nick);
     this.emit('disconnect', peer, reason, error);
     if (this.peers.size === 0 && this.allPeersClosed !== undefined) {
       this.allPeersClosed();

@@ -1,0 +1,143 @@
+import { BroadcastChatError } from '../errors.js';
+import type { MessageContext } from '../message-context.js';
+import type { ChatMode } from './chat-mode.js';
+import type { CommandHandler, CommandInvocation, CommandOptions } from './commands.js';
+
+/** A command to register: its name, handler and `/help` text. */
+export interface CommandDefinition<T, D> extends CommandOptions {
+  readonly name: string;
+  readonly handler: CommandHandler<T, D>;
+}
+
+/**
+ * The commands a chat hub starts with: `/nick`, `/join`, `/leave`, `/rooms`, `/who`,
+ * `/msg`, `/me`, `/quit` and `/help`. Each is an ordinary command handler, which
+ * `hub.command()` can replace or remove.
+ * @internal
+ */
+export function builtinCommands<T, D>(chat: ChatMode<D>): CommandDefinition<T, D>[] {
+  return [
+    {
+      name: 'nick',
+      usage: 'NAME',
+      description: 'change your nickname',
+      handler: (ctx, { argText: nick }) => {
+        // The whole argument is the name, so that `/nick alice smith` is refused rather than cut.
+        if (nick === '') {
+          chat.reply(ctx.peer, `you are ${ctx.peer.nick}; /nick NAME changes it`);
+          return;
+        }
+        attempt(ctx, () => {
+          ctx.peer.setNick(nick);
+        });
+      },
+    },
+    {
+      name: 'join',
+      usage: 'ROOM',
+      description: 'join a room and talk there',
+      handler: (ctx, { argText: room }) => {
+        if (room === '') {
+          usage(ctx, '/join ROOM');
+          return;
+        }
+        attempt(ctx, () => {
+          if (ctx.peer.rooms.has(room) && ctx.peer.room !== room) chat.reply(ctx.peer, `you are now talking in ${room}`);
+          ctx.peer.join(room);
+        });
+      },
+    },
+    {
+      name: 'leave',
+      usage: '[ROOM]',
+      description: 'leave a room (default: the one you talk in)',
+      handler: (ctx, { argText }) => {
+        const room = argText === '' ? ctx.peer.room : argText;
+        if (!ctx.peer.rooms.has(room)) ctx.refuse('ERR_NOT_IN_ROOM', `you are not in ${room}`);
+        else if (!ctx.peer.leave(room)) chat.reply(ctx.peer, `you stay in ${room}: it is the default room and your only one`);
+      },
+    },
+    {
+      name: 'rooms',
+      description: 'list the rooms',
+      handler: (ctx) => {
+        const rooms = [...ctx.hub.rooms].filter(([, members]) => members.size > 0).map(([room, members]) => `${room} (${members.size})`);
+        const names = [...ctx.hub.rooms.keys()].filter((room) => ctx.hub.rooms.get(room)?.size !== 0);
+        chat.reply(ctx.peer, `rooms: ${rooms.join(', ')}`, names);
+      },
+    },
+    {
+      name: 'who',
+      usage: '[ROOM]',
+      description: 'list who is in a room (default: yours)',
+      handler: (ctx, { args }) => {
+        const room = args[0] ?? ctx.peer.room;
+        const names = [...ctx.hub.to(room).members].map((peer) => peer.nick).sort();
+        chat.reply(ctx.peer, names.length === 0 ? `nobody is in ${room}` : `in ${room}: ${names.join(', ')}`, names);
+      },
+    },
+    {
+      name: 'msg',
+      usage: 'NAME text',
+      description: 'send a direct message',
+      handler: (ctx, command) => {
+        const [nick] = command.args;
+        const text = rest(command, 1);
+        const target = nick === undefined ? undefined : ctx.hub.findPeer(nick);
+        if (nick === undefined || text === '') usage(ctx, '/msg NAME text');
+        else if (target === undefined) ctx.refuse('ERR_NO_SUCH_NICK', `nobody is called ${nick}`);
+        else ctx.hub.relayMessage(ctx.peer, text, { to: target });
+      },
+    },
+    {
+      name: 'me',
+      usage: 'text',
+      description: 'say what you are doing: /me waves',
+      handler: (ctx, { argText }) => {
+        if (argText === '') usage(ctx, '/me text');
+        else ctx.hub.relayMessage(ctx.peer, argText, { room: ctx.room, action: true });
+      },
+    },
+    {
+      name: 'quit',
+      usage: '[reason]',
+      description: 'leave the chat',
+      handler: (ctx, { argText }) => {
+        if (argText !== '') chat.setQuitReason(ctx.peer, argText.slice(0, 200));
+        ctx.peer.close('client-closed');
+      },
+    },
+    {
+      name: 'help',
+      description: 'list the commands',
+      handler: (ctx) => {
+        const lines = ctx.hub.commands.map(({ name, usage: args, description }) => `/${name}${args === undefined ? '' : ` ${args}`}${description === undefined ? '' : ` - ${description}`}`);
+        chat.reply(ctx.peer, 'commands:');
+        for (const line of lines) chat.reply(ctx.peer, line);
+        chat.reply(ctx.peer, 'start a message with // to send a leading /');
+      },
+    },
+  ];
+}
+
+/** The text after the first `skip` arguments, as typed. */
+function rest(command: CommandInvocation, skip: number): string {
+  let text = command.argText;
+  for (let index = 0; index < skip; index += 1) text = text.replace(/^\S+\s*/, '');
+  return text;
+}
+
+function usage<T, D>(ctx: MessageContext<T, D>, text: string): void {
+  ctx.refuse('ERR_USAGE', `usage: ${text}`);
+}
+
+/** Runs a name change or a room move, turning a refused name into an answer to the sender. */
+function attempt<T, D>(ctx: MessageContext<T, D>, action: () => void): void {
+  try {
+    action();
+  } catch (error) {
+    if (error instanceof BroadcastChatError) ctx.refuse(error.code, error.message);
+    else if (error instanceof RangeError) ctx.refuse('ERR_LIMIT', error.message);
+    else throw error;
+  }
+}

@@ -1,0 +1,62 @@
+import { AutoDecoder } from './auto-codec.js';
+import type { Codec, Decoder, DecoderOptions } from './codec.js';
+import { jsonCodec } from './json-codec.js';
+import { lineCodec } from './line-codec.js';
+
+const OPEN_BRACE = 0x7b;
+
+/**
+ * Learns each peer's framing from its first bytes: a JSON object (`{` first, after any
+ * whitespace) means `json`; otherwise it is `auto`'s choice of `line` or `raw`. Reported
+ * through `onFramingDetected`.
+ */
+export class MixedDecoder implements Decoder {
+  private readonly options: DecoderOptions<string>;
+  private inner: Decoder | undefined;
+
+  constructor(options: DecoderOptions<string>) {
+    this.options = options;
+  }
+
+  get bufferedBytes(): number {
+    return this.inner?.bufferedBytes ?? 0;
+  }
+
+  push(chunk: Buffer): void {
+    if (this.inner === undefined) {
+      const first = firstNonSpace(chunk);
+      if (first === -1) return; // nothing but whitespace yet: keep waiting for a real first byte
+      if (chunk[first] === OPEN_BRACE) {
+        this.inner = jsonCodec.createDecoder(this.options);
+        this.options.onFramingDetected?.(jsonCodec);
+      } else {
+        this.inner = new AutoDecoder(this.options);
+      }
+    }
+    this.inner.push(chunk);
+  }
+
+  end(): void {
+    this.inner?.end();
+  }
+}
+
+function firstNonSpace(chunk: Buffer): number {
+  for (let index = 0; index < chunk.length; index += 1) {
+    const byte = chunk[index];
+    if (byte !== 0x20 && byte !== 0x09 && byte !== 0x0a && byte !== 0x0d) return index;
+  }
+  return -1;
+}
+
+/**
+ * `json`, `line` or `raw`, chosen per connection from the first bytes each peer sends, so
+ * that programs speaking JSON and people on `nc` share one chat. Until a peer has sent
+ * anything it is written to as `line`.
+ */
+export const mixedCodec: Codec<string> = {
+  name: 'mixed',
+  delimited: true,
+  encode: (message) => lineCodec.encode(message),
+  createDecoder: (options) => new MixedDecoder(options),
+};

@@ -1,0 +1,69 @@
+import { NameError } from './name-error.js';
+
+/** Longest nickname, in characters. */
+export const MAX_NICK_LENGTH = 24;
+
+/**
+ * Nicknames are ASCII letters, digits, `_` and `-`, starting with a letter. ASCII only,
+ * because look-alike Unicode letters would let one user pass for another.
+ */
+export const NICK_PATTERN = /^[A-Za-z][A-Za-z0-9_-]{0,23}$/;
+
+/** Why `nick` is not a valid nickname, or `undefined` when it is. */
+export function nickProblem(nick: string): string | undefined {
+  if (nick.length === 0) return 'is empty';
+  if (nick.length > MAX_NICK_LENGTH) return `is longer than ${MAX_NICK_LENGTH} characters`;
+  if (!NICK_PATTERN.test(nick)) return 'must start with a letter and hold only letters, digits, _ and -';
+  return undefined;
+}
+
+/**
+ * The nicknames in use on one hub, unique regardless of case (so `Alice` cannot pose as
+ * `alice`), plus the guest names handed out on connect.
+ *
+ * @typeParam P - what holds a nickname (a `Peer`).
+ */
+export class NicknameRegistry<P> {
+  private readonly owners = new Map<string, P>();
+  private readonly guestPrefix: string;
+  private guests = 0;
+
+  constructor(guestPrefix = 'guest') {
+    this.guestPrefix = guestPrefix;
+  }
+
+  /** The holder of `nick` (any case), if any. */
+  find(nick: string): P | undefined {
+    return this.owners.get(nick.toLowerCase());
+  }
+
+  /** A free guest name such as `guest-7`, reserved for `owner`. */
+  claimGuest(owner: P): string {
+    let nick: string;
+    do {
+      this.guests += 1;
+      nick = `${this.guestPrefix}-${this.guests}`;
+    } while (this.owners.has(nick.toLowerCase()));
+    this.owners.set(nick.toLowerCase(), owner);
+    return nick;
+  }
+
+  /**
+   * Moves `owner` from `previous` to `nick`. Throws a `NameError` when `nick` is invalid or
+   * held by someone else; a change of case of one's own name is allowed.
+   */
+  rename(owner: P, previous: string, nick: string): void {
+    const problem = nickProblem(nick);
+    if (problem !== undefined) throw new NameError('ERR_INVALID_NAME', 'nickname', nick, problem);
+    const holder = this.owners.get(nick.toLowerCase());
+    if (holder !== undefined && holder !== owner) throw new NameError('ERR_NAME_TAKEN', 'nickname', nick, 'is already taken');
+    this.release(owner, previous);
+    this.owners.set(nick.toLowerCase(), owner);
+  }
+
+  /** Frees `nick` if `owner` holds it. */
+  release(owner: P, nick: string): void {
+    const key = nick.toLowerCase();
+    if (this.owners.get(key) === owner) this.owners.delete(key);
+  }
+}

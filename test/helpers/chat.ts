@@ -1,0 +1,77 @@
+import type { AddressInfo } from 'node:net';
+import { BroadcastHub, type HubOptions, JsonChatClient, type JsonChatClientOptions } from '../../src/index.js';
+import { eventually, RawPeer } from './sockets.js';
+
+/** Things to close after each test. */
+export const open: { close(): Promise<void> }[] = [];
+/** Raw sockets to destroy after each test. */
+export const sockets: RawPeer[] = [];
+
+/** Closes everything the test opened. Use in `afterEach`. */
+export async function closeAll(): Promise<void> {
+  for (const socket of sockets.splice(0)) socket.destroy();
+  await Promise.all(open.splice(0).map((thing) => thing.close()));
+}
+
+/** Starts a hub on 127.0.0.1 with a free port, closed after the test. */
+export async function hubOn(options: HubOptions = {}): Promise<{ hub: BroadcastHub; port: number }> {
+  const hub = new BroadcastHub(options);
+  open.push(hub);
+  const address: AddressInfo = await hub.listen({ port: 0, host: '127.0.0.1' });
+  return { hub, port: address.port };
+}
+
+/** Connects a raw socket and waits until the hub has registered it (and greeted it, if `greeting` is given). */
+export async function rawPeer(hub: BroadcastHub, port: number, greeting?: string): Promise<RawPeer> {
+  const before = hub.clients.size;
+  const peer = await RawPeer.connect(port);
+  sockets.push(peer);
+  await eventually(() => hub.clients.size > before, 2000, 'the hub to register the peer');
+  if (greeting !== undefined) await lineMatching(peer, greeting);
+  return peer;
+}
+
+/** A line-mode peer that has set its nickname (and seen it confirmed). */
+export async function namedPeer(hub: BroadcastHub, port: number, nick: string): Promise<RawPeer> {
+  const peer = await rawPeer(hub, port);
+  peer.write(`/nick ${nick}\n`);
+  await lineMatching(peer, `is now known as ${nick}`);
+  return peer;
+}
+
+/** A JSON client, connected and welcomed. */
+export async function jsonClient(port: number, options: JsonChatClientOptions = {}): Promise<JsonChatClient> {
+  const client = new JsonChatClient({ host: '127.0.0.1', port, ...options });
+  open.push(client);
+  await client.connect();
+  return client;
+}
+
+/** The complete lines a peer has received. */
+export function linesOf(peer: RawPeer): string[] {
+  const lines = peer.text.split('\n');
+  lines.pop();
+  return lines;
+}
+
+/** Waits for a received line containing `text` (or matching it) and returns it. */
+export async function lineMatching(peer: RawPeer, text: string | RegExp, ms = 3000): Promise<string> {
+  const test = (line: string): boolean => (typeof text === 'string' ? line.includes(text) : text.test(line));
+  await peer.until(() => linesOf(peer).some(test), ms);
+  return linesOf(peer).find(test) ?? '';
+}
+
+/**
+ * Proves a peer received nothing more: sends a marker through a path that reaches it
+ * after anything sent before, then checks what arrived before the marker.
+ */
+export async function settle(peers: RawPeer[], hub: BroadcastHub): Promise<void> {
+  const marker = `--marker-${Math.random().toString(36).slice(2)}--`;
+  hub.broadcast(marker);
+  await Promise.all(peers.map((peer) => lineMatching(peer, marker)));
+}
+
+/** The lines a peer received before the last `settle()` marker, markers removed. */
+export function before(peer: RawPeer): string[] {
+  return linesOf(peer).filter((line) => !line.startsWith('--marker-'));
+}
