@@ -1,14 +1,30 @@
 import { defineConfig } from 'tsup';
 
-export default defineConfig({
-  entry: { index: 'src/index.ts' },
-  format: ['esm', 'cjs'],
-  target: 'node20',
-  platform: 'node',
-  // typed-emitter is types only: inline its declarations so users install nothing (and no rxjs).
-  dts: { resolve: ['typed-emitter'] },
-  sourcemap: true,
-  clean: true,
-  splitting: false,
-  treeshake: true,
-});
+export default defineConfig([
+  {
+    entry: { index: 'src/index.ts' },
+    format: ['esm', 'cjs'],
+    target: 'node20',
+    platform: 'node',
+    // typed-emitter is types only: inline its declarations so users install nothing (and no rxjs).
+    dts: { resolve: ['typed-emitter'] },
+    sourcemap: true,
+    // Both builds run at once into dist/: leave the CLI's files to the CLI build.
+    clean: ['!cli.js', '!cli.js.map'],
+    splitting: false,
+    treeshake: true,
+  },
+  {
+    // The `broadcast-chat` bin: one ESM file, run by node directly.
+    entry: { cli: 'src/cli/bin.ts' },
+    format: ['esm'],
+    target: 'node20',
+    platform: 'node',
+    banner: { js: '#!/usr/bin/env node' },
+    dts: false,
+    sourcemap: true,
+    clean: false,
+    splitting: false,
+    treeshake: true,
+  },
+]);
