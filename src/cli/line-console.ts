@@ -25,6 +25,9 @@ export class LineConsole {
   /** The prompt is on screen and the cursor is on its line. */
   private prompting = false;
   private closed = false;
+  /** Lines printed off a terminal this turn of the event loop, written together at its end. */
+  private pendingOutput = '';
+  private flushScheduled = false;
 
   constructor(terminal: Terminal, prompt: string, handlers: LineConsoleHandlers) {
     this.terminal = terminal;
@@ -36,6 +39,7 @@ export class LineConsole {
       : createInterface({ input: terminal.input, terminal: false });
     this.rl.on('line', (line) => {
       if (this.closed) return;
+      this.flushOutput();
       // Off a terminal nothing echoed the Enter: end the prompt's line ourselves.
       if (this.prompting && !this.tty && prompt !== '') terminal.output.write('\n');
       this.prompting = false;
@@ -55,6 +59,7 @@ export class LineConsole {
   /** Shows the prompt and waits for a line. */
   prompt(): void {
     if (this.closed) return;
+    this.flushOutput();
     this.prompting = true;
     if (this.tty) {
       this.rl.prompt();
@@ -66,9 +71,20 @@ export class LineConsole {
   /** Prints one line of output above the prompt, then redraws the prompt and what was typed. */
   print(text: string): void {
     if (!this.prompting) {
-      this.terminal.output.write(`${text}\n`);
+      if (this.tty) {
+        this.terminal.output.write(`${text}\n`);
+        return;
+      }
+      // A busy server logs a line per message: one write per event-loop turn, not per line,
+      // keeps the log from costing the chat its throughput.
+      this.pendingOutput += `${text}\n`;
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        setImmediate(this.flushOutput);
+      }
       return;
     }
+    this.flushOutput();
     this.clearPrompt();
     this.terminal.output.write(`${text}\n`);
     if (this.tty) {
@@ -81,12 +97,21 @@ export class LineConsole {
   /** Stops reading: takes the prompt off the screen and gives the terminal back. Idempotent. */
   close(): void {
     if (this.closed) return;
+    this.flushOutput();
     this.closed = true;
     this.endPromptLine();
     this.rl.close();
     // A paused pipe on standard input still keeps the process alive; nothing reads it now.
     this.terminal.input.destroy();
   }
+
+  private readonly flushOutput = (): void => {
+    this.flushScheduled = false;
+    if (this.pendingOutput === '') return;
+    const text = this.pendingOutput;
+    this.pendingOutput = '';
+    this.terminal.output.write(text);
+  };
 
   /** Removes the prompt line so that the next output starts on a clean line. */
   private endPromptLine(): void {
