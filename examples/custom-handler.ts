@@ -1,56 +1,49 @@
-/**
- * A hub with a custom message handler: instead of relaying messages as they are, it knows a
- * few commands and names the sender of every message.
- *
- *   npx tsx examples/custom-handler.ts        (HOST and PORT change where it listens)
- *   nc 127.0.0.1 8000                         then type /nick ada, /who, or anything else
- */
-import { BroadcastHub, type Peer } from '../src/index.js';
+// The hub extended with custom message handlers: a word filter that every message passes,
+// and a `/roll` dice command. HOST and PORT change where it listens.
+// Run: npx tsx examples/custom-handler.ts   then: nc 127.0.0.1 8000   and type /roll 2d6
+import { BroadcastHub } from '../src/index.js';
 
-/** What the hub remembers about each client, in `peer.data`. */
-interface Profile {
-  nick?: string;
-}
+const hub = new BroadcastHub({ chat: true });
 
-// relay: false hands each message to our handler and sends nothing on its own.
-const hub = new BroadcastHub<string, Profile>({ framing: 'auto', relay: false });
-const nameOf = (peer: Peer<Profile>): string => peer.data.nick ?? `guest-${peer.remotePort}`;
+// Every message passes the filter first, commands (`/me darn`) included.
+const banned = /\b(darn|heck|drat)\b/gi;
+hub.use(function wordFilter(ctx) {
+  ctx.message = ctx.message.replace(banned, (word) => '*'.repeat(word.length));
+});
 
-hub.on('message', (text, peer) => {
-  const [command, ...args] = text.trim().split(/\s+/);
-  if (command === '/nick' && args.length === 1 && args[0] !== undefined) {
-    const before = nameOf(peer);
-    peer.data.nick = args[0];
-    hub.broadcast(`* ${before} is now ${args[0]}`);
-  } else if (command === '/who') {
-    peer.send(`* here: ${Array.from(hub.clients, nameOf).join(', ')}`);
-  } else if (command?.startsWith('/') === true) {
-    peer.send('* commands: /nick NAME, /who');
-  } else {
-    hub.broadcast(`<${nameOf(peer)}> ${text}`, { except: peer });
-  }
-});
-hub.on('connect', (peer) => {
-  console.log(`${nameOf(peer)} joined`);
-});
-hub.on('disconnect', (peer, reason) => {
-  console.log(`${nameOf(peer)} left (${reason})`);
-});
-// Per-client trouble and the hub's own: an unhandled 'error' event would end the process.
+// `/roll NdM` rolls N dice of M sides; the room sees the result, as an action.
+hub.command(
+  'roll',
+  (ctx, { args }) => {
+    const match = /^(\d{1,2})d(\d{1,3})$/.exec(args[0] ?? '1d6');
+    const count = Number(match?.[1] ?? 0);
+    const sides = Number(match?.[2] ?? 0);
+    if (count < 1 || sides < 2) {
+      ctx.refuse('ERR_USAGE', 'usage: /roll NdM, e.g. /roll 2d6');
+      return;
+    }
+    const dice = Array.from({ length: count }, () => 1 + Math.floor(Math.random() * sides));
+    const total = dice.reduce((sum, die) => sum + die, 0);
+    const text = `rolls ${count}d${sides}: ${dice.join(' + ')} = ${total}`;
+    ctx.hub.relayMessage(ctx.peer, text, { room: ctx.peer.room, action: true });
+    ctx.reply(`you ${text.slice('rolls '.length)}`);
+  },
+  { usage: '[NdM]', description: 'roll dice, 1d6 by default' },
+);
+
 hub.on('clientError', (error, peer) => {
-  console.error(`${nameOf(peer)}: ${error.message}`);
+  console.error(`client ${peer.nick}: ${error.message}`);
 });
 hub.on('error', (error) => {
-  console.error(`hub error: ${error.message}`);
+  console.error(`hub: ${error.message}`);
 });
 
-const address = await hub.listen({ host: process.env.HOST ?? '0.0.0.0', port: Number(process.env.PORT ?? 8000) });
-console.log(`Custom chat on ${address.address}:${address.port}`);
+const port = Number(process.env.PORT ?? 8000);
+const { address, port: bound } = await hub.listen({ port, host: process.env.HOST ?? '0.0.0.0' });
+console.log(`chat on ${address}:${bound}`);
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
-    void hub.close().then(() => {
-      console.log('Closed.');
-    });
+    void hub.close().then(() => process.exit(0));
   });
 }

@@ -58,33 +58,6 @@ describe('examples/server.ts and examples/client.ts', () => {
   }, 20_000);
 });
 
-describe('examples/custom-handler.ts', () => {
-  it('handles /nick and /who itself and names the sender of every message', async () => {
-    const hub = example('custom-handler.ts', [], { HOST: '127.0.0.1', PORT: '0' });
-    const port = Number((await hub.waitFor(/Custom chat on 127\.0\.0\.1:(\d+)\n/))[1]);
-    const ada = await open(port);
-    await hub.waitFor(`guest-${String(ada.socket.localPort)} joined`);
-    const bob = await open(port);
-    await hub.waitFor(`guest-${String(bob.socket.localPort)} joined`);
-
-    ada.send('/nick ada');
-    await ada.waitFor(`* guest-${String(ada.socket.localPort)} is now ada\n`);
-    await bob.waitFor(`* guest-${String(ada.socket.localPort)} is now ada\n`);
-    ada.send('hello');
-    await bob.waitFor('<ada> hello\n');
-    bob.send('/who');
-    await bob.waitFor(`* here: ada, guest-${String(bob.socket.localPort)}\n`);
-    bob.send('/dance');
-    await bob.waitFor('* commands: /nick NAME, /who\n');
-    // Not relayed as they came: ada never saw bob's commands or her own message.
-    expect(ada.received).toBe(`* guest-${String(ada.socket.localPort)} is now ada\n`);
-
-    hub.signal('SIGTERM');
-    await hub.waitFor('Closed.\n');
-    expect(await hub.waitExit()).toEqual({ code: 0, signal: null });
-  }, 30_000);
-});
-
 describe('examples/embed.ts', () => {
   it('serves the connected clients as JSON at /stats next to the chat', async () => {
     const app = example('embed.ts', [], { HOST: '127.0.0.1', PORT: '0', HTTP_PORT: '0' });

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { lineMatching, linesOf } from './helpers/chat.js';
 import { RawPeer } from './helpers/sockets.js';
 
-const example = fileURLToPath(new URL('../examples/chat-commands.ts', import.meta.url));
+const example = fileURLToPath(new URL('../examples/custom-handler.ts', import.meta.url));
 const children: ChildProcess[] = [];
 const sockets: RawPeer[] = [];
 
@@ -58,7 +58,7 @@ function startExample(): Promise<number> {
   });
 }
 
-describe('examples/chat-commands.ts', () => {
+describe('examples/custom-handler.ts', () => {
   it('rolls dice for the room and filters words', async () => {
     const port = await startExample();
     const alice = await RawPeer.connect(port);
