@@ -1,0 +1,106 @@
+import type { Socket } from 'node:net';
+import type { ByeEnvelope } from './chat/envelope.js';
+import { END_GRACE_MS } from './defaults.js';
+import type { DisconnectReason } from './disconnect-reason.js';
+import type { Codec } from './framing/codec.js';
+import type { Peer } from './peer.js';
+
+/**
+ * What a client is told when the hub closes its connection: the typed reason, a sentence for
+ * people, and for a shutdown when to come back.
+ */
+export interface Farewell {
+  readonly reason: DisconnectReason;
+  /** What happened, for people: `no input for 3600 s`. */
+  readonly message: string;
+  /** Milliseconds the client should wait before reconnecting, if the hub has a view on it. */
+  readonly retryAfterMs?: number;
+}
+
+/**
+ * Tells `peer` why it is about to be closed, in the one form its protocol allows; call it
+ * right before `peer.close(reason)`, which flushes it. Returns whether anything was queued.
+ *
+ * - JSON peers get a `bye` envelope.
+ * - Line peers (and `auto`/`mixed` peers, which are written to as lines until they speak)
+ *   get one line: `* disconnected: idle (no input for 3600 s)`, or for a shutdown
+ *   `* server shutting down; reconnect in 7 s`.
+ * - Raw peers (the documented Python client) get nothing: raw framing has no message
+ *   boundaries, and an extra write could merge with the application's own last message.
+ * - `length` and custom framings get nothing: a notice would be taken for a chat message.
+ *
+ * Slow consumers are never told: they are not reading, and a notice would wait behind
+ * megabytes they will never take.
+ */
+export function sayFarewell<D>(peer: Peer<D>, farewell: Farewell): boolean {
+  if (!peer.isOpen) return false;
+  switch (peer.framing) {
+    case 'json':
+      return peer.deliver(peer.frameEncoder.encode(byeEnvelope(farewell)));
+    case 'line':
+    case 'auto':
+    case 'mixed':
+      return peer.send(farewellLine(farewell));
+    default:
+      return false;
+  }
+}
+
+/** The `bye` envelope for a farewell. */
+export function byeEnvelope(farewell: Farewell): ByeEnvelope {
+  const bye: ByeEnvelope = { v: 1, type: 'bye', reason: farewell.reason, message: farewell.message, ts: Date.now() };
+  if (farewell.retryAfterMs !== undefined) bye.retryAfterMs = farewell.retryAfterMs;
+  return bye;
+}
+
+/** The one line a text peer is told: `* disconnected: idle (no input for 3600 s)`, or `* server shutting down; reconnect in 7 s`. */
+export function farewellLine(farewell: Farewell): string {
+  if (farewell.reason === 'shutdown') return `* ${farewell.message}`;
+  return `* disconnected: ${farewell.reason} (${farewell.message})`;
+}
+
+/** The farewell of a hub shutdown, telling the client to come back in `retryAfterMs`. */
+export function shutdownFarewell(retryAfterMs: number): Farewell {
+  return { reason: 'shutdown', message: `server shutting down; reconnect in ${Math.max(1, Math.ceil(retryAfterMs / 1000))} s`, retryAfterMs };
+}
+
+/** A duration for people: `3600 s`, `0.25 s`. */
+export function seconds(ms: number): string {
+  return `${Number((ms / 1000).toFixed(3))} s`;
+}
+
+/**
+ * Turns away a connection the hub will not serve (no `Peer` is created): says why in one
+ * line, since the client's framing is not known yet (`! server full (10000 clients)`; a
+ * `bye` envelope on a `json` hub; nothing on `length` and custom framings, which have no
+ * room for a notice), ends it at once, and destroys the socket shortly after, so a client
+ * that keeps its half open (`nc`) does not hold the slot. What it sends meanwhile is read
+ * and discarded: closing over unread input would reset the connection and could lose the line.
+ */
+export function refuseConnection(socket: Socket, codec: Codec<unknown>, farewell: Farewell): void {
+  socket.on('error', ignore);
+  socket.resume();
+  const frame = refusalFrame(codec, farewell);
+  if (frame === undefined) socket.end();
+  else socket.end(frame);
+  setTimeout(() => socket.destroy(), END_GRACE_MS).unref();
+}
+
+function refusalFrame(codec: Codec<unknown>, farewell: Farewell): Buffer | undefined {
+  switch (codec.name) {
+    case 'json':
+      return codec.encode(byeEnvelope(farewell));
+    case 'line':
+    case 'auto':
+    case 'mixed':
+    case 'raw':
+      // A raw client reads this as one message; it is the only thing it will ever receive.
+      return Buffer.from(`! ${farewell.message}\n`, 'utf8');
+    default:
+      return undefined;
+  }
+}
+
+function ignore(): void {
+  // A refused client that resets is of no concern.
+}

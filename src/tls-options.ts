@@ -1,0 +1,94 @@
+import type { Socket } from 'node:net';
+import { createServer as createTlsServer, Server as TlsServer, type TlsOptions } from 'node:tls';
+
+/** Protocol versions the hub refuses to go below, whatever it is given. */
+const TOO_OLD = new Set(['TLSv1', 'TLSv1.1', 'SSLv3']);
+
+/** Where a connection came from, for reports about connections that never became a `Peer`. */
+export interface RemoteEndpoint {
+  readonly address: string;
+  readonly port: number;
+}
+
+/** The TLS options of `new BroadcastHub()`. */
+export interface HubTlsOptions {
+  /**
+   * Listen over TLS with these options (`key` and `cert` at least; `ca`, `requestCert`...
+   * for client certificates). The hub never negotiates below TLS 1.2: a `minVersion` under
+   * `'TLSv1.2'` or a `secureProtocol` throws. Default: plain TCP.
+   */
+  tls?: TlsOptions;
+  /**
+   * Milliseconds a TLS handshake may take; a connection that has not finished it by then
+   * (one that connected and sent nothing, say) is dropped and reported on `tlsClientError`.
+   * Default 10000. Only applies to a server the hub creates from `tls`.
+   */
+  handshakeTimeout?: number;
+}
+
+/**
+ * Creates the hub's TLS server: TLS 1.2 at least (Node's own default can be lowered with a
+ * command-line flag; an explicit `minVersion` cannot), and a handshake deadline.
+ * @internal
+ */
+export function createHubTlsServer(options: TlsOptions, handshakeTimeout: number): TlsServer {
+  if (options.minVersion !== undefined && TOO_OLD.has(options.minVersion)) {
+    throw new RangeError(`tls.minVersion must be 'TLSv1.2' or later, got '${options.minVersion}'`);
+  }
+  if (options.maxVersion !== undefined && TOO_OLD.has(options.maxVersion)) {
+    throw new RangeError(`tls.maxVersion must be 'TLSv1.2' or later, got '${options.maxVersion}'`);
+  }
+  // secureProtocol pins a method that can override minVersion, so it is refused outright.
+  if (options.secureProtocol !== undefined) throw new TypeError("tls.secureProtocol is not supported; use 'minVersion' and 'maxVersion'");
+  return createTlsServer({ ...options, minVersion: options.minVersion ?? 'TLSv1.2', handshakeTimeout, noDelay: true } as TlsOptions);
+}
+
+/**
+ * Watches the handshakes of a `tls.Server`. Node reports a failed or timed-out handshake on
+ * `tlsClientError` but, in Node 20, leaves the socket open when the client simply stays
+ * silent: the handshake timeout would free nothing. This destroys the socket, reports it,
+ * and lets the hub drop the handshakes still in progress when it closes (`server.close()`
+ * would otherwise wait for them).
+ * @internal
+ */
+export class TlsHandshakes {
+  private readonly server: TlsServer;
+  private readonly report: (error: Error, remote: RemoteEndpoint) => void;
+  private readonly raw = new Set<Socket>();
+
+  constructor(server: TlsServer, report: (error: Error, remote: RemoteEndpoint) => void) {
+    this.server = server;
+    this.report = report;
+    server.on('connection', this.onConnection);
+    server.on('tlsClientError', this.onClientError);
+  }
+
+  /**
+   * Drops every connection still open at the TCP level. Called once the hub's clients are all
+   * closed, when what is left can only be handshakes in progress.
+   */
+  destroyRemaining(): void {
+    for (const socket of this.raw) socket.destroy();
+    this.raw.clear();
+  }
+
+  /** Stops watching (for a server the hub does not own). */
+  dispose(): void {
+    this.server.off('connection', this.onConnection);
+    this.server.off('tlsClientError', this.onClientError);
+    this.raw.clear();
+  }
+
+  private readonly onConnection = (socket: Socket): void => {
+    this.raw.add(socket);
+    socket.once('close', () => {
+      this.raw.delete(socket);
+    });
+  };
+
+  private readonly onClientError = (error: Error, socket: Socket): void => {
+    const remote = { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 };
+    socket.destroy();
+    this.report(error, remote);
+  };
+}
