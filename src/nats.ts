@@ -1,0 +1,9 @@
+/**
+ * `broadcast-chat/nats`: the NATS cluster adapter. Needs the `nats` package (an optional peer
+ * dependency) and a server with JetStream for nickname claims; the core `broadcast-chat`
+ * entry never loads it.
+ */
+export { NatsAdapter } from './nats/nats-adapter.js';
+export type { NatsAdapterOptions } from './nats/nats-adapter.js';
+export { NatsTransport } from './nats/nats-transport.js';
+export type { NatsTransportOptions } from './nats/nats-transport.js';
