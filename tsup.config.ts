@@ -2,7 +2,9 @@ import { defineConfig } from 'tsup';
 
 export default defineConfig([
   {
-    entry: { index: 'src/index.ts' },
+    // The cluster adapters have entries of their own, so that the core never loads ioredis or nats
+    // (peer dependencies, and so external to the build).
+    entry: { index: 'src/index.ts', redis: 'src/redis.ts', nats: 'src/nats.ts' },
     format: ['esm', 'cjs'],
     target: 'node20',
     platform: 'node',

@@ -13,6 +13,8 @@ export interface Target {
   readonly protocol: ClientProtocol;
   readonly host: '127.0.0.1';
   readonly port: number;
+  /** Every port of a system of several hubs (`port` is the first): clients connect to them in turn. */
+  readonly ports?: readonly number[];
 }
 
 /** Fields every job has. */

@@ -118,7 +118,7 @@ async function measure(
 ): Promise<Sample> {
   const workload = workloadSpec(workloadId);
   const system = systemSpec(systemId);
-  const hub = systemId === 'hub' || systemId === 'hub-lib';
+  const hub = systemId === 'hub' || systemId === 'hub-lib' || systemId === 'hub-cluster';
   const launch = system.launch({ port: await freePort(), nodeFlags: hub ? options.hubNodeFlags : [], hubBuild: options.hubBuild });
   const base = { workload: workloadId, system: systemId, repetition, order, launch: launch.describe };
   let server: RunningServer | undefined;
@@ -126,7 +126,8 @@ async function measure(
     await waitForQuiet(options.quietWaitMs);
     server = await startServer(launch, pinning, ROOT);
     const running = server;
-    const job = workload.job({ protocol: system.protocol, host: '127.0.0.1', port: server.port }, options.mode, options.fullCheck);
+    const target = { protocol: system.protocol, host: '127.0.0.1', port: server.port, ...(server.ports === undefined ? {} : { ports: server.ports }) } as const;
+    const job = workload.job(target, options.mode, options.fullCheck);
     const marks = new Map<MarkName, Mark>();
     const result = await runLoadgen(job, {
       pinning,

@@ -12,6 +12,8 @@ const STOP_TIMEOUT_MS = 5_000;
 export interface RunningServer {
   readonly pid: number;
   readonly port: number;
+  /** Every port, when the server announced several (`PORTS a,b,c`, a cluster of hubs). */
+  readonly ports?: readonly number[];
   /** Resident memory now, in bytes. */
   residentBytes(): number | null;
   /** CPU time used so far, in ms. */
@@ -59,9 +61,11 @@ export async function startServer(launch: LaunchSpec, pinning: CpuPinning | null
     const port = launch.port === 'announce' ? await announced(() => output, () => exited) : await polled(launch.port, () => exited);
     const pid = child.pid;
     if (pid === undefined) throw new Error('no pid');
+    const ports = /PORTS (\d+(?:,\d+)*)/.exec(output)?.[1]?.split(',').map(Number);
     return {
       pid,
       port,
+      ...(ports === undefined ? {} : { ports }),
       residentBytes: () => residentBytes(pid),
       cpuMilliseconds: () => cpuMilliseconds(pid),
       stop,

@@ -14,6 +14,7 @@ const PANEL_BOTTOM = 14;
 const COLOURS: Readonly<Record<SystemId, string>> = {
   hub: '#d9480f',
   'hub-lib': '#f08c00',
+  'hub-cluster': '#e8590c',
   'net-naive': '#868e96',
   'net-coalescing': '#495057',
   redis: '#c92a2a',

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import type { ClientProtocol } from './protocol.js';
 
 /** The systems measured side by side. */
-export const SYSTEM_IDS = ['hub', 'hub-lib', 'net-naive', 'net-coalescing', 'redis', 'nats', 'ws', 'socketio'] as const;
+export const SYSTEM_IDS = ['hub', 'hub-lib', 'hub-cluster', 'net-naive', 'net-coalescing', 'redis', 'nats', 'ws', 'socketio'] as const;
 /** One of `SYSTEM_IDS`. */
 export type SystemId = (typeof SYSTEM_IDS)[number];
 
@@ -78,13 +78,13 @@ function nodeScript(file: string, nodeFlags: readonly string[], env?: Record<str
 }
 
 /** The hub embedded by `bench/servers/hub-server.ts`, from the run's copy of the build when there is one. */
-function hubScript(nodeFlags: readonly string[], hubBuild: string): LaunchSpec {
+function hubScript(nodeFlags: readonly string[], hubBuild: string, file = 'hub-server.ts'): LaunchSpec {
   // An entry given to the runner (a candidate build, for experiments) wins over the run's copy.
   const given = process.env.BENCH_HUB_ENTRY;
   const built = join(hubBuild, 'index.js');
   // Without a copy, hub-server.ts itself picks dist/index.js, or src/ through tsx.
   const entry = given ?? (existsSync(built) ? built : undefined);
-  return nodeScript('hub-server.ts', nodeFlags, entry === undefined ? undefined : { BENCH_HUB_ENTRY: entry });
+  return nodeScript(file, nodeFlags, entry === undefined ? undefined : { BENCH_HUB_ENTRY: entry });
 }
 
 const always = (): null => null;
@@ -115,6 +115,14 @@ export const SYSTEMS: readonly SystemSpec[] = [
     protocol: 'line',
     unavailable: always,
     launch: ({ nodeFlags, hubBuild }) => hubScript(nodeFlags, hubBuild),
+  },
+  {
+    // Three hubs joined by the Redis adapter (and a redis-server of their own): the fan-out across hubs.
+    id: 'hub-cluster',
+    label: 'broadcast-chat, 3 hubs over Redis',
+    protocol: 'line',
+    unavailable: () => (findBinary('redis-server') === null ? 'redis-server not found' : null),
+    launch: ({ nodeFlags, hubBuild }) => hubScript(nodeFlags, hubBuild, 'hub-cluster-server.ts'),
   },
   {
     id: 'net-naive',

@@ -8,9 +8,18 @@
  * - `error`: another socket error; the `disconnect` event carries it.
  * - `shutdown`: the hub is closing.
  * - `kicked`: the application closed the peer (`peer.close()`).
- * - `slow-consumer`: the peer stopped reading and its queue passed `maxQueuedBytes`.
+ * - `slow-consumer`: the peer stopped reading: its queue passed `maxQueuedBytes`, or stayed
+ *   over `softQueuedBytes` for `softQueuedSeconds`.
  * - `too-large`: the peer sent a message over `maxMessageBytes` under the `disconnect` policy.
  * - `invalid-data`: the peer sent bytes its framing cannot accept under a `disconnect` policy.
+ * - `heartbeat`: the other side stopped answering (nothing arrived within the heartbeat timeout).
+ * - `flood`: the peer sent faster than the hub's `flood` limit allows, under its `disconnect`
+ *   policy (or held back more than `flood.maxBacklog` messages under `slow`).
+ * - `idle`: the peer sent nothing for `idleTimeout`.
+ * - `timeout`: the peer left a message unfinished for `partialMessageTimeout` (slowloris).
+ * - `auth-failed`: the `authenticate` hook refused the peer, or it did not identify in time.
+ * - `server-full`, `too-many-from-address`: a connection refused at the door (`maxClients`,
+ *   `maxClientsPerAddress`); only the hub's `refused` event and the refused client's `bye` carry them.
  */
 export type DisconnectReason =
   | 'client-closed'
@@ -22,4 +31,11 @@ export type DisconnectReason =
   | 'kicked'
   | 'slow-consumer'
   | 'too-large'
-  | 'invalid-data';
+  | 'invalid-data'
+  | 'heartbeat'
+  | 'flood'
+  | 'idle'
+  | 'timeout'
+  | 'auth-failed'
+  | 'server-full'
+  | 'too-many-from-address';

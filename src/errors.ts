@@ -1,4 +1,6 @@
 import { isIPv6 } from 'node:net';
+import type { HubBye } from './client-heartbeat.js';
+import type { DisconnectReason } from './disconnect-reason.js';
 
 /**
  * Stable codes carried by every error this library creates, so callers can branch on
@@ -15,10 +17,47 @@ export type BroadcastChatErrorCode =
   | 'ERR_HUB_CLOSED'
   | 'ERR_LISTENER'
   | 'ERR_ABORTED'
+  | 'ERR_CONNECTION_LOST'
+  | 'ERR_RECONNECT_FAILED'
+  | 'ERR_OFFLINE_QUEUE_FULL'
   | 'ERR_HANDLER'
   | 'ERR_INVALID_NAME'
   | 'ERR_NAME_TAKEN'
-  | 'ERR_INVALID_ENVELOPE';
+  | 'ERR_CLUSTER_UNAVAILABLE'
+  | 'ERR_INVALID_ENVELOPE'
+  | 'ERR_AUTH_FAILED'
+  | 'ERR_ALREADY_CONNECTED'
+  | 'ERR_REFUSED';
+
+/** Every `BroadcastChatErrorCode`, at run time: the compiler checks that none is missing. */
+const errorCodes: Readonly<Record<BroadcastChatErrorCode, true>> = {
+  ERR_MESSAGE_TOO_LARGE: true,
+  ERR_INVALID_UTF8: true,
+  ERR_SLOW_CONSUMER: true,
+  ERR_CONNECTION: true,
+  ERR_CONNECT_FAILED: true,
+  ERR_LISTEN_FAILED: true,
+  ERR_NOT_CONNECTED: true,
+  ERR_HUB_CLOSED: true,
+  ERR_LISTENER: true,
+  ERR_ABORTED: true,
+  ERR_CONNECTION_LOST: true,
+  ERR_RECONNECT_FAILED: true,
+  ERR_OFFLINE_QUEUE_FULL: true,
+  ERR_HANDLER: true,
+  ERR_INVALID_NAME: true,
+  ERR_NAME_TAKEN: true,
+  ERR_CLUSTER_UNAVAILABLE: true,
+  ERR_INVALID_ENVELOPE: true,
+  ERR_AUTH_FAILED: true,
+  ERR_ALREADY_CONNECTED: true,
+  ERR_REFUSED: true,
+};
+
+/** Whether `code` (a hub's, say) is one of this library's stable codes. */
+export function isBroadcastChatErrorCode(code: string): code is BroadcastChatErrorCode {
+  return Object.hasOwn(errorCodes, code);
+}
 
 /** Base class of every error thrown or reported by broadcast-chat. */
 export class BroadcastChatError extends Error {
@@ -99,7 +138,11 @@ export class ConnectionError extends BroadcastChatError {
   }
 }
 
-/** `ChatClient.connect()` could not reach a hub. `cause` holds the socket error. */
+/**
+ * `connect()` could not reach a hub, or (`JsonChatClient`) the hub did not welcome the client:
+ * no welcome within `connectTimeout`, or the connection closed first. `cause` holds the socket
+ * error, the timeout, or the `ConnectionLostError`.
+ */
 export class ConnectError extends BroadcastChatError {
   readonly host: string;
   readonly port: number;
@@ -122,6 +165,13 @@ export class ListenError extends BroadcastChatError {
 export class NotConnectedError extends BroadcastChatError {
   constructor() {
     super('ERR_NOT_CONNECTED', 'the client is not connected');
+  }
+}
+
+/** `connect()` was called on a client that is already connected, connecting or reconnecting. */
+export class AlreadyConnectedError extends BroadcastChatError {
+  constructor() {
+    super('ERR_ALREADY_CONNECTED', 'connect() was already called on this client: it is connected (or connecting); close() it before connecting again');
   }
 }
 
@@ -181,4 +231,52 @@ export function describeSocketError(error: unknown): string {
     return error.message === '' ? (code ?? error.name) : error.message;
   }
   return String(error);
+}
+
+/**
+ * A connection that was up was lost (the hub closed it, said `bye`, reset it, or stopped
+ * answering). Handed to `reconnect.retryStrategy` and carried by the `end` event when the client
+ * does not reconnect. `cause` holds the socket error, if there was one.
+ */
+export class ConnectionLostError extends BroadcastChatError {
+  /** Why, as the client's `disconnect` event reported it. */
+  readonly reason: DisconnectReason;
+  /** What the hub said in its `bye` envelope before closing, if it said anything. */
+  readonly bye: HubBye | undefined;
+
+  constructor(reason: DisconnectReason, cause?: unknown, bye?: HubBye) {
+    const said = bye === undefined ? '' : `; the hub said bye (${bye.reason})${bye.message === undefined ? '' : `: ${bye.message}`}`;
+    super('ERR_CONNECTION_LOST', `the connection to the hub was lost (${reason})${said}`, cause === undefined ? undefined : { cause });
+    this.reason = reason;
+    this.bye = bye;
+  }
+}
+
+/** `ChatClient` gave up reconnecting (its strategy said stop, or `maxAttempts` ran out). `cause` is the last failure. */
+export class ReconnectFailedError extends BroadcastChatError {
+  /** Reconnect attempts made before giving up. */
+  readonly attempts: number;
+
+  constructor(attempts: number, cause: unknown) {
+    super('ERR_RECONNECT_FAILED', `gave up reconnecting after ${attempts} attempt${attempts === 1 ? '' : 's'}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.attempts = attempts;
+  }
+}
+
+/**
+ * `send()` was called while the client was reconnecting and its offline queue was full
+ * (`maxOfflineMessages` or `maxOfflineBytes`). The message was not queued: nothing already
+ * queued is dropped to make room, so nothing is lost without the sender knowing.
+ */
+export class OfflineQueueFullError extends BroadcastChatError {
+  /** Messages waiting in the queue. */
+  readonly queuedMessages: number;
+  /** Bytes waiting in the queue (encoded). */
+  readonly queuedBytes: number;
+
+  constructor(queuedMessages: number, queuedBytes: number, limit: string) {
+    super('ERR_OFFLINE_QUEUE_FULL', `the offline queue is full (${queuedMessages} messages, ${queuedBytes} bytes; limit ${limit}) while reconnecting`);
+    this.queuedMessages = queuedMessages;
+    this.queuedBytes = queuedBytes;
+  }
 }

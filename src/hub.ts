@@ -29,13 +29,27 @@ import { NicknameRegistry } from './nicknames.js';
 import { Peer, type OversizedMessagePolicy, type PeerHost } from './peer.js';
 import { assertRoomName, DEFAULT_ROOM, RoomRegistry } from './rooms.js';
 import { TypedEventEmitter } from './typed-event-emitter.js';
+import type { AdmissionRefusal } from './connection-limiter.js';
+import { announceShutdown, type DrainOptions } from './drain.js';
+import { Admission } from './limits/admission.js';
+import { FloodControl } from './limits/flood-control.js';
+import { resolveLimits, type HubLimitOptions } from './limits/limit-options.js';
+import { isHeartbeatReply } from './liveness/heartbeat.js';
+import { LivenessSweeper } from './liveness/sweeper.js';
+import type { AdapterStatus, ClusterAdapter } from './adapter.js';
+import { ClusterLink } from './cluster/cluster-link.js';
+import type { AuthError } from './auth/auth-error.js';
+import { AuthGate } from './auth/auth-gate.js';
+import type { HubAuthOptions } from './auth/authenticate.js';
+import { DEFAULT_AUTH_TIMEOUT_MS, DEFAULT_HANDSHAKE_TIMEOUT_MS, DEFAULT_MAX_PRE_AUTH_BYTES } from './defaults.js';
+import { createHubTlsServer, TlsHandshakes, type HubTlsOptions, type RemoteEndpoint } from './tls-options.js';
 
 /** Most rooms one peer may be in at once. */
 export const MAX_ROOMS_PER_PEER = 32;
 
 
 /** Options for `new BroadcastHub()`. Every limit has a safe default. */
-export interface HubOptions<T = string> {
+export interface HubOptions<T = string, D = Record<string, unknown>> extends HubLimitOptions, HubAuthOptions<D>, HubTlsOptions {
   /** Wire format: `'line'` (default), `'raw'`, `'auto'`, `'length'` (with `BroadcastHub<Buffer>`) or your own `Codec`. */
   framing?: Framing<T>;
   /** Largest message a client may send, in bytes. Default 64 KiB. */
@@ -71,6 +85,11 @@ export interface HubOptions<T = string> {
   maxPendingMessages?: number;
   /** Most bytes of one client's messages that may wait behind an async handler before the hub stops reading from it. Default 1 MiB. */
   maxPendingBytes?: number;
+  /**
+   * Joins this hub to others through a broker (`broadcast-chat/redis`, `broadcast-chat/nats`),
+   * so that they behave as one chat. Default: none, a hub on its own (and no cost for it).
+   */
+  adapter?: ClusterAdapter;
 }
 
 /** How `hub.relayMessage()` delivers. */
@@ -106,8 +125,8 @@ export interface HubListenOptions {
 }
 
 /** Options for `hub.close()`. */
-export interface HubCloseOptions {
-  /** Milliseconds clients get to take what is queued before they are cut. Default: the hub's `closeTimeout`. */
+export interface HubCloseOptions extends DrainOptions {
+  /** The same as `drainTimeout` (which wins when both are given). */
   timeout?: number;
 }
 
@@ -141,12 +160,26 @@ export type HubEvents<T = string, D = Record<string, unknown>> = {
   leave: (peer: Peer<D>, room: string) => void;
   /** A client changed nickname; `peer.nick` is the new one. */
   nick: (peer: Peer<D>, previous: string) => void;
-  /** A client stopped reading; it is cut right after this event. */
+  /** A client stopped reading (past `maxQueuedBytes`, or over `softQueuedBytes` for `softQueuedSeconds`); it is cut right after this event. */
   slowConsumer: (peer: Peer<D>, queuedBytes: number) => void;
+  /** A connection was turned away at the door (`maxClients`, `maxClientsPerAddress`), told why and closed; no `Peer` was created. */
+  refused: (address: string, reason: AdmissionRefusal) => void;
+  /**
+   * With `authenticate`: a connection was not let in (refused, timed out, sent too much, or
+   * left first; `error.reason` says which). It never became a client, so no `connect` or
+   * `disconnect` event names it.
+   */
+  authFailed: (peer: Peer<D>, error: AuthError) => void;
+  /** On a TLS hub: a connection failed its handshake (timed out, too old a protocol, not TLS at all) and was dropped; no `Peer` was created. */
+  tlsClientError: (error: Error, remote: RemoteEndpoint) => void;
   /** The hub's own trouble, such as its server failing after it started listening. */
   error: (error: Error) => void;
   /** `close()` finished: every client socket is closed. */
   close: () => void;
+  /** With an adapter: the link to the other hubs changed state (`connected`, `disconnected`...). */
+  adapterStatus: (status: AdapterStatus) => void;
+  /** With an adapter: trouble with the broker. Local delivery goes on; nothing is thrown. */
+  adapterError: (error: Error) => void;
 };
 
 /**
@@ -172,15 +205,25 @@ export class BroadcastHub<T = string, D = Record<string, unknown>> extends Typed
   private readonly replies: ContextReplies<D>;
   private listenPending = false;
   private closing: Promise<void> | undefined;
+  private readonly cluster: ClusterLink<D> | undefined;
   private allPeersClosed: (() => void) | undefined;
+  private readonly admission: Admission;
+  private readonly flood: FloodControl<T, D> | undefined;
+  private readonly sweeper: LivenessSweeper<D>;
+  private readonly keepAliveDelay: number;
+  /** Set when there is an `authenticate` hook: holds connections until it lets them in. */
+  private readonly gate: AuthGate<D> | undefined;
+  private readonly handshakes: TlsHandshakes | undefined;
 
-  constructor(options: HubOptions<T> = {}) {
+  constructor(options: HubOptions<T, D> = {}) {
     super();
     const codec: Codec<T> = resolveCodec(options.framing);
     this.relay = options.relay ?? true;
     this.echo = options.echo ?? false;
     this.roomRegistry = new RoomRegistry(options.defaultRoom ?? DEFAULT_ROOM);
-    this.nicknames = new NicknameRegistry(options.guestPrefix);
+    // Guests of clustered hubs carry a tag of their hub, so that two hubs never hand out the same guest name.
+    const guestPrefix = options.adapter === undefined ? options.guestPrefix : `${options.guestPrefix ?? 'guest'}-${options.adapter.hubId.slice(0, 5)}`;
+    this.nicknames = new NicknameRegistry(guestPrefix);
     this.chain = new HandlerChain<T, D>(
       {
         finish: (ctx) => {
@@ -200,7 +243,14 @@ export class BroadcastHub<T = string, D = Record<string, unknown>> extends Typed
     if (chat !== false) {
       if (codec === (lengthPrefixCodec as Codec<unknown>)) throw new TypeError("chat mode needs a text framing, not 'length'");
       const chatOptions = chat === true ? {} : chat;
-      this.chat = new ChatMode<D>({ rooms: this.roomRegistry, echo: this.echo }, chatOptions);
+      this.chat = new ChatMode<D>(
+        {
+          rooms: this.roomRegistry,
+          echo: this.echo,
+          publish: options.adapter === undefined ? undefined : (event) => this.cluster?.chatRelayed(event),
+        },
+        chatOptions,
+      );
       if (chatOptions.builtinCommands !== false) {
         for (const { name, handler, ...help } of builtinCommands<T, D>(this.chat)) this.commandRegistry.set(name, handler, help);
       }
@@ -234,7 +284,8 @@ export class BroadcastHub<T = string, D = Record<string, unknown>> extends Typed
         this.onPeerClosed(peer, reason, error);
       },
       peerFramingDetected: (peer) => {
-        this.chat?.greet(peer);
+        // A connection waiting for authentication is greeted once it is let in.
+        if (this.gate?.isHeld(peer) !== true) this.chat?.greet(peer);
       },
       joinRoom: (peer, room) => {
         this.joinRoom(peer, room);
@@ -244,11 +295,53 @@ export class BroadcastHub<T = string, D = Record<string, unknown>> extends Typed
         this.renamePeer(peer, nick);
       },
     };
+    const limits = resolveLimits(options);
+    this.keepAliveDelay = limits.keepAliveDelay;
+    this.admission = new Admission(limits, codec);
+    // Pongs are read by chat mode's path; without it (a `json` hub with `chat: false`) nobody could answer.
+    this.sweeper = new LivenessSweeper<D>(this.host, this.chat === undefined ? { ...limits, heartbeatInterval: 0 } : limits);
+    this.flood =
+      limits.flood === undefined
+        ? undefined
+        : new FloodControl<T, D>(
+            {
+              accept: (peer, message) => {
+                this.acceptMessage(peer, message);
+              },
+              warn: (peer, text) => {
+                this.replies.refuse(peer, 'ERR_FLOOD', text);
+              },
+            },
+            limits.flood,
+          );
     this.ownsServer = options.server === undefined;
-    this.server = options.server ?? createServer({ noDelay: true });
+    if (options.server !== undefined && options.tls !== undefined) throw new TypeError("give 'server' or 'tls', not both");
+    this.server =
+      options.server ??
+      (options.tls === undefined
+        ? createServer({ noDelay: true })
+        : createHubTlsServer(options.tls, positive('handshakeTimeout', options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT_MS)));
     this.connectionEvent = this.server instanceof TlsServer ? 'secureConnection' : 'connection';
     this.server.on(this.connectionEvent, this.onConnection);
     this.server.on('error', this.onServerError);
+    this.handshakes = this.server instanceof TlsServer ? new TlsHandshakes(this.server, this.emitTlsClientError) : undefined;
+    this.gate = options.authenticate === undefined ? undefined : this.createGate(options);
+    this.cluster =
+      options.adapter === undefined
+        ? undefined
+        : new ClusterLink<D>(options.adapter, {
+            peers: this.peers,
+            rooms: this.roomRegistry,
+            nicknames: this.nicknames,
+            guestPrefix: guestPrefix ?? 'guest',
+            chat: this.chat,
+            status: (status) => {
+              this.emit('adapterStatus', status);
+            },
+            error: (error) => {
+              this.emit('adapterError', error);
+            },
+          });
   }
 
   /** The connected clients, live. */
@@ -276,6 +369,11 @@ export class BroadcastHub<T = string, D = Record<string, unknown>> extends Typed
     return this.roomRegistry.all;
   }
 
+  /** The cluster adapter this hub was created with, if any: its `hubId`, `status`, and who is on the other hubs. */
+  get adapter(): ClusterAdapter | undefined {
+    return this.cluster?.adapter;
+  }
+
   /** The registered slash commands, sorted by name. */
   get commands(): readonly CommandEntry<T, D>[] {
     return this.commandRegistry.list();
@@ -295,7 +393,10 @@ export class BroadcastHub<T = string, D = Record<string, unknown>> extends Typed
       get members() {
         return registry.membersOf(room);
       },
-      broadcast: (message, options) => this.deliverFrames(this.roomRegistry.membersOf(room), new FrameCache(message), options?.except),
+      broadcast: (message, options) => {
+        this.cluster?.broadcast(message, room);
+        return this.deliverFrames(this.roomRegistry.membersOf(room), new FrameCache(message), options?.except);
+      },
     };
   }
 
@@ -350,6 +451,7 @@ export class BroadcastHub<T = string, D = Record<string, unknown>> extends Typed
     }
     const frames = new FrameCache(message);
     if (to !== undefined) return to.deliver(frames.frameFor(to.frameEncoder)) ? 1 : 0;
+    this.cluster?.relayed(room, message);
     return this.deliverFrames(this.roomRegistry.membersOf(room), frames, this.echo ? undefined : from);
   }
 
@@ -408,6 +510,7 @@ export class BroadcastHub<T = string, D = Record<string, unknown>> extends Typed
    * Returns how many clients it was queued for.
    */
   broadcast(message: T | string | Uint8Array, options?: BroadcastOptions<D>): number {
+    this.cluster?.broadcast(message);
     return this.deliverFrames(this.peers, new FrameCache(message), options?.except);
   }
 
@@ -417,7 +520,7 @@ export class BroadcastHub<T = string, D = Record<string, unknown>> extends Typed
    * timeout are cut. Calling it again returns the same promise.
    */
   close(options: HubCloseOptions = {}): Promise<void> {
-    this.closing ??= this.shutdown(options.timeout);
+    this.closing ??= this.shutdown(options);
     return this.closing;
   }
 
@@ -426,7 +529,9 @@ export class BroadcastHub<T = string, D = Record<string, unknown>> extends Typed
     return this.close();
   }
 
-  private async shutdown(timeout: number | undefined): Promise<void> {
+  private async shutdown(options: HubCloseOptions): Promise<void> {
+    const timeout = options.drainTimeout ?? options.timeout ?? this.host.closeTimeout;
+    this.sweeper.stop();
     const serverClosed = this.ownsServer && this.server.listening ? closeServer(this.server) : Promise.resolve();
     if (!this.ownsServer) this.server.off(this.connectionEvent, this.onConnection);
     const peersClosed =
@@ -435,18 +540,23 @@ export class BroadcastHub<T = string, D = Record<string, unknown>> extends Typed
         : new Promise<void>((resolve) => {
             this.allPeersClosed = resolve;
           });
-    for (const peer of this.peers) peer.close('shutdown');
-    if (timeout !== undefined) {
-      const timer = setTimeout(() => {
-        for (const peer of this.peers) peer.destroy('shutdown');
-      }, timeout);
-      timer.unref();
-      await peersClosed;
-      clearTimeout(timer);
-    } else {
-      await peersClosed;
-    }
+    announceShutdown(this.peers, options);
+    // The drain's deadline, not closeTimeout: a longer drainTimeout gives slow readers longer.
+    for (const peer of this.peers) peer.close('shutdown', timeout);
+    this.gate?.shutdown();
+    // One deadline for the whole drain, so that close() resolves within it whoever is slow.
+    const timer = setTimeout(() => {
+      for (const peer of this.peers) peer.destroy('shutdown');
+    }, timeout);
+    timer.unref();
+    await peersClosed;
+    clearTimeout(timer);
+    // Every client is gone: what the TLS server still holds can only be handshakes in progress.
+    if (this.ownsServer) this.handshakes?.destroyRemaining();
+    else this.handshakes?.dispose();
     await serverClosed;
+    // After the peers, so the other hubs hear each one leave before this hub says goodbye.
+    await this.cluster?.close().catch((error: unknown) => this.emit('adapterError', error instanceof Error ? error : new Error(String(error))));
     this.server.off('error', this.onServerError);
     this.emit('close');
   }
@@ -456,24 +566,82 @@ export class BroadcastHub<T = string, D = Record<string, unknown>> extends Typed
       socket.destroy();
       return;
     }
+    const refusal = this.admission.admit(socket);
+    if (refusal !== undefined) {
+      this.emitRefused(socket.remoteAddress ?? '', refusal);
+      return;
+    }
     socket.setNoDelay(true);
+    if (this.keepAliveDelay > 0) socket.setKeepAlive(true, this.keepAliveDelay);
     const peer = new Peer<D>(socket, this.host);
-    peer.assignNick(this.nicknames.claimGuest(peer));
+    // With an `authenticate` hook the connection waits at the gate, and becomes a client only once it is let in.
+    if (this.gate !== undefined) this.gate.hold(peer, socket);
+    else this.admitPeer(peer);
+  };
+
+  /** Makes a connection a client: a name, the default room, `hub.clients`, the `connect` event, a greeting. */
+  private admitPeer(peer: Peer<D>): void {
+    if (peer.nick === '') peer.assignNick(this.nicknames.claimGuest(peer));
     this.roomRegistry.add(peer, this.roomRegistry.defaultRoom);
     peer.enterRoom(this.roomRegistry.defaultRoom);
     this.peers.add(peer);
+    this.sweeper.watch(peer);
+    this.cluster?.connected(peer);
     this.dispatch('connect', peer, () => this.emit('connect', peer));
     // Peers of adaptive framings are greeted once their framing is known, so that a JSON
     // program is not greeted in text, nor a raw peer sent notices at all.
     if (this.chat !== undefined && !isAdaptiveCodec(this.host.codec)) this.chat.greet(peer);
-  };
+  }
+
+  private createGate(options: HubAuthOptions<D>): AuthGate<D> {
+    const authenticate = options.authenticate;
+    if (typeof authenticate !== 'function') throw new TypeError('authenticate must be a function');
+    return new AuthGate<D>(
+      {
+        admit: (peer, nick) => {
+          if (nick !== undefined) {
+            // Throws a NameError, before anything else changes, when the name is invalid or taken.
+            this.nicknames.rename(peer, '', nick);
+            peer.assignNick(nick);
+          }
+          this.admitPeer(peer);
+          // Adaptive framings were detected from the credentials, so the greeting can go out now.
+          this.chat?.greet(peer);
+        },
+        replay: (peer, message) => {
+          this.onPeerMessage(peer, message as T);
+        },
+        failed: (peer, error) => {
+          this.dispatch('authFailed', peer, () => this.emit('authFailed', peer, error));
+        },
+        refuse: (peer, code, message) => {
+          this.replies.refuse(peer, code, message);
+        },
+      },
+      {
+        authenticate,
+        authTimeout: positive('authTimeout', options.authTimeout ?? DEFAULT_AUTH_TIMEOUT_MS),
+        maxPreAuthBytes: positive('maxPreAuthBytes', options.maxPreAuthBytes ?? DEFAULT_MAX_PRE_AUTH_BYTES),
+      },
+    );
+  }
 
   private onPeerMessage(peer: Peer<D>, message: T): void {
+    // A connection that has not authenticated yet has its messages taken by the gate; one field read without a hook.
+    if (this.gate?.intercept(peer, message) === true) return;
+    // Flood control comes first, and costs one field read when it is off.
+    if (this.flood !== undefined && !this.flood.admit(peer, message)) return;
+    this.acceptMessage(peer, message);
+  }
+
+  /** What follows flood control: the `message` event, the handler chain and the relay. */
+  private acceptMessage(peer: Peer<D>, message: T): void {
     if (this.chat === undefined && this.chain.isEmpty) {
       // The plain relay, kept free of any per-message allocation beyond the frame cache.
       this.dispatch('message', peer, () => this.emit('message', message, peer));
       if (this.relay && peer.isOpen) {
         this.deliverFrames(this.roomRegistry.membersOf(peer.room), new FrameCache(message), this.echo ? undefined : peer);
+        this.cluster?.relayed(peer.room, message);
       }
       return;
     }
@@ -481,6 +649,10 @@ export class BroadcastHub<T = string, D = Record<string, unknown>> extends Typed
     let room = peer.room;
     let envelope: ClientEnvelope | undefined;
     if (this.chat !== undefined) {
+      if (isHeartbeatReply(message)) {
+        this.sweeper.pong(peer, message.ts);
+        return;
+      }
       const input = this.chat.read(peer, message);
       if (input === undefined) return;
       text = input.text as T;
@@ -547,6 +719,7 @@ export class BroadcastHub<T = string, D = Record<string, unknown>> extends Typed
     this.roomRegistry.add(peer, room);
     peer.enterRoom(room);
     this.dispatch('join', peer, () => this.emit('join', peer, room));
+    this.cluster?.joined(peer, room);
     this.chat?.announceJoin(peer, room);
   }
 
@@ -559,6 +732,7 @@ export class BroadcastHub<T = string, D = Record<string, unknown>> extends Typed
     this.roomRegistry.remove(peer, room);
     peer.exitRoom(room);
     this.dispatch('leave', peer, () => this.emit('leave', peer, room));
+    this.cluster?.left(peer, room);
     if (peer.rooms.size === 0) this.joinRoom(peer, defaultRoom);
     return true;
   }
@@ -569,23 +743,51 @@ export class BroadcastHub<T = string, D = Record<string, unknown>> extends Typed
     this.nicknames.rename(peer, previous, nick);
     peer.assignNick(nick);
     this.dispatch('nick', peer, () => this.emit('nick', peer, previous));
+    this.cluster?.renamed(peer, previous);
     this.chat?.announceNick(peer, previous);
   }
 
   private onPeerClosed(peer: Peer<D>, reason: DisconnectReason, error: Error | undefined): void {
+    // A connection that never got past the gate was never a client: only its place at the door is freed.
+    if (this.gate?.forget(peer) === true) {
+      this.admission.release(peer.remoteAddress);
+      return;
+    }
     if (!this.peers.delete(peer)) return;
+    this.admission.release(peer.remoteAddress);
+    this.sweeper.forget(peer);
+    this.flood?.forget(peer);
     this.chain.forget(peer);
     for (const room of peer.rooms) {
       this.roomRegistry.remove(peer, room);
       this.chat?.announceLeave(peer, room, this.chat.quitReason(peer));
     }
     this.nicknames.release(peer, peer.nick);
+    this.cluster?.disconnected(peer, [...peer.rooms], this.chat?.quitReason(peer));
     this.emit('disconnect', peer, reason, error);
     if (this.peers.size === 0 && this.allPeersClosed !== undefined) {
       this.allPeersClosed();
       this.allPeersClosed = undefined;
     }
   }
+
+  /** Reports a refused connection; a listener that throws is the hub's `error`, not a crash in the server's connection handler. */
+  private emitRefused(address: string, reason: AdmissionRefusal): void {
+    try {
+      this.emit('refused', address, reason);
+    } catch (error) {
+      this.emit('error', new ListenerError('refused', error));
+    }
+  }
+
+  /** Reports a failed TLS handshake; a listener that throws is the hub's `error`. */
+  private readonly emitTlsClientError = (error: Error, remote: RemoteEndpoint): void => {
+    try {
+      this.emit('tlsClientError', error, remote);
+    } catch (listenerError) {
+      this.emit('error', new ListenerError('tlsClientError', listenerError));
+    }
+  };
 
   /** Runs listeners that a client's input triggers, so that one that throws cannot take the hub down. */
   private dispatch(event: string, peer: Peer<D>, emit: () => void): void {

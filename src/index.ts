@@ -11,18 +11,26 @@ export { Peer } from './peer.js';
 export type { OversizedMessagePolicy } from './peer.js';
 export { ChatClient } from './client.js';
 export type { ChatClientConnectOptions, ChatClientEvents, ChatClientOptions } from './client.js';
+export { DEFAULT_RECONNECT_INITIAL_DELAY_MS, DEFAULT_RECONNECT_MAX_DELAY_MS, MAX_RETRY_AFTER_MS } from './reconnect.js';
+export type { ReconnectOptions, ReconnectStrategy } from './reconnect.js';
+export { DEFAULT_MAX_OFFLINE_BYTES, DEFAULT_MAX_OFFLINE_MESSAGES } from './offline-queue.js';
+export type { HeartbeatTimeout, HubBye } from './client-heartbeat.js';
 export type { DisconnectReason } from './disconnect-reason.js';
 export {
   AbortError,
+  AlreadyConnectedError,
   BroadcastChatError,
   ConnectError,
   ConnectionError,
+  ConnectionLostError,
   HubClosedError,
   InvalidUtf8Error,
   ListenError,
   ListenerError,
   MessageTooLargeError,
   NotConnectedError,
+  OfflineQueueFullError,
+  ReconnectFailedError,
   SlowConsumerError,
   describeSocketError,
 } from './errors.js';
@@ -76,4 +84,36 @@ export { MixedDecoder, mixedCodec } from './framing/mixed-codec.js';
 export { isStructuredCodec } from './framing/structured.js';
 export type { StructuredCodec } from './framing/structured.js';
 export { JsonChatClient } from './json-chat-client.js';
+export { RefusedError } from './refused-error.js';
 export type { ChatMessage, DirectMessage, JsonChatClientEvents, JsonChatClientOptions } from './json-chat-client.js';
+export type { AdapterHost, AdapterStatus, ClusterAdapter, ClusterEvent, ClusterPayload, PresenceEntry, RemotePeer } from './adapter.js';
+export { BrokerAdapter, DEFAULT_HEARTBEAT_INTERVAL, DEFAULT_PRESENCE_TIMEOUT } from './cluster/broker-adapter.js';
+export type { BrokerAdapterOptions, BrokerAdapterStats } from './cluster/broker-adapter.js';
+export type { BrokerTransport, TransportHandlers } from './cluster/broker-transport.js';
+export { ClusterUnavailableError } from './cluster/cluster-error.js';
+export { MemoryBroker } from './cluster/memory-broker.js';
+export { AuthError } from './auth/auth-error.js';
+export type { AuthFailureReason } from './auth/auth-error.js';
+export type { AuthDecision, Authenticate, AuthRequest, AuthTlsInfo, HubAuthOptions } from './auth/authenticate.js';
+export { DEFAULT_AUTH_TIMEOUT_MS, DEFAULT_HANDSHAKE_TIMEOUT_MS, DEFAULT_MAX_PRE_AUTH_BYTES } from './defaults.js';
+export type { HubTlsOptions, RemoteEndpoint } from './tls-options.js';
+export { MAX_TOKEN_LENGTH } from './chat/envelope-schema.js';
+export {
+  DEFAULT_FLOOD_BURST,
+  DEFAULT_FLOOD_MAX_BACKLOG,
+  DEFAULT_FLOOD_RATE,
+  DEFAULT_HEARTBEAT_INTERVAL_MS,
+  DEFAULT_IDLE_TIMEOUT_MS,
+  DEFAULT_KEEPALIVE_DELAY_MS,
+  DEFAULT_MAX_CLIENTS,
+  DEFAULT_MAX_CLIENTS_PER_ADDRESS,
+  DEFAULT_PARTIAL_MESSAGE_TIMEOUT_MS,
+  DEFAULT_RETRY_AFTER_MS,
+  DEFAULT_RETRY_JITTER_MS,
+  DEFAULT_SOFT_QUEUED_BYTES,
+  DEFAULT_SOFT_QUEUED_SECONDS,
+} from './defaults.js';
+export type { FloodOptions, FloodPolicy, HubLimitOptions } from './limits/limit-options.js';
+export type { DrainOptions } from './drain.js';
+export type { AdmissionRefusal } from './connection-limiter.js';
+export type { ByeEnvelope, ClientPongEnvelope, PingEnvelope } from './chat/envelope.js';

@@ -9,6 +9,9 @@ export const MAX_NICK_LENGTH = 24;
  */
 export const NICK_PATTERN = /^[A-Za-z][A-Za-z0-9_-]{0,23}$/;
 
+/** Room a guest name keeps after its prefix: `-` and a count of up to seven digits. */
+const GUEST_SUFFIX_LENGTH = 8;
+
 /** Why `nick` is not a valid nickname, or `undefined` when it is. */
 export function nickProblem(nick: string): string | undefined {
   if (nick.length === 0) return 'is empty';
@@ -29,6 +32,12 @@ export class NicknameRegistry<P> {
   private guests = 0;
 
   constructor(guestPrefix = 'guest') {
+    // Every guest name handed out must itself be a valid nickname, however high the count gets.
+    const problem =
+      guestPrefix.length > MAX_NICK_LENGTH - GUEST_SUFFIX_LENGTH
+        ? `is longer than ${MAX_NICK_LENGTH - GUEST_SUFFIX_LENGTH} characters (a guest name adds '-' and a number)`
+        : nickProblem(`${guestPrefix}-1`);
+    if (problem !== undefined) throw new RangeError(`guestPrefix '${guestPrefix}' ${problem}`);
     this.guestPrefix = guestPrefix;
   }
 

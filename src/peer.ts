@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Socket } from 'node:net';
+import { END_GRACE_MS } from './defaults.js';
 import type { DisconnectReason } from './disconnect-reason.js';
 import { ConnectionError, describeSocketError, MessageTooLargeError, SlowConsumerError } from './errors.js';
 import type { FlushScheduler } from './flush-scheduler.js';
-import type { Codec, Decoder, FramingError, InvalidUtf8Policy } from './framing/codec.js';
+import type { Codec, Decoder, DecoderOptions, FramingError, InvalidUtf8Policy } from './framing/codec.js';
 import { OutboundQueue } from './outbound-queue.js';
 
 /** What the hub does with a message over `maxMessageBytes`. */
@@ -37,6 +38,26 @@ const CLOSING = 1;
 const CLOSED = 2;
 
 /**
+ * Reasons the hub stops reading from a peer, as bits, so that one resuming cannot undo another's pause.
+ * @internal
+ */
+export const PAUSED_BY_HANDLERS = 1;
+/** @internal */
+export const PAUSED_BY_FLOOD = 2;
+/** @internal */
+export const PAUSED_BY_AUTH = 4;
+
+/**
+ * The peer a socket belongs to, kept on the socket itself: one set of module-level listeners
+ * then serves every connection, instead of a closure (with its own property dictionary) per
+ * event per connection. That is most of what an idle connection costs beyond the socket.
+ */
+const PEER = Symbol('broadcast-chat.peer');
+
+/** A socket that carries its peer. */
+type PeerSocket = Socket & { [PEER]?: Peer<unknown> };
+
+/**
  * The hub's handle on one connected client: who it is, what it has sent and been sent,
  * and how to talk to it alone. Created by the hub; get one from its `connect` event or
  * `hub.clients`.
@@ -44,8 +65,6 @@ const CLOSED = 2;
  * @typeParam D - the type of `data`, the application's own per-client state.
  */
 export class Peer<D = Record<string, unknown>> {
-  /** A unique, stable id for this connection. */
-  readonly id: string = randomUUID();
   /** The client's IP address, as the socket saw it when it connected. */
   readonly remoteAddress: string;
   /** The client's port. */
@@ -58,6 +77,8 @@ export class Peer<D = Record<string, unknown>> {
   private readonly decoder: Decoder;
   private readonly queue: OutboundQueue;
   private readonly connectedMs = Date.now();
+  /** The id, made on first use: most connections are never asked for it. */
+  private uuid: string | undefined;
   private encoder: Codec<unknown>;
   private state = OPEN;
   private reason: DisconnectReason | undefined;
@@ -70,7 +91,8 @@ export class Peer<D = Record<string, unknown>> {
   private nickname = '';
   private readonly roomSet = new Set<string>();
   private currentRoom = '';
-  private readingPaused = false;
+  /** Who stopped reading from the socket: a set of `PAUSED_BY_*` bits; reading resumes when none is left. */
+  private pausedBy = 0;
 
   /** @internal */
   constructor(socket: Socket, host: PeerHost<unknown, D>) {
@@ -80,17 +102,17 @@ export class Peer<D = Record<string, unknown>> {
     this.remotePort = socket.remotePort ?? 0;
     this.encoder = host.codec;
     this.queue = new OutboundQueue(socket, host.scheduler, host.codec.delimited);
-    this.decoder = host.codec.createDecoder({
-      maxMessageBytes: host.maxMessageBytes,
-      invalidUtf8: host.invalidUtf8,
-      onMessage: this.onMessage,
-      onError: this.onFramingError,
-      onFramingDetected: this.onFramingDetected,
-    });
-    socket.on('data', this.onData);
-    socket.on('end', this.onEnd);
-    socket.on('error', this.onSocketError);
-    socket.on('close', this.onClose);
+    this.decoder = host.codec.createDecoder(new DecoderSink(this, host.maxMessageBytes, host.invalidUtf8));
+    (socket as PeerSocket)[PEER] = this;
+    socket.on('data', onSocketData);
+    socket.on('end', onSocketEnd);
+    socket.on('error', onSocketError);
+    socket.on('close', onSocketClose);
+  }
+
+  /** A unique, stable id for this connection. */
+  get id(): string {
+    return (this.uuid ??= randomUUID());
   }
 
   /** When the client connected. */
@@ -126,6 +148,11 @@ export class Peer<D = Record<string, unknown>> {
   /** Bytes waiting to be sent to this client right now. */
   get bytesQueued(): number {
     return this.queue.queuedBytes;
+  }
+
+  /** Bytes received that wait for the rest of their message (a line without its newline yet). */
+  get bytesBuffered(): number {
+    return this.decoder.bufferedBytes;
   }
 
   /** Whether the peer can still be sent messages. */
@@ -182,14 +209,21 @@ export class Peer<D = Record<string, unknown>> {
 
   /**
    * Ends the connection after what is queued has been flushed; a client that does not
-   * take it within the hub's `closeTimeout` is cut. `disconnect` then reports `reason`.
+   * take it within `timeout` ms (default: the hub's `closeTimeout`) is cut. `disconnect`
+   * then reports `reason`.
    */
-  close(reason: DisconnectReason = 'kicked'): void {
+  close(reason: DisconnectReason = 'kicked', timeout: number = this.host.closeTimeout): void {
     if (this.state !== OPEN) return;
     this.state = CLOSING;
     this.reason = reason;
-    this.killTimer = setTimeout(this.destroySocket, this.host.closeTimeout);
+    this.killTimer = setTimeout(destroySocket, timeout, this.socket);
     this.killTimer.unref();
+    if (this.pausedBy !== 0) {
+      // Read (and ignore) what it still sends: closing over unread input resets the connection,
+      // which can make the client lose what we sent last.
+      this.pausedBy = 0;
+      this.socket.resume();
+    }
     this.endAfterFlush();
   }
 
@@ -266,20 +300,29 @@ export class Peer<D = Record<string, unknown>> {
    * Stops reading from the socket: the hub has too many of this peer's messages waiting.
    * @internal
    */
-  pauseReading(): void {
-    if (this.readingPaused || this.state !== OPEN) return;
-    this.readingPaused = true;
-    this.socket.pause();
+  pauseReading(by: number = PAUSED_BY_HANDLERS): void {
+    if (this.state !== OPEN) return;
+    const was = this.pausedBy;
+    this.pausedBy |= by;
+    if (was === 0) this.socket.pause();
   }
 
   /**
    * Reads from the socket again.
    * @internal
    */
-  resumeReading(): void {
-    if (!this.readingPaused) return;
-    this.readingPaused = false;
-    this.socket.resume();
+  resumeReading(by: number = PAUSED_BY_HANDLERS): void {
+    if ((this.pausedBy & by) === 0) return;
+    this.pausedBy &= ~by;
+    if (this.pausedBy === 0) this.socket.resume();
+  }
+
+  /**
+   * Whether the hub has stopped reading from this peer: its silence is then the hub's doing.
+   * @internal
+   */
+  get isReadingPaused(): boolean {
+    return this.pausedBy !== 0;
   }
 
   /** A short description for logs: `id (address:port)`. */
@@ -287,65 +330,155 @@ export class Peer<D = Record<string, unknown>> {
     return `${this.id} (${this.remoteAddress}:${this.remotePort})`;
   }
 
-  private readonly onData = (chunk: Buffer): void => {
+  /**
+   * A chunk read from the socket.
+   * @internal
+   */
+  handleData(chunk: Buffer): void {
     if (this.state !== OPEN) return;
     this.receivedBytes += chunk.length;
     this.decoder.push(chunk);
-  };
+  }
 
-  private readonly onMessage = (message: unknown): void => {
+  /**
+   * A message the decoder completed.
+   * @internal
+   */
+  handleMessage(message: unknown): void {
     if (this.state !== OPEN) return;
     this.received += 1;
     this.host.peerMessage(this, message);
-  };
+  }
 
-  private readonly onFramingError = (error: FramingError): void => {
+  /**
+   * A message the decoder dropped, and why.
+   * @internal
+   */
+  handleFramingError(error: FramingError): void {
     if (this.state !== OPEN) return;
     this.host.peerError(this, error.forPeer(this.toString()));
     if (error instanceof MessageTooLargeError && this.host.oversizedMessage === 'disconnect') {
       this.close('too-large');
     }
-  };
+  }
 
-  private readonly onFramingDetected = (codec: Codec<unknown>): void => {
+  /**
+   * An adaptive codec learnt the peer's framing.
+   * @internal
+   */
+  handleFramingDetected(codec: Codec<unknown>): void {
     this.encoder = codec;
     this.queue.coalesce = codec.delimited;
     this.host.peerFramingDetected(this);
-  };
+  }
 
-  private readonly onEnd = (): void => {
+  /**
+   * The client finished sending.
+   * @internal
+   */
+  handleEnd(): void {
     if (this.state === OPEN) this.decoder.end();
-  };
+  }
 
-  private readonly onSocketError = (error: Error): void => {
+  /**
+   * The socket failed.
+   * @internal
+   */
+  handleSocketError(error: Error): void {
     this.socketError ??= error;
     // Errors after the hub chose to close (a write to a reset socket, say) are expected noise.
     if (this.state === OPEN) {
       this.host.peerError(this, new ConnectionError(`connection to ${this.toString()} failed: ${describeSocketError(error)}`, error));
     }
-  };
+  }
 
-  private readonly onClose = (): void => {
+  /**
+   * The socket closed.
+   * @internal
+   */
+  handleClose(): void {
     this.state = CLOSED;
     if (this.killTimer !== undefined) clearTimeout(this.killTimer);
     this.queue.discard();
     this.host.peerClosed(this, this.reason ?? reasonFor(this.socketError), this.socketError);
-  };
+  }
 
-  /** Ends the socket once everything queued has been handed to it, backpressure or not. */
-  private readonly endAfterFlush = (): void => {
+  /**
+   * Ends the socket once everything queued has been handed to it, backpressure or not.
+   * @internal
+   */
+  endAfterFlush(): void {
     this.queue.flush();
     if (this.queue.isBlocked && !this.socket.destroyed) {
       // The queue's own drain listener was added first, so it writes more before this runs again.
-      this.socket.once('drain', this.endAfterFlush);
+      this.socket.once('drain', onSocketDrainWhileClosing);
       return;
     }
-    this.socket.end();
-  };
+    this.socket.end(() => {
+      // Everything is with the kernel, which still delivers it after the socket is destroyed.
+      // Do not wait for the client's FIN: `nc` keeps its half open, and would hold the close
+      // (and `hub.close()`) for the whole close timeout.
+      if (this.state === CLOSED) return;
+      if (this.killTimer !== undefined) clearTimeout(this.killTimer);
+      this.killTimer = setTimeout(destroySocket, END_GRACE_MS, this.socket);
+      this.killTimer.unref();
+    });
+  }
+}
 
-  private readonly destroySocket = (): void => {
-    this.socket.destroy();
-  };
+/**
+ * What the peer's decoder reports to: one object per peer whose callbacks are prototype
+ * methods, in place of three closures. Decoders call them as methods (`options.onMessage(m)`).
+ */
+class DecoderSink implements DecoderOptions<unknown> {
+  readonly maxMessageBytes: number;
+  readonly invalidUtf8: InvalidUtf8Policy;
+  private readonly peer: Peer<unknown>;
+
+  constructor(peer: Peer<unknown>, maxMessageBytes: number, invalidUtf8: InvalidUtf8Policy) {
+    this.peer = peer;
+    this.maxMessageBytes = maxMessageBytes;
+    this.invalidUtf8 = invalidUtf8;
+  }
+
+  onMessage(message: unknown): void {
+    this.peer.handleMessage(message);
+  }
+
+  onError(error: FramingError): void {
+    this.peer.handleFramingError(error);
+  }
+
+  onFramingDetected(codec: Codec<unknown>): void {
+    this.peer.handleFramingDetected(codec);
+  }
+}
+
+// The socket listeners, shared by every peer: `this` is the socket, which carries its peer.
+
+function onSocketData(this: PeerSocket, chunk: Buffer): void {
+  this[PEER]?.handleData(chunk);
+}
+
+function onSocketEnd(this: PeerSocket): void {
+  this[PEER]?.handleEnd();
+}
+
+function onSocketError(this: PeerSocket, error: Error): void {
+  this[PEER]?.handleSocketError(error);
+}
+
+function onSocketClose(this: PeerSocket): void {
+  this[PEER]?.handleClose();
+}
+
+function onSocketDrainWhileClosing(this: PeerSocket): void {
+  this[PEER]?.endAfterFlush();
+}
+
+/** The close timeout's timer callback: `setTimeout(destroySocket, ms, socket)` needs no closure per peer. */
+function destroySocket(socket: Socket): void {
+  socket.destroy();
 }
 
 function reasonFor(error: Error | undefined): DisconnectReason {

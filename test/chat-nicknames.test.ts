@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { NameError, nickProblem, type Peer } from '../src/index.js';
+import { BroadcastHub, NameError, nickProblem, type Peer } from '../src/index.js';
 import { closeAll, hubOn, lineMatching, namedPeer, rawPeer } from './helpers/chat.js';
 import { nextEvent } from './helpers/sockets.js';
 
@@ -79,5 +79,14 @@ describe('nicknames', () => {
     expect(nickProblem('ok_name-1')).toBeUndefined();
     expect(nickProblem('')).toBe('is empty');
     expect(nickProblem('x'.repeat(25))).toBe('is longer than 24 characters');
+  });
+});
+
+describe('guestPrefix', () => {
+  it('refuses a prefix that would hand out invalid guest names', () => {
+    expect(() => new BroadcastHub({ chat: true, guestPrefix: 'a b' })).toThrow(/guestPrefix 'a b' must start with a letter/);
+    expect(() => new BroadcastHub({ chat: true, guestPrefix: '1abc' })).toThrow(RangeError);
+    expect(() => new BroadcastHub({ chat: true, guestPrefix: 'x'.repeat(17) })).toThrow(/longer than 16 characters/);
+    expect(() => new BroadcastHub({ chat: true, guestPrefix: 'visitor' })).not.toThrow();
   });
 });

@@ -3,6 +3,8 @@ import { createServer, type AddressInfo, type Server, type Socket } from 'node:n
 import { describe, expect, it } from 'vitest';
 import {
   AbortError,
+  AlreadyConnectedError,
+  BroadcastChatError,
   BroadcastHub,
   ChatClient,
   ConnectError,
@@ -91,6 +93,23 @@ describe('ChatClient.connect()', () => {
     await expect(pending).rejects.toBeInstanceOf(AbortError);
     expect(late.isConnected).toBe(false);
     await eventually(() => tcpHandles() <= before, 2000, 'no TCP handle left');
+  });
+
+  it('rejects a second connect() with an AlreadyConnectedError while connecting or connected, and allows one after close()', async () => {
+    const port = await startHub(new BroadcastHub());
+    const chat = client(new ChatClient({ host: '127.0.0.1', port }));
+    const first = chat.connect();
+    const whileConnecting = await chat.connect().catch((error: unknown) => error);
+    expect(whileConnecting).toBeInstanceOf(AlreadyConnectedError);
+    expect(whileConnecting).toBeInstanceOf(BroadcastChatError);
+    expect(whileConnecting).toMatchObject({ code: 'ERR_ALREADY_CONNECTED', name: 'AlreadyConnectedError' });
+    await first;
+    await expect(chat.connect()).rejects.toMatchObject({ code: 'ERR_ALREADY_CONNECTED' });
+    // The connection the first call opened is untouched.
+    expect(chat.isConnected).toBe(true);
+    await chat.close();
+    await chat.connect();
+    expect(chat.isConnected).toBe(true);
   });
 
   it('describes socket errors in words, IPv6 hosts in brackets', () => {

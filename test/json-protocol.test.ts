@@ -1,6 +1,21 @@
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ChatMessage, DirectMessage, ErrorEnvelope, JoinEnvelope, NickEnvelope, SystemEnvelope } from '../src/index.js';
-import { before, closeAll, hubOn, jsonClient, lineMatching, namedPeer, rawPeer, settle } from './helpers/chat.js';
+import {
+  AlreadyConnectedError,
+  BroadcastChatError,
+  ConnectError,
+  ConnectionLostError,
+  JsonChatClient,
+  RefusedError,
+  type ChatMessage,
+  type DirectMessage,
+  type ErrorEnvelope,
+  type JoinEnvelope,
+  type JsonChatClientOptions,
+  type NickEnvelope,
+  type SystemEnvelope,
+} from '../src/index.js';
+import { before, closeAll, hubOn, jsonClient, lineMatching, namedPeer, open, rawPeer, settle } from './helpers/chat.js';
 import { eventually, nextEvent } from './helpers/sockets.js';
 
 afterEach(closeAll);
@@ -132,5 +147,149 @@ describe('plain-text and JSON clients in one chat', () => {
     await settle([quiet], hub);
     // It heard only the host's marker: no welcome, no join notice in a framing it may not speak.
     expect(before(quiet)).toEqual([]);
+  });
+});
+
+/** A plain TCP server standing in for a JSON hub: records every line each connection sends; `onLine` answers it. */
+async function fakeJsonHub(onLine: (socket: Socket, line: string, connection: number) => void = () => undefined): Promise<{ port: number; connections: string[][]; sockets: Socket[] }> {
+  const connections: string[][] = [];
+  const sockets: Socket[] = [];
+  const server = createServer((socket) => {
+    const lines: string[] = [];
+    const connection = connections.push(lines) - 1;
+    sockets.push(socket);
+    socket.on('error', () => undefined);
+    let pending = '';
+    socket.on('data', (chunk: Buffer) => {
+      pending += chunk.toString('utf8');
+      for (let end = pending.indexOf('\n'); end !== -1; end = pending.indexOf('\n')) {
+        const line = pending.slice(0, end);
+        pending = pending.slice(end + 1);
+        lines.push(line);
+        onLine(socket, line, connection);
+      }
+    });
+  });
+  open.push({
+    close: () => {
+      for (const socket of sockets) socket.destroy();
+      return new Promise((resolve) => {
+        server.close(() => {
+          resolve();
+        });
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { port: (server.address() as AddressInfo).port, connections, sockets };
+}
+
+/** Answers a `hello` as a hub does: a welcome granting the nickname asked for. */
+function welcome(socket: Socket, line: string): void {
+  const envelope = JSON.parse(line) as { type: string; nick?: string };
+  if (envelope.type !== 'hello') return;
+  const nick = envelope.nick ?? 'guest-1';
+  socket.write(`${JSON.stringify({ v: 1, type: 'system', text: `welcome, ${nick}`, nick, room: 'lobby', ts: Date.now() })}\n`);
+}
+
+/** A JSON client, not yet connected, closed after the test. */
+function newJsonClient(options: JsonChatClientOptions): JsonChatClient {
+  const client = new JsonChatClient({ host: '127.0.0.1', ...options });
+  open.push(client);
+  return client;
+}
+
+describe('JsonChatClient.connect()', () => {
+  it("rejects a refused nickname with a RefusedError carrying the hub's code and message, and closes", async () => {
+    const { hub, port } = await hubOn({ framing: 'json' });
+    await jsonClient(port, { nick: 'alice' });
+    const impostor = newJsonClient({ port, nick: 'Alice', reconnect: false });
+    const refusals: ErrorEnvelope[] = [];
+    impostor.on('refused', (event) => refusals.push(event));
+    const error = await impostor.connect().catch((thrown: unknown) => thrown);
+    expect(error).toBeInstanceOf(RefusedError);
+    expect(error).toBeInstanceOf(BroadcastChatError);
+    expect(error).toMatchObject({ name: 'RefusedError', code: 'ERR_NAME_TAKEN', hubCode: 'ERR_NAME_TAKEN', message: refusals[0]?.message });
+    expect((error as Error).message).toMatch(/alice/i);
+    expect(impostor.isConnected).toBe(false);
+    await eventually(() => hub.clients.size === 1, 2000, 'the refused client to be gone');
+  });
+
+  it("keeps a code that is not the library's as hubCode, with code ERR_REFUSED", async () => {
+    const { hub, port } = await hubOn({ framing: 'json' });
+    hub.use((ctx) => {
+      if (ctx.envelope?.type === 'hello') ctx.refuse('ERR_BANNED', 'not today');
+    });
+    const error = await newJsonClient({ port, nick: 'mallory', reconnect: false })
+      .connect()
+      .catch((thrown: unknown) => thrown);
+    expect(error).toBeInstanceOf(RefusedError);
+    expect(error).toMatchObject({ code: 'ERR_REFUSED', hubCode: 'ERR_BANNED', message: 'not today' });
+  });
+
+  it('rejects with a ConnectError when no welcome comes within connectTimeout, and closes', async () => {
+    const { port, sockets } = await fakeJsonHub();
+    const client = newJsonClient({ port, connectTimeout: 100, reconnect: false });
+    const error = await client.connect().catch((thrown: unknown) => thrown);
+    expect(error).toBeInstanceOf(ConnectError);
+    expect(error).toMatchObject({ code: 'ERR_CONNECT_FAILED', host: '127.0.0.1', port, cause: expect.any(Error) as Error });
+    expect((error as Error).message).toBe(`could not connect to 127.0.0.1:${port}: connected, but no welcome from the hub within 100 ms`);
+    expect(client.isConnected).toBe(false);
+    await eventually(() => sockets[0]?.readableEnded === true, 2000, 'the client to close its connection');
+  });
+
+  it('rejects with a ConnectError whose cause is a ConnectionLostError when the hub closes first, and does not reconnect', async () => {
+    const { port, connections } = await fakeJsonHub((socket, line) => {
+      if (!line.includes('"hello"')) return;
+      // The first client's hub just hangs up; the second's says why.
+      if (connections.length === 1) socket.end();
+      else socket.end(`${JSON.stringify({ v: 1, type: 'bye', reason: 'shutdown', message: 'going away', ts: Date.now() })}\n`);
+    });
+    const silent = await newJsonClient({ port, nick: 'alice' })
+      .connect()
+      .catch((thrown: unknown) => thrown);
+    expect(silent).toBeInstanceOf(ConnectError);
+    expect(silent).toMatchObject({ code: 'ERR_CONNECT_FAILED', port });
+    expect((silent as Error).cause).toBeInstanceOf(ConnectionLostError);
+    expect((silent as Error).cause).toMatchObject({ reason: 'hub-closed', bye: undefined });
+    expect((silent as Error).message).toBe(`could not connect to 127.0.0.1:${port}: the connection to the hub was lost (hub-closed)`);
+
+    const told = newJsonClient({ port, nick: 'bob' });
+    const error = await told.connect().catch((thrown: unknown) => thrown);
+    expect(error).toBeInstanceOf(ConnectError);
+    expect((error as Error).cause).toMatchObject({ reason: 'shutdown', bye: { reason: 'shutdown', message: 'going away' } });
+    expect((error as Error).message).toContain('the hub said bye (shutdown): going away');
+    expect(told.isReconnecting).toBe(false);
+    // Reconnecting (on by default) never starts for a connect() that failed.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(connections).toHaveLength(2);
+  });
+
+  it('rejects a second connect() with an AlreadyConnectedError, leaving the connection up', async () => {
+    const { port } = await hubOn({ framing: 'json' });
+    const alice = await jsonClient(port, { nick: 'alice' });
+    await expect(alice.connect()).rejects.toBeInstanceOf(AlreadyConnectedError);
+    expect(alice.isConnected).toBe(true);
+    expect(alice.nick).toBe('alice');
+  });
+
+  it('sends one hello carrying both nick and token, on connect and on each reconnection', async () => {
+    const { port, connections, sockets } = await fakeJsonHub(welcome);
+    const hello = { v: 1, type: 'hello', nick: 'alice', token: 's3cret' };
+    const client = newJsonClient({ port, nick: 'alice', token: 's3cret', reconnect: { initialDelay: 10 } });
+    await client.connect();
+    expect(client.nick).toBe('alice');
+    // A marker sent afterwards arrives after anything the client sent while connecting.
+    client.send('marker 1');
+    await eventually(() => connections[0]?.some((line) => line.includes('marker 1')) === true, 2000, 'the first marker');
+    expect(connections[0]?.map((line) => JSON.parse(line) as unknown)).toEqual([hello, { v: 1, type: 'message', text: 'marker 1' }]);
+
+    const reconnected = nextEvent<[number]>(client, 'reconnect');
+    sockets[0]?.destroy();
+    await reconnected;
+    expect(client.nick).toBe('alice');
+    client.send('marker 2');
+    await eventually(() => connections[1]?.some((line) => line.includes('marker 2')) === true, 2000, 'the second marker');
+    expect(connections[1]?.map((line) => JSON.parse(line) as unknown)).toEqual([hello, { v: 1, type: 'message', text: 'marker 2' }]);
   });
 });

@@ -35,13 +35,13 @@ export interface TransportContext {
 
 const CONNECT_TIMEOUT_MS = 10_000;
 
-/** A TCP connection to the target, with Nagle off. */
-export function connectTcp(target: Target): Promise<Socket> {
+/** A TCP connection to the target (to `port`, one of its ports, when given), with Nagle off. */
+export function connectTcp(target: Target, port = target.port): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    const socket = netConnect({ host: target.host, port: target.port, noDelay: true });
+    const socket = netConnect({ host: target.host, port, noDelay: true });
     const timer = setTimeout(() => {
       socket.destroy();
-      reject(new Error(`connect to ${target.host}:${target.port} timed out`));
+      reject(new Error(`connect to ${target.host}:${port} timed out`));
     }, CONNECT_TIMEOUT_MS);
     socket.once('connect', () => {
       clearTimeout(timer);

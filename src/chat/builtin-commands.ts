@@ -1,5 +1,6 @@
 import { BroadcastChatError } from '../errors.js';
 import type { MessageContext } from '../message-context.js';
+import { claimAndRename } from '../cluster/claim-nick.js';
 import type { ChatMode } from './chat-mode.js';
 import type { CommandHandler, CommandInvocation, CommandOptions } from './commands.js';
 
@@ -27,8 +28,17 @@ export function builtinCommands<T, D>(chat: ChatMode<D>): CommandDefinition<T, D
           chat.reply(ctx.peer, `you are ${ctx.peer.nick}; /nick NAME changes it`);
           return;
         }
-        attempt(ctx, () => {
-          ctx.peer.setNick(nick);
+        const adapter = ctx.hub.adapter;
+        if (adapter === undefined) {
+          attempt(ctx, () => {
+            ctx.peer.setNick(nick);
+          });
+          return undefined;
+        }
+        // Across hubs the name is claimed in the broker first: the command turns async, and the
+        // sender's later messages wait for it, in order.
+        return claimAndRename(ctx.hub, adapter, ctx.peer, nick).catch((error: unknown) => {
+          refuseError(ctx, error);
         });
       },
     },
@@ -61,8 +71,12 @@ export function builtinCommands<T, D>(chat: ChatMode<D>): CommandDefinition<T, D
       name: 'rooms',
       description: 'list the rooms',
       handler: (ctx) => {
-        const rooms = [...ctx.hub.rooms].filter(([, members]) => members.size > 0).map(([room, members]) => `${room} (${members.size})`);
-        const names = [...ctx.hub.rooms.keys()].filter((room) => ctx.hub.rooms.get(room)?.size !== 0);
+        const counts = new Map<string, number>();
+        for (const [room, members] of ctx.hub.rooms) if (members.size > 0) counts.set(room, members.size);
+        // Members on the other hubs of a cluster count too.
+        for (const peer of ctx.hub.adapter?.remotePeers() ?? []) for (const room of peer.rooms) counts.set(room, (counts.get(room) ?? 0) + 1);
+        const rooms = [...counts].map(([room, count]) => `${room} (${count})`);
+        const names = [...counts.keys()];
         chat.reply(ctx.peer, `rooms: ${rooms.join(', ')}`, names);
       },
     },
@@ -72,7 +86,9 @@ export function builtinCommands<T, D>(chat: ChatMode<D>): CommandDefinition<T, D
       description: 'list who is in a room (default: yours)',
       handler: (ctx, { args }) => {
         const room = args[0] ?? ctx.peer.room;
-        const names = [...ctx.hub.to(room).members].map((peer) => peer.nick).sort();
+        const names = [...ctx.hub.to(room).members].map((peer) => peer.nick);
+        for (const peer of ctx.hub.adapter?.remotePeers() ?? []) if (peer.rooms.includes(room)) names.push(peer.nick);
+        names.sort();
         chat.reply(ctx.peer, names.length === 0 ? `nobody is in ${room}` : `in ${room}: ${names.join(', ')}`, names);
       },
     },
@@ -85,7 +101,12 @@ export function builtinCommands<T, D>(chat: ChatMode<D>): CommandDefinition<T, D
         const text = rest(command, 1);
         const target = nick === undefined ? undefined : ctx.hub.findPeer(nick);
         if (nick === undefined || text === '') usage(ctx, '/msg NAME text');
-        else if (target === undefined) ctx.refuse('ERR_NO_SUCH_NICK', `nobody is called ${nick}`);
+        else if (target === undefined) {
+          // Someone on another hub of the cluster, by the name it is known by there.
+          const remote = ctx.hub.adapter?.findNick(nick);
+          if (remote === undefined) ctx.refuse('ERR_NO_SUCH_NICK', `nobody is called ${nick}`);
+          else chat.relayRemoteDirect(ctx.peer, remote.nick, text);
+        }
         else ctx.hub.relayMessage(ctx.peer, text, { to: target });
       },
     },
@@ -136,8 +157,13 @@ function attempt<T, D>(ctx: MessageContext<T, D>, action: () => void): void {
   try {
     action();
   } catch (error) {
-    if (error instanceof BroadcastChatError) ctx.refuse(error.code, error.message);
-    else if (error instanceof RangeError) ctx.refuse('ERR_LIMIT', error.message);
-    else throw error;
+    refuseError(ctx, error);
   }
+}
+
+/** Answers the sender with a refused name or a limit; anything else is a handler error. */
+function refuseError<T, D>(ctx: MessageContext<T, D>, error: unknown): void {
+  if (error instanceof BroadcastChatError) ctx.refuse(error.code, error.message);
+  else if (error instanceof RangeError) ctx.refuse('ERR_LIMIT', error.message);
+  else throw error;
 }

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Peer } from '../peer.js';
 import type { RoomRegistry } from '../rooms.js';
 import { ChatFrames, type RenderOptions } from './chat-frames.js';
-import type { ChatEvent, ClientEnvelope } from './envelope.js';
+import type { ChatEvent, ClientEnvelope, DirectEnvelope, MessageEnvelope } from './envelope.js';
 import { defaultFormatter, toSafeLine, type ChatFormatter } from './formatter.js';
 
 /** Options for chat mode: `new BroadcastHub({ chat: { ... } })`. */
@@ -29,6 +29,8 @@ export interface ChatInput {
 export interface ChatModeHost<D> {
   readonly rooms: RoomRegistry<Peer<D>>;
   readonly echo: boolean;
+  /** With a cluster adapter: hands each relayed room message and remote direct message to the other hubs. */
+  readonly publish?: ((event: MessageEnvelope | DirectEnvelope) => void) | undefined;
 }
 
 /**
@@ -86,6 +88,9 @@ export class ChatMode<D> {
         return { text: `/msg ${envelope.to} ${envelope.text}`, envelope };
       case 'hello':
         return envelope.nick === undefined ? undefined : { text: `/nick ${envelope.nick}`, envelope };
+      case 'pong':
+        // Heartbeat answers are the hub's business (it reads them before chat mode), never a message.
+        return undefined;
     }
   }
 
@@ -98,8 +103,30 @@ export class ChatMode<D> {
       const receivers = this.host.echo && to !== from ? [to, from] : [to];
       return deliver(receivers, frames, undefined);
     }
-    const event: ChatEvent = action ? { v: 1, type: 'message', id, sender: from.nick, room, text, ts, action } : { v: 1, type: 'message', id, sender: from.nick, room, text, ts };
+    const event: MessageEnvelope = action ? { v: 1, type: 'message', id, sender: from.nick, room, text, ts, action } : { v: 1, type: 'message', id, sender: from.nick, room, text, ts };
+    // The same envelope (id included) goes to the other hubs, so every receiver sees one message.
+    this.host.publish?.(event);
     return deliver(this.host.rooms.membersOf(room), new ChatFrames(event, false, this.render), this.host.echo ? undefined : from);
+  }
+
+  /**
+   * Sends a direct message to `nick`, a peer on another hub (through the cluster adapter),
+   * echoing it to the sender when the hub echoes. Returns the envelope sent.
+   */
+  relayRemoteDirect(from: Peer<D>, nick: string, text: string): DirectEnvelope {
+    const event: DirectEnvelope = { v: 1, type: 'direct', id: this.nextId(), sender: from.nick, to: nick, text, ts: Date.now() };
+    this.host.publish?.(event);
+    if (this.host.echo) send(from, new ChatFrames(event, false, this.render));
+    return event;
+  }
+
+  /**
+   * Delivers an event that another hub published to local `members`: a message or direct
+   * message to each, a notice (`notice`: join, leave, nick) only to those already greeted.
+   */
+  deliverRemote(members: Iterable<Peer<D>>, event: ChatEvent, notice: boolean): void {
+    if (notice) this.announce(members, event, undefined);
+    else deliver(members, new ChatFrames(event, false, this.render), undefined);
   }
 
   /** Welcomes a new peer (telling it its name) and announces it to its room. */

@@ -7,6 +7,9 @@ import { EnvelopeError } from './envelope-error.js';
 /** Longest `text` a client may send by default, in characters. */
 export const DEFAULT_MAX_TEXT_LENGTH = 4000;
 
+/** Longest `token` a `hello` envelope may carry, in characters. */
+export const MAX_TOKEN_LENGTH = 2048;
+
 /** Keys that could reach an object's prototype if the envelope were ever merged into one. */
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
@@ -36,7 +39,9 @@ const clientSchemas: Readonly<Record<ClientEnvelope['type'], Schema>> = {
   leave: { required: { room }, optional: {} },
   nick: { required: { nick }, optional: {} },
   direct: { required: { to: nick, text }, optional: {} },
-  hello: { required: {}, optional: { nick } },
+  // A token is bounded (a JWT fits) so that a hello stays within the hub's pre-authentication byte cap.
+  hello: { required: {}, optional: { nick, token: { kind: 'string', max: MAX_TOKEN_LENGTH } } },
+  pong: { required: { ts: time }, optional: {} },
 };
 
 /** What a hub may send to a client. Only shapes and sizes: a hub may have its own name rules. */
@@ -48,6 +53,8 @@ const hubSchemas: Readonly<Record<HubEnvelope['type'], Schema>> = {
   nick: { required: { from: short, nick: short, ts: time }, optional: {} },
   system: { required: { text, ts: time }, optional: { nick: short, room: short, names: { kind: 'names' } } },
   error: { required: { code: short, message: text, ts: time }, optional: {} },
+  ping: { required: { ts: time }, optional: {} },
+  bye: { required: { reason: short, message: { kind: 'string', max: 400 }, ts: time }, optional: { retryAfterMs: time } },
 };
 
 /** Which side's envelopes a validator accepts: `client` (a hub reading clients) or `hub` (a client reading the hub). */

@@ -86,8 +86,36 @@ export interface ErrorEnvelope {
   ts: number;
 }
 
-/** Everything the hub sends to a JSON client. */
-export type HubEnvelope =
+/**
+ * The hub checks that a JSON client is still there (heartbeat). The client answers with a
+ * `pong` carrying the same `ts`; a client that has not answered by the next ping is cut with
+ * reason `heartbeat`.
+ */
+export interface PingEnvelope {
+  v: 1;
+  type: 'ping';
+  /** Milliseconds since the epoch, when the hub sent it; echo it back unchanged. */
+  ts: number;
+}
+
+/**
+ * The hub is about to close this connection, and why. Sent just before the close (never to
+ * a client that is not reading: those are cut without a word).
+ */
+export interface ByeEnvelope {
+  v: 1;
+  type: 'bye';
+  /** A disconnect reason such as `shutdown`, `idle`, `flood`, `heartbeat`, `timeout` or `server-full`. */
+  reason: string;
+  /** What happened, for people: `no input for 3600 s`. */
+  message: string;
+  /** When the client may come back, in milliseconds from now (on `shutdown`, with jitter so that clients spread out). */
+  retryAfterMs?: number;
+  ts: number;
+}
+
+/** The chat events a hub renders for every framing (what formatters receive). */
+export type ChatEvent =
   | MessageEnvelope
   | DirectEnvelope
   | JoinEnvelope
@@ -95,6 +123,9 @@ export type HubEnvelope =
   | NickEnvelope
   | SystemEnvelope
   | ErrorEnvelope;
+
+/** Everything the hub sends to a JSON client: chat events, plus the connection's own `ping` and `bye`. */
+export type HubEnvelope = ChatEvent | PingEnvelope | ByeEnvelope;
 
 /** Say something in your current room, or in `room` if you are in it. */
 export interface ClientMessageEnvelope {
@@ -138,6 +169,18 @@ export interface ClientHelloEnvelope {
   v: 1;
   type: 'hello';
   nick?: string;
+  /**
+   * Credentials for a hub with an `authenticate` hook (at most 2048 characters). The hub hands
+   * it to the hook and never passes it on to handlers or other clients.
+   */
+  token?: string;
+}
+
+/** The answer to a hub's `ping`: `ts` is the ping's, unchanged. A pong that answers no outstanding ping is ignored. */
+export interface ClientPongEnvelope {
+  v: 1;
+  type: 'pong';
+  ts: number;
 }
 
 /** Everything a JSON client may send to the hub. */
@@ -147,7 +190,5 @@ export type ClientEnvelope =
   | ClientLeaveEnvelope
   | ClientNickEnvelope
   | ClientDirectEnvelope
-  | ClientHelloEnvelope;
-
-/** What a hub-side event looks like before it gets its version: what formatters receive. */
-export type ChatEvent = HubEnvelope;
+  | ClientHelloEnvelope
+  | ClientPongEnvelope;

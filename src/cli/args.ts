@@ -1,6 +1,9 @@
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DEFAULT_HOST, DEFAULT_PORT } from '../defaults.js';
 import type { TextFramingName } from '../framing/builtin-codecs.js';
+import { parseFloodSpec } from '../limits/flood-spec.js';
+import type { FloodOptions } from '../limits/limit-options.js';
 
 /** The framings a console speaks: text ones, since what it reads and prints is text. */
 export const CONSOLE_FRAMINGS: readonly TextFramingName[] = ['auto', 'line', 'raw'];
@@ -14,6 +17,10 @@ export interface ServeCommand {
   readonly host: string;
   readonly port: number;
   readonly framing: TextFramingName;
+  /** Flood control from `--flood BURST:RATE[:POLICY]`; off when not given. */
+  readonly flood?: FloodOptions | undefined;
+  /** Serve over TLS: the PEM key and certificate read from `--tls-key` and `--tls-cert`. */
+  readonly tls?: { readonly key: Buffer; readonly cert: Buffer } | undefined;
 }
 
 /** `connect`: chat with a hub from the terminal. */
@@ -22,6 +29,8 @@ export interface ConnectCommand {
   readonly host: string;
   readonly port: number;
   readonly framing: TextFramingName;
+  /** Connect over TLS (`--tls`), trusting the PEM CA read from `--tls-ca` if given, else the system's. */
+  readonly tls?: { readonly ca?: Buffer } | undefined;
 }
 
 /** `--help` (for the whole CLI, or one subcommand) or `--version`. */
@@ -51,6 +60,11 @@ const common = {
   framing: { type: 'string', short: 'f' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'v' },
+  flood: { type: 'string' },
+  'tls-key': { type: 'string' },
+  'tls-cert': { type: 'string' },
+  tls: { type: 'boolean' },
+  'tls-ca': { type: 'string' },
 } as const;
 
 /**
@@ -82,6 +96,8 @@ export function parseServeArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
     host: host(values.host ?? env.HOST ?? DEFAULT_HOST, 'serve'),
     port: portText === undefined ? DEFAULT_PORT : port(portText, 0, 'serve'),
     framing: framing(values.framing, 'serve'),
+    flood: values.flood === undefined ? undefined : flood(values.flood),
+    tls: serveTls(values),
   };
 }
 
@@ -92,6 +108,7 @@ export function parseServeArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
 export function parseConnectArgs(argv: readonly string[]): ConnectCommand | InfoCommand {
   const values = parse(argv, 'connect', 2);
   if (values.help === true) return { command: 'help', topic: 'connect' };
+  if (values.flood !== undefined) throw new UsageError('--flood is an option of serve', 'connect');
   if (values.version === true) return { command: 'version' };
   const [hostArg, portArg] = values.positionals;
   if (hostArg !== undefined && values.host !== undefined) throw new UsageError('give the host once: as an argument or with --host', 'connect');
@@ -102,6 +119,7 @@ export function parseConnectArgs(argv: readonly string[]): ConnectCommand | Info
     host: host(hostArg ?? values.host ?? DEFAULT_CONNECT_HOST, 'connect'),
     port: portText === undefined ? DEFAULT_PORT : port(portText, 1, 'connect'),
     framing: framing(values.framing, 'connect'),
+    tls: connectTls(values),
   };
 }
 
@@ -131,6 +149,38 @@ function port(text: string, min: number, topic: 'serve' | 'connect'): number {
     throw new UsageError(`invalid port '${text}': expected a number from ${min} to 65535`, topic);
   }
   return value;
+}
+
+function serveTls(values: { tls?: boolean | undefined; 'tls-ca'?: string | undefined; 'tls-key'?: string | undefined; 'tls-cert'?: string | undefined }): ServeCommand['tls'] {
+  if (values.tls !== undefined || values['tls-ca'] !== undefined) throw new UsageError('--tls and --tls-ca are options of connect; serve takes --tls-key and --tls-cert', 'serve');
+  const keyFile = values['tls-key'];
+  const certFile = values['tls-cert'];
+  if (keyFile === undefined && certFile === undefined) return undefined;
+  if (keyFile === undefined || certFile === undefined) throw new UsageError('--tls-key and --tls-cert go together', 'serve');
+  return { key: readPem(keyFile, '--tls-key', 'serve'), cert: readPem(certFile, '--tls-cert', 'serve') };
+}
+
+function connectTls(values: { tls?: boolean | undefined; 'tls-ca'?: string | undefined; 'tls-key'?: string | undefined; 'tls-cert'?: string | undefined }): ConnectCommand['tls'] {
+  if (values['tls-key'] !== undefined || values['tls-cert'] !== undefined) throw new UsageError('--tls-key and --tls-cert are options of serve', 'connect');
+  const caFile = values['tls-ca'];
+  // --tls-ca alone implies --tls: a CA is only of use to a TLS connection.
+  if (values.tls !== true && caFile === undefined) return undefined;
+  return caFile === undefined ? {} : { ca: readPem(caFile, '--tls-ca', 'connect') };
+}
+
+/** Reads a PEM file named on the command line; one that cannot be read is a usage error, told at once. */
+function readPem(file: string, flag: string, topic: 'serve' | 'connect'): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (error) {
+    throw new UsageError(`cannot read ${flag} ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, topic);
+  }
+}
+
+function flood(value: string): FloodOptions {
+  const parsed = parseFloodSpec(value);
+  if (typeof parsed === 'string') throw new UsageError(parsed, 'serve');
+  return parsed;
 }
 
 function framing(value: string | undefined, topic: 'serve' | 'connect'): TextFramingName {

@@ -11,6 +11,8 @@ export interface ChatConsoleOptions {
   readonly port: number;
   readonly framing: TextFramingName;
   readonly terminal: Terminal;
+  /** Connect over TLS (`--tls`), trusting `ca` if given (`--tls-ca`), else the system's CAs. */
+  readonly tls?: { readonly ca?: Buffer } | undefined;
 }
 
 /**
@@ -27,7 +29,8 @@ export function startChatConsole(options: ChatConsoleOptions): ConsoleSession {
 
   const chat = async (): Promise<number> => {
     terminal.output.write('Starting client...\n');
-    const client = new ChatClient({ host: options.host, port: options.port, framing: options.framing });
+    // The documented client ends when the server goes away; it does not wait for it to return.
+    const client = new ChatClient({ host: options.host, port: options.port, framing: options.framing, reconnect: false, ...(options.tls === undefined ? {} : { tls: options.tls }) });
     try {
       await client.connect({ signal: connecting.signal });
     } catch (error) {

@@ -2,6 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { AbortError, describeSocketError, ListenError } from '../errors.js';
 import type { TextFramingName } from '../framing/builtin-codecs.js';
 import { BroadcastHub } from '../hub.js';
+import type { FloodOptions } from '../limits/limit-options.js';
 import type { Peer } from '../peer.js';
 import type { ConsoleSession } from './console-session.js';
 import { LineConsole } from './line-console.js';
@@ -13,6 +14,10 @@ export interface ServeConsoleOptions {
   readonly port: number;
   readonly framing: TextFramingName;
   readonly terminal: Terminal;
+  /** Flood control (`--flood`); off when not given. */
+  readonly flood?: FloodOptions | undefined;
+  /** Serve over TLS with this PEM key and certificate (`--tls-key`, `--tls-cert`). */
+  readonly tls?: { readonly key: Buffer; readonly cert: Buffer } | undefined;
 }
 
 /** Sent to every client before the server closes, so that people know why the chat ended. */
@@ -26,7 +31,7 @@ export const SHUTDOWN_NOTICE = 'Server is shutting down.';
  */
 export function startServeConsole(options: ServeConsoleOptions): ConsoleSession {
   const { terminal } = options;
-  const hub = new BroadcastHub({ framing: options.framing });
+  const hub = new BroadcastHub({ framing: options.framing, flood: options.flood, ...(options.tls === undefined ? {} : { tls: { key: options.tls.key, cert: options.tls.cert } }) });
   const listening = new AbortController();
   let operatorConsole: LineConsole | undefined;
   let closing: Promise<void> | undefined;

@@ -10,6 +10,11 @@ Options:
       --host HOST      address to listen on (default $HOST or 0.0.0.0)
   -p, --port PORT      port to listen on, 0 for any free one (default $PORT or 8000)
   -f, --framing NAME   auto (default): line or raw per client, detected; line; raw
+      --flood B:R[:P]  flood control per client: a burst of B messages, then R per
+                       second; P is slow (default: hold back), drop or disconnect.
+                       Off by default
+      --tls-key FILE   serve over TLS (1.2 or later) with this PEM private key...
+      --tls-cert FILE  ...and this PEM certificate; both are needed
   -h, --help           show this help
   -v, --version        show the version
 `;
@@ -22,6 +27,8 @@ Options:
       --host HOST      server address (default 127.0.0.1)
   -p, --port PORT      server port (default 8000)
   -f, --framing NAME   auto (default): line, or raw if the server speaks raw; line; raw
+      --tls            connect over TLS, verifying the server's certificate
+      --tls-ca FILE    trust this PEM CA (a self-signed server's certificate); implies --tls
   -h, --help           show this help
   -v, --version        show the version
 `;

@@ -1,4 +1,4 @@
-import type { Codec, Decoder, DecoderOptions } from './codec.js';
+import type { Codec, Decoder, DecoderOptions, FramingError, InvalidUtf8Policy } from './codec.js';
 import { lineCodec } from './line-codec.js';
 import { RawDecoder, rawCodec } from './raw-codec.js';
 
@@ -44,15 +44,34 @@ export class AutoDecoder implements Decoder {
 
 /** A raw decoder whose messages are also split at newlines, which are then dropped. */
 function unterminatedDecoder(options: DecoderOptions<string>): Decoder {
-  return new RawDecoder({
-    ...options,
-    onMessage: (text) => {
-      for (const piece of text.split('\n')) {
-        const message = piece.endsWith('\r') ? piece.slice(0, -1) : piece;
-        if (message.length > 0) options.onMessage(message);
-      }
-    },
-  });
+  return new RawDecoder(new NewlineSplitter(options));
+}
+
+/**
+ * Splits each raw message at its newlines for the caller's options. An object that forwards
+ * (the options may keep their callbacks on a prototype, which a spread would not copy).
+ */
+class NewlineSplitter implements DecoderOptions<string> {
+  readonly maxMessageBytes: number;
+  readonly invalidUtf8: InvalidUtf8Policy;
+  private readonly options: DecoderOptions<string>;
+
+  constructor(options: DecoderOptions<string>) {
+    this.options = options;
+    this.maxMessageBytes = options.maxMessageBytes;
+    this.invalidUtf8 = options.invalidUtf8 ?? 'replace';
+  }
+
+  onMessage(text: string): void {
+    for (const piece of text.split('\n')) {
+      const message = piece.endsWith('\r') ? piece.slice(0, -1) : piece;
+      if (message.length > 0) this.options.onMessage(message);
+    }
+  }
+
+  onError(error: FramingError): void {
+    this.options.onError(error);
+  }
 }
 
 /**

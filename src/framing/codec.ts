@@ -7,7 +7,15 @@ export type FramingError = MessageTooLargeError | InvalidUtf8Error | EnvelopeErr
 /** How a text decoder treats bytes that are not valid UTF-8. */
 export type InvalidUtf8Policy = 'replace' | 'reject';
 
-/** What a decoder is told when it is created for one connection. */
+/**
+ * What a decoder is told when it is created for one connection.
+ *
+ * Call the callbacks as methods of this object (`options.onMessage(message)`), and keep the
+ * object itself rather than copies of its fields: the hub passes one object per connection
+ * whose callbacks are methods of its class, not closures, so `const { onMessage } = options`
+ * or `{ ...options }` would lose them. A decoder that wraps another passes `options` on, or an
+ * object of its own that forwards to it.
+ */
 export interface DecoderOptions<T> {
   /** The most bytes one message may have; nothing larger is ever buffered. */
   readonly maxMessageBytes: number;

@@ -2,7 +2,7 @@ import type { ClientEnvelope, HubEnvelope } from '../chat/envelope.js';
 import { PROTOCOL_VERSION } from '../chat/envelope.js';
 import { EnvelopeError } from '../chat/envelope-error.js';
 import { DEFAULT_MAX_TEXT_LENGTH, parseEnvelope, type EnvelopeSource } from '../chat/envelope-schema.js';
-import type { Codec, Decoder, DecoderOptions } from './codec.js';
+import type { Codec, Decoder, DecoderOptions, FramingError, InvalidUtf8Policy } from './codec.js';
 import { LineDecoder } from './line-codec.js';
 import type { StructuredCodec } from './structured.js';
 
@@ -29,22 +29,7 @@ export class JsonDecoder implements Decoder {
   private readonly lines: LineDecoder;
 
   constructor(options: DecoderOptions<unknown>, source: EnvelopeSource, maxTextLength: number) {
-    this.lines = new LineDecoder({
-      maxMessageBytes: options.maxMessageBytes,
-      invalidUtf8: options.invalidUtf8 ?? 'replace',
-      onError: options.onError,
-      onMessage: (line) => {
-        if (line.trim().length === 0) return;
-        let envelope: JsonEnvelope;
-        try {
-          envelope = parseEnvelope(line, source, maxTextLength);
-        } catch (error) {
-          options.onError(error instanceof EnvelopeError ? error : new EnvelopeError(String(error)));
-          return;
-        }
-        options.onMessage(envelope);
-      },
-    });
+    this.lines = new LineDecoder(new EnvelopeLines(options, source, maxTextLength));
   }
 
   get bufferedBytes(): number {
@@ -57,6 +42,42 @@ export class JsonDecoder implements Decoder {
 
   end(): void {
     this.lines.end();
+  }
+}
+
+/**
+ * Where the line decoder inside a `JsonDecoder` reports: parses each line into an envelope for
+ * the caller's options. One object, not closures, per connection; it calls `options` as methods.
+ */
+class EnvelopeLines implements DecoderOptions<string> {
+  readonly maxMessageBytes: number;
+  readonly invalidUtf8: InvalidUtf8Policy;
+  private readonly options: DecoderOptions<unknown>;
+  private readonly source: EnvelopeSource;
+  private readonly maxTextLength: number;
+
+  constructor(options: DecoderOptions<unknown>, source: EnvelopeSource, maxTextLength: number) {
+    this.options = options;
+    this.maxMessageBytes = options.maxMessageBytes;
+    this.invalidUtf8 = options.invalidUtf8 ?? 'replace';
+    this.source = source;
+    this.maxTextLength = maxTextLength;
+  }
+
+  onMessage(line: string): void {
+    if (line.trim().length === 0) return;
+    let envelope: JsonEnvelope;
+    try {
+      envelope = parseEnvelope(line, this.source, this.maxTextLength);
+    } catch (error) {
+      this.options.onError(error instanceof EnvelopeError ? error : new EnvelopeError(String(error)));
+      return;
+    }
+    this.options.onMessage(envelope);
+  }
+
+  onError(error: FramingError): void {
+    this.options.onError(error);
   }
 }
 

@@ -11,7 +11,8 @@ const MAX_LENGTH = 0xffff_ffff;
  */
 export class LengthPrefixDecoder implements Decoder {
   private readonly options: DecoderOptions<Buffer>;
-  private readonly header = Buffer.alloc(HEADER_BYTES);
+  /** The header read so far, as a number (no buffer of its own per connection), and how many of its bytes. */
+  private headerValue = 0;
   private headerBytes = 0;
   /** Body length of the message being read, once its header is complete. */
   private expected = -1;
@@ -46,6 +47,7 @@ export class LengthPrefixDecoder implements Decoder {
   end(): void {
     // A truncated frame is not a message; there is nothing to deliver.
     this.headerBytes = 0;
+    this.headerValue = 0;
     this.expected = -1;
     this.held = [];
     this.heldBytes = 0;
@@ -53,12 +55,28 @@ export class LengthPrefixDecoder implements Decoder {
   }
 
   private readHeader(chunk: Buffer, offset: number): number {
-    const take = Math.min(HEADER_BYTES - this.headerBytes, chunk.length - offset);
-    chunk.copy(this.header, this.headerBytes, offset, offset + take);
-    this.headerBytes += take;
-    if (this.headerBytes < HEADER_BYTES) return offset + take;
-    this.headerBytes = 0;
-    const length = this.header.readUInt32BE(0);
+    let length: number;
+    if (this.headerBytes === 0 && chunk.length - offset >= HEADER_BYTES) {
+      length = chunk.readUInt32BE(offset);
+      offset += HEADER_BYTES;
+    } else {
+      // A header split between chunks: gathered a byte at a time (at most 2^32 - 1, exact as a number).
+      let value = this.headerValue;
+      let have = this.headerBytes;
+      while (have < HEADER_BYTES && offset < chunk.length) {
+        value = value * 256 + (chunk[offset] ?? 0);
+        have += 1;
+        offset += 1;
+      }
+      if (have < HEADER_BYTES) {
+        this.headerValue = value;
+        this.headerBytes = have;
+        return offset;
+      }
+      this.headerValue = 0;
+      this.headerBytes = 0;
+      length = value;
+    }
     if (length > this.options.maxMessageBytes) {
       this.options.onError(new MessageTooLargeError(length, this.options.maxMessageBytes));
       this.skipping = length;
@@ -67,7 +85,7 @@ export class LengthPrefixDecoder implements Decoder {
     } else {
       this.expected = length;
     }
-    return offset + take;
+    return offset;
   }
 
   private readBody(chunk: Buffer, offset: number): number {

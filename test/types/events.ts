@@ -112,6 +112,17 @@ binaryClient.on('message', (message: Buffer) => message.byteLength);
 binaryClient.on('message', (message: string) => message);
 // @ts-expect-error send takes a message, not a number
 client.send(1);
+client.on('reconnecting', (attempt: number, delayMs: number, error: Error) => [attempt, delayMs, error]);
+client.on('reconnect', (attempt: number) => attempt);
+client.on('end', (error?: Error) => error);
+client.on('unsent', (messages: (string | Uint8Array)[]) => messages.length);
+client.on('bye', (bye) => [bye.reason, bye.retryAfterMs]);
+// @ts-expect-error reconnecting gets the attempt number first
+client.on('reconnecting', (error: Error) => error);
+// @ts-expect-error unknown reconnect option
+new ChatClient({ reconnect: { delay: 5 } });
+// @ts-expect-error heartbeatTimeout is a number, 'auto' or false
+new ChatClient({ heartbeatTimeout: 'sometimes' });
 
 // --- The event maps themselves ---
 const listener: HubEvents['message'] = (message, from) => [message.trim(), from.id];

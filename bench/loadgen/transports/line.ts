@@ -8,9 +8,16 @@ const LF = 0x0a;
 export function lineTransport({ target, template, log }: TransportContext): Transport {
   const payloadBytes = template.length;
   const frameBytes = payloadBytes + 1;
+  // A cluster of hubs: connections go to its hubs in turn, so the sender shares a hub with a third of the receivers.
+  const ports = target.ports ?? [target.port];
+  let connections = 0;
+  const nextPort = (): number => {
+    connections += 1;
+    return ports[(connections - 1) % ports.length] ?? target.port;
+  };
   return {
     async connect({ inbox }): Promise<Member> {
-      const socket = await connectTcp(target);
+      const socket = await connectTcp(target, nextPort());
       let closing = false;
       socket.on('error', (error) => {
         if (!closing) log.fail(`line socket: ${error.message}`);
@@ -50,7 +57,7 @@ export function lineTransport({ target, template, log }: TransportContext): Tran
       };
     },
     async churnOnce() {
-      await endAndWait(await connectTcp(target));
+      await endAndWait(await connectTcp(target, nextPort()));
     },
   };
 }
