@@ -13,30 +13,51 @@ const OPEN_BRACE = 0x7b;
 export class MixedDecoder implements Decoder {
   private readonly options: DecoderOptions<string>;
   private inner: Decoder | undefined;
+  /** Whitespace that came before the first real byte: part of a line peer's first message. */
+  private leading: Buffer | undefined;
 
   constructor(options: DecoderOptions<string>) {
     this.options = options;
   }
 
   get bufferedBytes(): number {
-    return this.inner?.bufferedBytes ?? 0;
+    return this.inner?.bufferedBytes ?? this.leading?.length ?? 0;
   }
 
   push(chunk: Buffer): void {
     if (this.inner === undefined) {
       const first = firstNonSpace(chunk);
-      if (first === -1) return; // nothing but whitespace yet: keep waiting for a real first byte
-      if (chunk[first] === OPEN_BRACE) {
+      if (first === -1) {
+        // Nothing but whitespace yet: keep it (it starts a line peer's first message) and wait
+        // for a real first byte, but never past the message limit.
+        this.leading = this.leading === undefined ? Buffer.from(chunk) : Buffer.concat([this.leading, chunk]);
+        if (this.leading.length <= this.options.maxMessageBytes) return;
+        this.inner = new AutoDecoder(this.options);
+      } else if (chunk[first] === OPEN_BRACE) {
         this.inner = jsonCodec.createDecoder(this.options);
         this.options.onFramingDetected?.(jsonCodec);
+        // Whitespace before a JSON object means nothing (and blank lines are not envelopes).
+        this.leading = undefined;
       } else {
         this.inner = new AutoDecoder(this.options);
+      }
+      const leading = this.leading;
+      this.leading = undefined;
+      if (leading !== undefined) {
+        // One push, as if it had come in one read: `auto` judges line or raw by the first read.
+        this.inner.push(leading.length > this.options.maxMessageBytes ? leading : Buffer.concat([leading, chunk]));
+        return;
       }
     }
     this.inner.push(chunk);
   }
 
   end(): void {
+    if (this.inner === undefined && this.leading !== undefined) {
+      this.inner = new AutoDecoder(this.options);
+      this.inner.push(this.leading);
+      this.leading = undefined;
+    }
     this.inner?.end();
   }
 }
