@@ -2,9 +2,10 @@ import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import { throwIfAborted, whenAborted } from './abort.js';
 import { asControlEnvelope, byeReason, LivenessMonitor, turnedAway, type ControlEnvelope, type HeartbeatTimeout, type HubBye } from './client-heartbeat.js';
-import { DEFAULT_CLOSE_TIMEOUT_MS, DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_PORT } from './defaults.js';
+import { DEFAULT_CLOSE_TIMEOUT_MS, DEFAULT_KEEPALIVE_DELAY_MS, DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_PORT } from './defaults.js';
 import type { DisconnectReason } from './disconnect-reason.js';
 import { AbortError, AlreadyConnectedError, ConnectError, ConnectionError, ConnectionLostError, NotConnectedError, ReconnectFailedError } from './errors.js';
+import { parseFarewellLine } from './farewell.js';
 import { FlushScheduler } from './flush-scheduler.js';
 import { resolveCodec, type Framing } from './framing/builtin-codecs.js';
 import type { Codec, Decoder, FramingError, InvalidUtf8Policy } from './framing/codec.js';
@@ -20,7 +21,10 @@ export interface ChatClientOptions<T = string> {
   host?: string;
   /** Hub port. Default 8000, the documented server's. */
   port?: number;
-  /** Wire format; must match the hub's. Default `'line'`. */
+  /**
+   * Wire format; must match the hub's. Default `'line'`. A `json` or `mixed` hub is spoken
+   * to with `JsonChatClient` (or `line`, as a person would); `'json'` here throws a `TypeError`.
+   */
   framing?: Framing<T>;
   /** Largest message accepted from the hub, in bytes; larger ones are dropped. Default 64 KiB. */
   maxMessageBytes?: number;
@@ -28,6 +32,12 @@ export interface ChatClientOptions<T = string> {
   invalidUtf8?: InvalidUtf8Policy;
   /** Milliseconds `connect()` waits before giving up. Default 10000. */
   connectTimeout?: number;
+  /**
+   * TCP keepalive on the connection after this many idle ms, so that a hub that vanished
+   * without a word (power cut, cable) is noticed even by a client that never sends; `0` turns
+   * it off. Default 30000.
+   */
+  keepAliveDelay?: number;
   /**
    * Reconnect after a connection that was up is lost: capped exponential backoff with full
    * jitter. Default on (`true`); `false` turns it off. Never applies to `connect()` itself,
@@ -103,7 +113,11 @@ export type ChatClientEvents<T = string> = {
   reconnecting: (attempt: number, delayMs: number, error: Error) => void;
   /** The client is connected again (after `connect`), restored and with its queued messages sent. */
   reconnect: (attempt: number) => void;
-  /** The hub said it is closing this connection, why, and when to come back (JSON framing). */
+  /**
+   * The hub said it is closing this connection, why, and when to come back: a `bye` envelope
+   * (JSON), or for text framings the hub's closing line (`* server shutting down; reconnect in
+   * 7 s`, `* disconnected: kicked (...)`) when it was the last thing before the close.
+   */
   bye: (bye: HubBye) => void;
   /**
    * Messages queued while reconnecting will never be sent: the client gave up or was closed.
@@ -126,6 +140,9 @@ const shared = new FlushScheduler();
  */
 const STABLE_CONNECTION_MS = 5000;
 
+/** A text hub closes the connection right after its farewell line; one that came earlier was a chat message. */
+const TEXT_FAREWELL_WINDOW_MS = 2000;
+
 /**
  * A connection to a hub, as the documented Python client makes: send text, receive what
  * the others say. Events are typed; nothing it does throws asynchronously.
@@ -142,6 +159,7 @@ export class ChatClient<T = string> extends TypedEventEmitter<ChatClientEvents<T
   private readonly maxMessageBytes: number;
   private readonly invalidUtf8: InvalidUtf8Policy;
   private readonly connectTimeout: number;
+  private readonly keepAliveDelay: number;
   private readonly tls: ConnectionOptions | undefined;
   private readonly token: string | undefined;
   private readonly reconnectPolicy: ReconnectPolicy | undefined;
@@ -161,6 +179,9 @@ export class ChatClient<T = string> extends TypedEventEmitter<ChatClientEvents<T
   private socketError: Error | undefined;
   /** The current socket's `bye`, if the hub said one. */
   private hubBye: HubBye | undefined;
+  /** The last message, if it was a text hub's farewell line, and when it came. */
+  private textFarewell: HubBye | undefined;
+  private textFarewellAt = 0;
   /** Set when the liveness check gave up on the current socket. */
   private silence: ConnectionError | undefined;
   private closed: Promise<void> = Promise.resolve();
@@ -183,11 +204,16 @@ export class ChatClient<T = string> extends TypedEventEmitter<ChatClientEvents<T
     super();
     this.host = options.host ?? '127.0.0.1';
     this.port = options.port ?? DEFAULT_PORT;
+    if (options.framing === 'json' || options.framing === 'mixed') {
+      // The hub's JSON codec reads what clients send, not what hubs send: JsonChatClient speaks the other side.
+      throw new TypeError(`ChatClient speaks 'line', 'raw', 'auto' and 'length'; for a '${options.framing}' hub use JsonChatClient`);
+    }
     this.codec = resolveCodec(options.framing);
     this.encoder = this.codec;
     this.maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
     this.invalidUtf8 = options.invalidUtf8 ?? 'replace';
     this.connectTimeout = options.connectTimeout ?? 10_000;
+    this.keepAliveDelay = options.keepAliveDelay ?? DEFAULT_KEEPALIVE_DELAY_MS;
     this.tls = options.tls === true ? {} : options.tls === false ? undefined : options.tls;
     this.token = options.token;
     this.reconnectPolicy = resolveReconnect(options.reconnect, turnedAway);
@@ -303,6 +329,7 @@ export class ChatClient<T = string> extends TypedEventEmitter<ChatClientEvents<T
     this.hubBye = undefined;
     this.silence = undefined;
     const socket = this.tls === undefined ? netConnect({ host: this.host, port: this.port, noDelay: true }) : tlsConnect({ ...this.tls, host: this.host, port: this.port }).setNoDelay(true);
+    if (this.keepAliveDelay > 0) socket.setKeepAlive(true, this.keepAliveDelay);
     // A TLS connection is up once its handshake (and the certificate check) is done.
     const connected = this.tls === undefined ? 'connect' : 'secureConnect';
     this.socket = socket;
@@ -423,6 +450,7 @@ export class ChatClient<T = string> extends TypedEventEmitter<ChatClientEvents<T
       this.decoder = undefined;
       this.connectionGone = undefined;
       this.encoder = this.codec;
+      this.adoptTextFarewell();
       const reason = this.disconnectReason();
       const lost = new ConnectionLostError(reason, this.silence ?? this.socketError, this.hubBye);
       gone.abort(lost);
@@ -442,10 +470,31 @@ export class ChatClient<T = string> extends TypedEventEmitter<ChatClientEvents<T
   private receive(message: T): void {
     const control = this.controlEnvelopes ? asControlEnvelope(message) : undefined;
     if (control === undefined) {
+      if (!this.controlEnvelopes) this.noteTextFarewell(message);
       this.emit('message', message);
       return;
     }
     this.onControl(control);
+  }
+
+  /**
+   * A text hub says why it closes in one line (`* server shutting down; reconnect in 7 s`).
+   * It counts as the hub's `bye` only if it is the last thing before the connection closes,
+   * soon after: on a plain relay anyone can send such a line, but not close our connection.
+   */
+  private noteTextFarewell(message: T): void {
+    const farewell = typeof message === 'string' && message.charCodeAt(0) === 0x2a ? parseFarewellLine(message) : undefined;
+    this.textFarewell = farewell === undefined ? undefined : { reason: farewell.reason, message: farewell.message, retryAfterMs: farewell.retryAfterMs };
+    this.textFarewellAt = Date.now();
+  }
+
+  /** At close: the text farewell that came last and recently, if any, becomes the hub's `bye`. */
+  private adoptTextFarewell(): void {
+    const farewell = this.textFarewell;
+    this.textFarewell = undefined;
+    if (farewell === undefined || this.hubBye !== undefined || Date.now() - this.textFarewellAt > TEXT_FAREWELL_WINDOW_MS) return;
+    this.hubBye = farewell;
+    this.emit('bye', farewell);
   }
 
   private onControl(control: ControlEnvelope): void {

@@ -33,7 +33,8 @@ export interface Farewell {
  * megabytes they will never take.
  */
 export function sayFarewell<D>(peer: Peer<D>, farewell: Farewell): boolean {
-  if (!peer.isOpen) return false;
+  // Once is enough: a limit that says why, then `peer.close()`, must not say it twice.
+  if (!peer.isOpen || !peer.claimFarewell()) return false;
   switch (peer.framing) {
     case 'json':
       return peer.deliver(peer.frameEncoder.encode(byeEnvelope(farewell)));
@@ -59,9 +60,44 @@ export function farewellLine(farewell: Farewell): string {
   return `* disconnected: ${farewell.reason} (${farewell.message})`;
 }
 
+const SHUTDOWN_LINE = /^\* server shutting down; reconnect in (\d{1,6}) s$/;
+const DISCONNECTED_LINE = /^\* disconnected: ([a-z-]{1,32}) \((.{0,400})\)$/;
+
+/**
+ * Reads a `farewellLine` back: what a text client was told before the hub closed it, or
+ * `undefined` for any other line. `ChatClient` uses it to obey a text hub as it obeys a `bye`.
+ */
+export function parseFarewellLine(line: string): Farewell | undefined {
+  const shutdown = SHUTDOWN_LINE.exec(line);
+  if (shutdown !== null) return { reason: 'shutdown', message: line.slice(2), retryAfterMs: Number(shutdown[1]) * 1000 };
+  const disconnected = DISCONNECTED_LINE.exec(line);
+  if (disconnected === null) return undefined;
+  return { reason: disconnected[1] as DisconnectReason, message: disconnected[2] ?? '' };
+}
+
 /** The farewell of a hub shutdown, telling the client to come back in `retryAfterMs`. */
 export function shutdownFarewell(retryAfterMs: number): Farewell {
-  return { reason: 'shutdown', message: `server shutting down; reconnect in ${Math.max(1, Math.ceil(retryAfterMs / 1000))} s`, retryAfterMs };
+  return { reason: 'shutdown', message: `server shutting down; reconnect in ${Math.ceil(retryAfterMs / 1000)} s`, retryAfterMs };
+}
+
+/** Reasons for which `peer.close(reason)` tells the client why: the hub's decisions, not the client's or the network's. */
+const TOLD_ON_CLOSE: Partial<Record<DisconnectReason, string>> = {
+  kicked: 'closed by the server',
+  shutdown: 'server shutting down',
+  'slow-consumer': 'not reading fast enough',
+  'too-large': 'message too large',
+  'invalid-data': 'invalid data',
+  heartbeat: 'no answer to heartbeat',
+  flood: 'sending too fast',
+  idle: 'no input',
+  timeout: 'message left unfinished',
+  'auth-failed': 'authentication failed',
+};
+
+/** What `peer.close(reason)` tells the client when nothing more specific was said, or `undefined` when it says nothing. */
+export function closeFarewell(reason: DisconnectReason): Farewell | undefined {
+  const message = TOLD_ON_CLOSE[reason];
+  return message === undefined ? undefined : { reason, message };
 }
 
 /** A duration for people: `3600 s`, `0.25 s`. */

@@ -9,6 +9,9 @@ import type { Peer } from './peer.js';
  */
 export type MessageHandler<T = string, D = Record<string, unknown>> = (ctx: MessageContext<T, D>) => void | Promise<void>;
 
+/** The relay at the end of the chain, named in the `HandlerError` of a formatter that throws. */
+const RELAY_STAGE: Stage<unknown, unknown> = { handler: () => undefined, label: 'relay' };
+
 /** A handler and the name it is reported under. */
 interface Stage<T, D> {
   readonly handler: MessageHandler<T, D>;
@@ -20,6 +23,8 @@ interface Stage<T, D> {
  * @internal
  */
 export interface ChainHost<T, D> {
+  /** `ctx` starts through the chain (at once, or once the sender's earlier messages are done); `false` drops it. */
+  begin(ctx: MessageContext<T, D>): boolean;
   /** The chain let `ctx` through: relay it. */
   finish(ctx: MessageContext<T, D>): void;
   /** A handler threw or rejected; the message is dropped. */
@@ -115,6 +120,7 @@ export class HandlerChain<T, D> {
 
   /** Returns `true` when the message finished synchronously, `false` when it waits for a promise. */
   private run(ctx: MessageContext<T, D>, stages: readonly Stage<T, D>[], from: number): boolean {
+    if (from === 0 && !this.host.begin(ctx)) return true;
     for (let index = from; index < stages.length; index += 1) {
       const stage = stages[index];
       if (stage === undefined) break;
@@ -131,7 +137,12 @@ export class HandlerChain<T, D> {
       }
       if (ctx.dropped) return true;
     }
-    this.host.finish(ctx);
+    try {
+      this.host.finish(ctx);
+    } catch (error) {
+      // Application code runs here too (a chat formatter): it must not end the process.
+      this.fail(ctx, RELAY_STAGE, error);
+    }
     return true;
   }
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { Server as TlsServer } from 'node:tls';
 import { throwIfAborted, whenAborted } from './abort.js';
@@ -26,7 +27,7 @@ import { HandlerChain, type MessageHandler } from './handler-chain.js';
 import { HandlerError } from './handler-error.js';
 import { MessageContext, type ContextReplies } from './message-context.js';
 import { NicknameRegistry } from './nicknames.js';
-import { Peer, type OversizedMessagePolicy, type PeerHost } from './peer.js';
+import { Peer, type OversizedMessagePolicy, type PeerHost, type SlowConsumerPolicy } from './peer.js';
 import { assertRoomName, DEFAULT_ROOM, RoomRegistry } from './rooms.js';
 import { TypedEventEmitter } from './typed-event-emitter.js';
 import type { AdmissionRefusal } from './connection-limiter.js';
@@ -60,6 +61,12 @@ export interface HubOptions<T = string, D = Record<string, unknown>> extends Hub
   invalidUtf8?: InvalidUtf8Policy;
   /** Most bytes that may wait for one client before it is cut as a slow consumer. Default 4 MiB. */
   maxQueuedBytes?: number;
+  /**
+   * A client past `maxQueuedBytes`: `'disconnect'` it (default, reason `slow-consumer`), or
+   * `'drop'` what is sent to it until its queue drains (it misses those messages, and the soft
+   * cap does not apply). `slowConsumer` fires first either way.
+   */
+  slowConsumerPolicy?: SlowConsumerPolicy;
   /** Milliseconds a closing client gets to take what is queued before it is cut. Default 5000. */
   closeTimeout?: number;
   /** Relay each client's message to the others (default `true`); turn off to route messages yourself. */
@@ -160,7 +167,11 @@ export type HubEvents<T = string, D = Record<string, unknown>> = {
   leave: (peer: Peer<D>, room: string) => void;
   /** A client changed nickname; `peer.nick` is the new one. */
   nick: (peer: Peer<D>, previous: string) => void;
-  /** A client stopped reading (past `maxQueuedBytes`, or over `softQueuedBytes` for `softQueuedSeconds`); it is cut right after this event. */
+  /**
+   * A client stopped reading (past `maxQueuedBytes`, or over `softQueuedBytes` for
+   * `softQueuedSeconds`); it is cut right after this event, or under `slowConsumerPolicy:
+   * 'drop'` misses what is sent to it until it drains.
+   */
   slowConsumer: (peer: Peer<D>, queuedBytes: number) => void;
   /** A connection was turned away at the door (`maxClients`, `maxClientsPerAddress`), told why and closed; no `Peer` was created. */
   refused: (address: string, reason: AdmissionRefusal) => void;
@@ -204,6 +215,8 @@ export class BroadcastHub<T = string, D = Record<string, unknown>> extends Typed
   private readonly chat: ChatMode<D> | undefined;
   private readonly replies: ContextReplies<D>;
   private listenPending = false;
+  /** Settles when a `listen()` in progress has bound or failed; `close()` waits for it, so the port is not left open. */
+  private listenSettled: Promise<unknown> = Promise.resolve();
   private closing: Promise<void> | undefined;
   private readonly cluster: ClusterLink<D> | undefined;
   private allPeersClosed: (() => void) | undefined;
@@ -221,16 +234,18 @@ export class BroadcastHub<T = string, D = Record<string, unknown>> extends Typed
     this.relay = options.relay ?? true;
     this.echo = options.echo ?? false;
     this.roomRegistry = new RoomRegistry(options.defaultRoom ?? DEFAULT_ROOM);
-    // Guests of clustered hubs carry a tag of their hub, so that two hubs never hand out the same guest name.
-    const guestPrefix = options.adapter === undefined ? options.guestPrefix : `${options.guestPrefix ?? 'guest'}-${options.adapter.hubId.slice(0, 5)}`;
+    // Guests of clustered hubs carry a tag of their hub, so that two hubs never hand out the same
+    // guest name: a hash, since ids chosen by people (`chat-eu-1`, `chat-eu-2`) share their starts.
+    const guestPrefix = options.adapter === undefined ? options.guestPrefix : `${options.guestPrefix ?? 'guest'}-${hubTag(options.adapter.hubId)}`;
     this.nicknames = new NicknameRegistry(guestPrefix);
     this.chain = new HandlerChain<T, D>(
       {
         finish: (ctx) => {
           this.finish(ctx);
         },
+        begin: (ctx) => this.beginMessage(ctx),
         failed: (peer, error) => {
-          this.emit('clientError', error, peer);
+          this.emitGuarded('clientError', error, peer);
         },
       },
       {
@@ -267,18 +282,19 @@ export class BroadcastHub<T = string, D = Record<string, unknown>> extends Typed
       maxMessageBytes: positive('maxMessageBytes', options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES),
       maxQueuedBytes: positive('maxQueuedBytes', options.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_BYTES),
       oversizedMessage: options.oversizedMessage ?? 'drop',
+      slowConsumerPolicy: options.slowConsumerPolicy ?? 'disconnect',
       invalidUtf8: options.invalidUtf8 ?? 'replace',
       closeTimeout: positive('closeTimeout', options.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT_MS),
       peerMessage: (peer, message) => {
         this.onPeerMessage(peer, message);
       },
       peerError: (peer, error) => {
-        this.emit('clientError', error, peer);
+        this.emitGuarded('clientError', error, peer);
         // The sender of a bad envelope is told why, so that a program can fix what it sends.
         if (error instanceof EnvelopeError) this.chat?.refuse(peer, error.code, error.message);
       },
       peerSlow: (peer, queuedBytes) => {
-        this.emit('slowConsumer', peer, queuedBytes);
+        this.emitGuarded('slowConsumer', peer, queuedBytes);
       },
       peerClosed: (peer, reason, error) => {
         this.onPeerClosed(peer, reason, error);
@@ -299,7 +315,9 @@ export class BroadcastHub<T = string, D = Record<string, unknown>> extends Typed
     this.keepAliveDelay = limits.keepAliveDelay;
     this.admission = new Admission(limits, codec);
     // Pongs are read by chat mode's path; without it (a `json` hub with `chat: false`) nobody could answer.
-    this.sweeper = new LivenessSweeper<D>(this.host, this.chat === undefined ? { ...limits, heartbeatInterval: 0 } : limits);
+    // Under the `drop` slow-consumer policy a lagging client is kept, so the soft cap, which cuts, is off.
+    const sweptLimits = this.host.slowConsumerPolicy === 'drop' ? { ...limits, softQueuedBytes: 0 } : limits;
+    this.sweeper = new LivenessSweeper<D>(this.host, this.chat === undefined ? { ...sweptLimits, heartbeatInterval: 0 } : sweptLimits);
     this.flood =
       limits.flood === undefined
         ? undefined
@@ -473,8 +491,7 @@ export class BroadcastHub<T = string, D = Record<string, unknown>> extends Typed
     if (bound !== null) return bound;
     const server = this.server;
     this.listenPending = true;
-    try {
-      return await new Promise<AddressInfo>((resolve, reject) => {
+    const listening = new Promise<AddressInfo>((resolve, reject) => {
         const settle = (): void => {
           server.off('error', onError);
           server.off('listening', onListening);
@@ -486,6 +503,11 @@ export class BroadcastHub<T = string, D = Record<string, unknown>> extends Typed
         };
         const onListening = (): void => {
           settle();
+          // close() was called while binding: it closes the server once this settles.
+          if (this.closing !== undefined) {
+            reject(new HubClosedError());
+            return;
+          }
           const address = server.address() as AddressInfo;
           this.emit('listening', address);
           resolve(address);
@@ -499,6 +521,12 @@ export class BroadcastHub<T = string, D = Record<string, unknown>> extends Typed
         server.once('listening', onListening);
         server.listen({ port, host, ...(backlog === undefined ? {} : { backlog }) });
       });
+    this.listenSettled = listening.then(
+      () => undefined,
+      () => undefined,
+    );
+    try {
+      return await listening;
     } finally {
       this.listenPending = false;
     }
@@ -532,7 +560,7 @@ export class BroadcastHub<T = string, D = Record<string, unknown>> extends Typed
   private async shutdown(options: HubCloseOptions): Promise<void> {
     const timeout = options.drainTimeout ?? options.timeout ?? this.host.closeTimeout;
     this.sweeper.stop();
-    const serverClosed = this.ownsServer && this.server.listening ? closeServer(this.server) : Promise.resolve();
+    const serverClosed = this.ownsServer ? this.listenSettled.then(() => (this.server.listening ? closeServer(this.server) : undefined)) : Promise.resolve();
     if (!this.ownsServer) this.server.off(this.connectionEvent, this.onConnection);
     const peersClosed =
       this.peers.size === 0
@@ -653,7 +681,7 @@ export class BroadcastHub<T = string, D = Record<string, unknown>> extends Typed
         this.sweeper.pong(peer, message.ts);
         return;
       }
-      const input = this.chat.read(peer, message);
+      const input = this.chat.read(message);
       if (input === undefined) return;
       text = input.text as T;
       room = input.room ?? room;
@@ -662,6 +690,23 @@ export class BroadcastHub<T = string, D = Record<string, unknown>> extends Typed
     this.dispatch('message', peer, () => this.emit('message', text, peer));
     if (!peer.isOpen) return;
     this.chain.push(new MessageContext<T, D>(this, this.replies, peer, text, room, envelope));
+  }
+
+  /**
+   * A message starts through the chain, at once or after the sender's earlier messages: its
+   * room is the one the sender talks in now, so that `/join dev` then `hello` lands in dev even
+   * behind a slow handler. A JSON message naming a room is checked for membership here, for
+   * the same reason. Returns `false` to drop it.
+   */
+  private beginMessage(ctx: MessageContext<T, D>): boolean {
+    const named = ctx.envelope?.type === 'message' ? ctx.envelope.room : undefined;
+    if (named === undefined) {
+      ctx.room = ctx.peer.room;
+      return true;
+    }
+    if (ctx.peer.rooms.has(named)) return true;
+    ctx.refuse('ERR_NOT_IN_ROOM', `you are not in room ${named}; /join it first`);
+    return false;
   }
 
   /** The end of the chain: relay what got through. */
@@ -764,7 +809,7 @@ export class BroadcastHub<T = string, D = Record<string, unknown>> extends Typed
     }
     this.nicknames.release(peer, peer.nick);
     this.cluster?.disconnected(peer, [...peer.rooms], this.chat?.quitReason(peer));
-    this.emit('disconnect', peer, reason, error);
+    this.emitGuarded('disconnect', peer, reason, error);
     if (this.peers.size === 0 && this.allPeersClosed !== undefined) {
       this.allPeersClosed();
       this.allPeersClosed = undefined;
@@ -789,6 +834,19 @@ export class BroadcastHub<T = string, D = Record<string, unknown>> extends Typed
     }
   };
 
+  /**
+   * Emits an event about one client whose listener must not break the hub's bookkeeping
+   * (a broadcast half delivered, a `close()` that never resolves): a listener that throws
+   * becomes the hub's `error`, as for `refused`.
+   */
+  private emitGuarded<E extends 'clientError' | 'slowConsumer' | 'disconnect'>(event: E, ...args: Parameters<HubEvents<T, D>[E]>): void {
+    try {
+      this.emit(event, ...args);
+    } catch (error) {
+      this.emit('error', new ListenerError(event, error));
+    }
+  }
+
   /** Runs listeners that a client's input triggers, so that one that throws cannot take the hub down. */
   private dispatch(event: string, peer: Peer<D>, emit: () => void): void {
     try {
@@ -810,6 +868,11 @@ function closeServer(server: Server): Promise<void> {
       resolve();
     });
   });
+}
+
+/** Six hex digits that tell hubs apart in guest names. */
+function hubTag(hubId: string): string {
+  return createHash('sha256').update(hubId).digest('hex').slice(0, 6);
 }
 
 function positive(name: string, value: number): number {

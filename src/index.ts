@@ -8,7 +8,7 @@ export {
 } from './defaults.js';
 export type { BroadcastOptions, HubCloseOptions, HubEvents, HubListenOptions, HubOptions } from './hub.js';
 export { Peer } from './peer.js';
-export type { OversizedMessagePolicy } from './peer.js';
+export type { OversizedMessagePolicy, SlowConsumerPolicy } from './peer.js';
 export { ChatClient } from './client.js';
 export type { ChatClientConnectOptions, ChatClientEvents, ChatClientOptions } from './client.js';
 export { DEFAULT_RECONNECT_INITIAL_DELAY_MS, DEFAULT_RECONNECT_MAX_DELAY_MS, MAX_RETRY_AFTER_MS } from './reconnect.js';

@@ -3,12 +3,20 @@ import type { Socket } from 'node:net';
 import { END_GRACE_MS } from './defaults.js';
 import type { DisconnectReason } from './disconnect-reason.js';
 import { ConnectionError, describeSocketError, MessageTooLargeError, SlowConsumerError } from './errors.js';
+import { closeFarewell, sayFarewell } from './farewell.js';
 import type { FlushScheduler } from './flush-scheduler.js';
 import type { Codec, Decoder, DecoderOptions, FramingError, InvalidUtf8Policy } from './framing/codec.js';
 import { OutboundQueue } from './outbound-queue.js';
 
 /** What the hub does with a message over `maxMessageBytes`. */
 export type OversizedMessagePolicy = 'drop' | 'disconnect';
+
+/**
+ * What happens to a client whose queue passes `maxQueuedBytes`: `'disconnect'` cuts it
+ * (default); `'drop'` keeps it and drops what is sent to it until its queue drains, so it
+ * misses those messages.
+ */
+export type SlowConsumerPolicy = 'disconnect' | 'drop';
 
 /**
  * What a peer needs from the hub that owns it.
@@ -20,6 +28,7 @@ export interface PeerHost<T, D> {
   readonly maxMessageBytes: number;
   readonly maxQueuedBytes: number;
   readonly oversizedMessage: OversizedMessagePolicy;
+  readonly slowConsumerPolicy: SlowConsumerPolicy;
   readonly invalidUtf8: InvalidUtf8Policy;
   readonly closeTimeout: number;
   peerMessage(peer: Peer<D>, message: T): void;
@@ -93,6 +102,10 @@ export class Peer<D = Record<string, unknown>> {
   private currentRoom = '';
   /** Who stopped reading from the socket: a set of `PAUSED_BY_*` bits; reading resumes when none is left. */
   private pausedBy = 0;
+  /** The client was told why it is being closed (`sayFarewell`). */
+  private farewellSaid = false;
+  /** Over `maxQueuedBytes` under the `drop` policy: frames are dropped until the socket drains. */
+  private lagging = false;
 
   /** @internal */
   constructor(socket: Socket, host: PeerHost<unknown, D>) {
@@ -209,11 +222,16 @@ export class Peer<D = Record<string, unknown>> {
 
   /**
    * Ends the connection after what is queued has been flushed; a client that does not
-   * take it within `timeout` ms (default: the hub's `closeTimeout`) is cut. `disconnect`
-   * then reports `reason`.
+   * take it within `timeout` ms (default: the hub's `closeTimeout`) is cut. The client is
+   * told `reason` first where its framing allows (a `bye`, or one `* disconnected:` line);
+   * `disconnect` then reports it.
    */
   close(reason: DisconnectReason = 'kicked', timeout: number = this.host.closeTimeout): void {
     if (this.state !== OPEN) return;
+    // The client hears why (a `bye`, or one line) unless a limit already told it: a kicked
+    // ChatClient must know not to come straight back.
+    const farewell = closeFarewell(reason);
+    if (farewell !== undefined) sayFarewell(this, farewell);
     this.state = CLOSING;
     this.reason = reason;
     this.killTimer = setTimeout(destroySocket, timeout, this.socket);
@@ -237,12 +255,26 @@ export class Peer<D = Record<string, unknown>> {
   }
 
   /**
+   * Marks that the client is being told why it is closed; `false` if it already was.
+   * @internal
+   */
+  claimFarewell(): boolean {
+    if (this.farewellSaid) return false;
+    this.farewellSaid = true;
+    return true;
+  }
+
+  /**
    * Queues an already-encoded frame; the broadcast path calls this with one shared buffer
    * for every receiver.
    * @internal
    */
   deliver(frame: Buffer): boolean {
     if (this.state !== OPEN) return false;
+    if (this.lagging) {
+      if (this.queue.isBlocked) return false;
+      this.lagging = false;
+    }
     this.queue.enqueue(frame);
     this.sent += 1;
     this.sentBytes += frame.length;
@@ -253,6 +285,11 @@ export class Peer<D = Record<string, unknown>> {
     if (queued > this.host.maxQueuedBytes) {
       this.host.peerError(this, new SlowConsumerError(queued, this.host.maxQueuedBytes));
       this.host.peerSlow(this, queued);
+      if (this.host.slowConsumerPolicy === 'drop') {
+        // Memory stays bounded by the cap plus this one frame; the client misses what follows.
+        this.lagging = true;
+        return true;
+      }
       this.destroy('slow-consumer');
       return false;
     }
@@ -358,6 +395,7 @@ export class Peer<D = Record<string, unknown>> {
     if (this.state !== OPEN) return;
     this.host.peerError(this, error.forPeer(this.toString()));
     if (error instanceof MessageTooLargeError && this.host.oversizedMessage === 'disconnect') {
+      sayFarewell(this, { reason: 'too-large', message: `message over ${this.host.maxMessageBytes} bytes` });
       this.close('too-large');
     }
   }

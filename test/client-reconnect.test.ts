@@ -24,6 +24,9 @@ const track = closeAfterEach();
 /** Tiny delays, so that every reconnect test runs in well under a second or two. */
 const quick = { initialDelay: 10, maxDelay: 40 };
 
+/** A hub shutdown that asks for no wait: clients obey a shutdown's retry hint, and these tests are about the backoff. */
+const NO_WAIT = { retryAfter: 0, retryJitter: 0 };
+
 async function hubOn(port = 0, options: HubOptions = {}): Promise<{ hub: BroadcastHub; port: number }> {
   const hub = track(new BroadcastHub(options), (h) => h.close({ timeout: 500 }));
   return { hub, port: (await hub.listen({ port, host: '127.0.0.1' })).port };
@@ -141,7 +144,7 @@ describe('ChatClient reconnect', () => {
     const events = recordEvents(chat);
     await chat.connect();
     const reconnecting = nextEvent<[number, number, Error]>(chat, 'reconnecting');
-    await first.hub.close();
+    await first.hub.close(NO_WAIT);
     const [attempt, delay, cause] = await reconnecting;
     expect(attempt).toBe(1);
     expect(delay).toBeGreaterThanOrEqual(0);
@@ -178,7 +181,7 @@ describe('ChatClient reconnect', () => {
     });
     const ended = nextEvent<[Error | undefined]>(chat, 'end', 3000);
     await chat.connect();
-    await hub.close();
+    await hub.close(NO_WAIT);
     const [error] = await ended;
     expect(delays).toHaveLength(6);
     delays.forEach((delay, index) => {
@@ -209,7 +212,7 @@ describe('ChatClient reconnect', () => {
     chat.on('reconnecting', (_attempt, delay) => delays.push(delay));
     const ended = nextEvent<[Error | undefined]>(chat, 'end', 3000);
     await chat.connect();
-    await hub.close();
+    await hub.close(NO_WAIT);
     const [error] = await ended;
     expect(asked).toEqual([
       [1, 'ConnectionLostError'],
@@ -228,7 +231,7 @@ describe('ChatClient reconnect', () => {
     const events = recordEvents(chat);
     await chat.connect();
     const waiting = nextEvent<[number, number]>(chat, 'reconnecting');
-    await hub.close();
+    await hub.close(NO_WAIT);
     expect((await waiting)[1]).toBe(10_000);
     const started = performance.now();
     await chat.close();
@@ -246,7 +249,7 @@ describe('ChatClient reconnect', () => {
     const chat = client({ port, reconnect: { retryStrategy: () => 0 } });
     await chat.connect();
     const tried = nextEvent<[number]>(chat, 'reconnecting');
-    await hub.close();
+    await hub.close(NO_WAIT);
     await tried;
     await new Promise((resolve) => setTimeout(resolve, 20));
     await chat.close();
@@ -301,7 +304,7 @@ describe('ChatClient reconnect', () => {
     const chat = client({ port, reconnect: { retryStrategy: () => 10_000, signal: controller.signal } });
     await chat.connect();
     const waiting = nextEvent<[number]>(chat, 'reconnecting');
-    await hub.close();
+    await hub.close(NO_WAIT);
     await waiting;
     const ended = nextEvent<[Error | undefined]>(chat, 'end', 500);
     controller.abort('stop');
@@ -317,7 +320,7 @@ describe('ChatClient reconnect', () => {
     const events = recordEvents(chat);
     const ended = nextEvent<[Error | undefined]>(chat, 'end');
     await chat.connect();
-    await hub.close();
+    await hub.close(NO_WAIT);
     const [error] = await ended;
     expect(error).toBeInstanceOf(ConnectionLostError);
     expect(events).toEqual(['connect', expect.stringMatching(/^disconnect:/) as string, expect.stringMatching(/^end:/) as string]);
@@ -341,7 +344,7 @@ describe('ChatClient offline queue', () => {
     const chat = client({ port: first.port, reconnect: { retryStrategy: () => 20 }, maxOfflineMessages: 5 });
     await chat.connect();
     const waiting = nextEvent<[number]>(chat, 'reconnecting');
-    await first.hub.close();
+    await first.hub.close(NO_WAIT);
     await waiting;
     const sent = ['one', 'two', 'three', 'four', 'five'];
     for (const message of sent) expect(chat.send(message)).toBe(false);
@@ -372,7 +375,7 @@ describe('ChatClient offline queue', () => {
     const chat = client({ port: first.port, reconnect: { retryStrategy: () => 10_000 }, maxOfflineBytes: 10 });
     await chat.connect();
     const waiting = nextEvent<[number]>(chat, 'reconnecting');
-    await first.hub.close();
+    await first.hub.close(NO_WAIT);
     await waiting;
     expect(chat.send('12345678')).toBe(false); // 9 bytes with its newline
     expect(() => chat.send('9')).toThrow(OfflineQueueFullError);
@@ -384,7 +387,7 @@ describe('ChatClient offline queue', () => {
     const chat = client({ port: first.port, reconnect: { retryStrategy: () => 10_000 } });
     await chat.connect();
     const waiting = nextEvent<[number]>(chat, 'reconnecting');
-    await first.hub.close();
+    await first.hub.close(NO_WAIT);
     await waiting;
     chat.send('a');
     chat.send('b');
@@ -436,6 +439,42 @@ describe('ChatClient heartbeat and bye (json framing)', () => {
     await nextEvent(chat, 'reconnect', 2000);
     expect(acceptedAt).toHaveLength(2);
     expect((acceptedAt[1] ?? 0) - lostAt).toBeGreaterThanOrEqual(290);
+  });
+
+  it('line clients of a real hub wait for its shutdown hint before coming back', async () => {
+    const first = await hubOn();
+    const chat = client({ port: first.port, reconnect: { initialDelay: 5, maxDelay: 5 } });
+    const byes: HubBye[] = [];
+    chat.on('bye', (bye) => byes.push(bye));
+    const reconnecting = nextEvent<[number, number, Error]>(chat, 'reconnecting');
+    await chat.connect();
+    await first.hub.close({ retryAfter: 400, retryJitter: 0 });
+    const [attempt, delay, cause] = await reconnecting;
+    expect(attempt).toBe(1);
+    // The line said "reconnect in 1 s": whole seconds are all a text line carries.
+    expect(delay).toBe(1000);
+    expect(byes).toEqual([{ reason: 'shutdown', message: 'server shutting down; reconnect in 1 s', retryAfterMs: 1000 }]);
+    expect(cause).toMatchObject({ reason: 'shutdown' });
+  });
+
+  it('line clients kicked by a real hub stay away, JSON clients too', async () => {
+    const lineHub = await hubOn();
+    const jsonHub = await hubOn(0, { framing: 'json' });
+    const line = client({ port: lineHub.port, reconnect: quick });
+    const json = client<JsonEnvelope>({ port: jsonHub.port, framing: jsonClientCodec, reconnect: quick });
+    const lineEnded = nextEvent<[Error | undefined]>(line, 'end', 3000);
+    const jsonEnded = nextEvent<[Error | undefined]>(json, 'end', 3000);
+    await line.connect();
+    await json.connect();
+    await eventually(() => lineHub.hub.clients.size === 1 && jsonHub.hub.clients.size === 1, 2000, 'both clients');
+    for (const peer of [...lineHub.hub.clients, ...jsonHub.hub.clients]) peer.close();
+    for (const [error] of [await lineEnded, await jsonEnded]) {
+      expect(error).toBeInstanceOf(ReconnectFailedError);
+      expect(error).toMatchObject({ attempts: 0, cause: { reason: 'kicked' } });
+    }
+    // Give a wrongly scheduled retry the time to show itself.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(lineHub.hub.clients.size + jsonHub.hub.clients.size).toBe(0);
   });
 
   it('does not come back after a bye that says it was kicked', async () => {

@@ -13,6 +13,7 @@ import {
   NotConnectedError,
   type DisconnectReason,
   type FramingError,
+  type HubBye,
 } from '../src/index.js';
 import { closeAfterEach, tcpHandles } from './helpers/cleanup.js';
 import { eventually, nextEvent } from './helpers/sockets.js';
@@ -165,21 +166,56 @@ describe('ChatClient.send()', () => {
 });
 
 describe('ChatClient disconnect reasons', () => {
-  it("reports 'closed' when it closes itself, 'hub-closed' when the hub does", async () => {
+  it("reports 'closed' when it closes itself, 'hub-closed' when the hub just goes, and the reason a text hub gives", async () => {
     const hub = new BroadcastHub();
     const port = await startHub(hub);
-    const mine = client(new ChatClient({ host: '127.0.0.1', port }));
-    const theirs = client(new ChatClient({ host: '127.0.0.1', port }));
-    await mine.connect();
-    await theirs.connect();
+    const mine = client(new ChatClient({ host: '127.0.0.1', port, reconnect: false }));
+    const cut = client(new ChatClient({ host: '127.0.0.1', port, reconnect: false }));
+    const theirs = client(new ChatClient({ host: '127.0.0.1', port, reconnect: false }));
+    // One at a time, so that hub.clients (in arrival order) lists them in this order.
+    for (const [index, chat] of [mine, cut, theirs].entries()) {
+      await chat.connect();
+      await eventually(() => hub.clients.size === index + 1);
+    }
+    const cutPeer = [...hub.clients][1];
     const mineGone = nextEvent<[DisconnectReason, Error | undefined]>(mine, 'disconnect');
     await mine.close();
     expect(await mineGone).toEqual(['closed', undefined]);
     expect(mine.isConnected).toBe(false);
+    // destroy() says nothing: the client only sees the connection end.
+    const cutGone = nextEvent<[DisconnectReason, Error | undefined]>(cut, 'disconnect');
+    cutPeer?.destroy();
+    expect(await cutGone).toEqual(['hub-closed', undefined]);
+    const bye = nextEvent<[HubBye]>(theirs, 'bye');
     const theirsGone = nextEvent<[DisconnectReason, Error | undefined]>(theirs, 'disconnect');
-    await hub.close();
-    expect(await theirsGone).toEqual(['hub-closed', undefined]);
+    await hub.close({ retryAfter: 3000, retryJitter: 0 });
+    expect(await bye).toEqual([{ reason: 'shutdown', message: 'server shutting down; reconnect in 3 s', retryAfterMs: 3000 }]);
+    expect(await theirsGone).toEqual(['shutdown', undefined]);
     expect(theirs.isConnected).toBe(false);
+  });
+
+  it('takes a farewell line for a chat message unless the connection closes right after it', async () => {
+    const hub = new BroadcastHub();
+    const port = await startHub(hub);
+    const spoofer = client(new ChatClient({ host: '127.0.0.1', port, reconnect: false }));
+    const victim = client(new ChatClient({ host: '127.0.0.1', port, reconnect: false }));
+    await spoofer.connect();
+    await eventually(() => hub.clients.size === 1);
+    await victim.connect();
+    await eventually(() => hub.clients.size === 2);
+    const victimPeer = [...hub.clients][1];
+    const byes: HubBye[] = [];
+    victim.on('bye', (bye) => byes.push(bye));
+    const spoofed = nextEvent<[string]>(victim, 'message');
+    spoofer.send('* disconnected: kicked (closed by the server)');
+    expect(await spoofed).toEqual(['* disconnected: kicked (closed by the server)']);
+    const after = nextEvent<[string]>(victim, 'message');
+    spoofer.send('just kidding');
+    await after;
+    const gone = nextEvent<[DisconnectReason, Error | undefined]>(victim, 'disconnect');
+    victimPeer?.destroy();
+    expect(await gone).toEqual(['hub-closed', undefined]);
+    expect(byes).toEqual([]);
   });
 
   it("reports 'reset' when the hub resets the connection", async () => {

@@ -177,6 +177,7 @@ describe('graceful drain', () => {
     peer?.close('kicked');
     expect((await gone)[1]).toBe('kicked');
     await nc.ended;
-    expect(nc.text()).toBe('kicked out\n');
+    // What the application sent, then why: a kicked ChatClient reads this and stays away.
+    expect(nc.text()).toBe('kicked out\n* disconnected: kicked (closed by the server)\n');
   });
 });

@@ -87,8 +87,7 @@ describe('oversized messages through a hub', () => {
     expect(hub.clients.size).toBe(2);
   });
 
-  // Fails today: the decoder creates the error without knowing the connection, and Peer does
-  // not attribute it. Fix in src/peer.ts onFramingError: report `error.forPeer(this.toString())`.
+  // The decoder makes the error without knowing the connection: Peer attributes it (`forPeer`).
   it('names the peer in the MessageTooLargeError itself', async () => {
     const { hub, port } = await startHub({ maxMessageBytes: 8 });
     const { raw: [a], peers: [pa] } = await connectPeers(hub, port, 1);
@@ -337,10 +336,8 @@ describe('close()', () => {
     await expect(hub.listen({ port: 0, host: '127.0.0.1' })).rejects.toMatchObject({ code: 'ERR_HUB_CLOSED' });
   });
 
-  // Fails today: Peer.close() calls socket.end() right after queue.flush(), but while the socket
-  // applies backpressure the queue holds frames back, and they are discarded once the socket
-  // has ended. Fix in src/peer.ts close(): end the socket only once the queue has written
-  // everything (wait for 'drain' while queue.isBlocked), under the existing kill timer.
+  // While the socket applies backpressure the queue holds frames back: close() must end the
+  // socket only once the queue has written them all, or they would be lost.
   it('flushes a queue held back by backpressure before ending the socket', async () => {
     const { hub, port } = await startHub({ maxQueuedBytes: 64 * 1024 * 1024 });
     const { raw: [reader] } = await connectPeers(hub, port, 1);

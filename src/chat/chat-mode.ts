@@ -7,7 +7,10 @@ import { defaultFormatter, toSafeLine, type ChatFormatter } from './formatter.js
 
 /** Options for chat mode: `new BroadcastHub({ chat: { ... } })`. */
 export interface ChatOptions {
-  /** Renders events for text peers. Default: `defaultFormatter` (`alice: hello`). */
+  /**
+   * Renders events for text peers. Default: `defaultFormatter` (`alice: hello`). An event it
+   * throws on is rendered by `defaultFormatter` instead, with one process warning.
+   */
   formatter?: ChatFormatter;
   /** Send join, leave, nick and welcome notices to raw peers too. Default `false`: raw peers get bare text only. */
   rawNotices?: boolean;
@@ -46,6 +49,7 @@ export class ChatMode<D> {
   private sequence = 0;
   private readonly greeted = new WeakSet<Peer<D>>();
   private readonly quitReasons = new WeakMap<Peer<D>, string>();
+  private formatterFailed = false;
 
   constructor(host: ChatModeHost<D>, options: ChatOptions) {
     this.host = host;
@@ -54,7 +58,18 @@ export class ChatMode<D> {
     this.render = {
       rawNotices: options.rawNotices ?? false,
       render: (event) => {
-        const line = formatter(event, context);
+        let line: string | undefined;
+        try {
+          line = formatter(event, context);
+        } catch (error) {
+          // A formatter bug must not end the chat (or the process) mid-broadcast: render this
+          // event the default way and say so once.
+          if (!this.formatterFailed) {
+            this.formatterFailed = true;
+            process.emitWarning(`broadcast-chat: the chat formatter threw (${String(error)}); using the default rendering for such events`, 'FormatterWarning');
+          }
+          line = defaultFormatter(event, context);
+        }
         return line === undefined ? undefined : toSafeLine(line);
       },
     };
@@ -63,20 +78,16 @@ export class ChatMode<D> {
   /**
    * Turns what a peer sent into text: a JSON `message` gives its text, a control envelope
    * the slash command it stands for, so that both run the same command handlers. Returns
-   * `undefined` for what is not a message (a `hello` without a name, an empty line, a room
-   * the sender is not in, which is refused).
+   * `undefined` for what is not a message (a `hello` without a name, an empty line).
    */
-  read(peer: Peer<D>, raw: unknown): ChatInput | undefined {
+  read(raw: unknown): ChatInput | undefined {
     if (typeof raw === 'string') return raw.trim() === '' ? undefined : { text: raw };
     if (raw instanceof Uint8Array) return { text: Buffer.from(raw).toString('utf8') };
     const envelope = raw as ClientEnvelope;
     switch (envelope.type) {
       case 'message':
+        // Membership of a named room is checked when the message starts through the handlers (the hub's beginMessage).
         if (envelope.text.trim() === '') return undefined;
-        if (envelope.room !== undefined && !peer.rooms.has(envelope.room)) {
-          this.refuse(peer, 'ERR_NOT_IN_ROOM', `you are not in room ${envelope.room}; /join it first`);
-          return undefined;
-        }
         return envelope.room === undefined ? { text: envelope.text, envelope } : { text: envelope.text, room: envelope.room, envelope };
       case 'join':
         return { text: `/join ${envelope.room}`, envelope };
@@ -86,8 +97,12 @@ export class ChatMode<D> {
         return { text: `/nick ${envelope.nick}`, envelope };
       case 'direct':
         return { text: `/msg ${envelope.to} ${envelope.text}`, envelope };
-      case 'hello':
-        return envelope.nick === undefined ? undefined : { text: `/nick ${envelope.nick}`, envelope };
+      case 'hello': {
+        if (envelope.nick === undefined) return undefined;
+        // A credential is the authenticate hook's alone; handlers never see it.
+        const hello: ClientEnvelope = envelope.token === undefined ? envelope : { v: envelope.v, type: 'hello', nick: envelope.nick };
+        return { text: `/nick ${envelope.nick}`, envelope: hello };
+      }
       case 'pong':
         // Heartbeat answers are the hub's business (it reads them before chat mode), never a message.
         return undefined;
