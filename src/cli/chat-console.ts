@@ -83,7 +83,8 @@ export function startChatConsole(options: ChatConsoleOptions): ConsoleSession {
         leaving = true;
         chatConsole.close();
         chatConsole.print('Disconnected from the server.');
-        resolve(reason === 'hub-closed' ? 0 : 1);
+        // The server closing the connection, with or without saying why, is a clean end; a broken one is not.
+        resolve(reason === 'reset' || reason === 'error' || reason === 'heartbeat' ? 1 : 0);
       });
       leave = leaveChat;
       if (connecting.signal.aborted) leaveChat();
