@@ -12,7 +12,7 @@ import type { Codec, Decoder, FramingError, InvalidUtf8Policy } from './framing/
 import { isStructuredCodec } from './framing/structured.js';
 import { DEFAULT_MAX_OFFLINE_BYTES, DEFAULT_MAX_OFFLINE_MESSAGES, OfflineQueue } from './offline-queue.js';
 import { OutboundQueue } from './outbound-queue.js';
-import { resolveReconnect, sleep, type ReconnectOptions, type ReconnectPolicy } from './reconnect.js';
+import { MAX_RETRY_AFTER_MS, resolveReconnect, sleep, type ReconnectOptions, type ReconnectPolicy } from './reconnect.js';
 import { TypedEventEmitter } from './typed-event-emitter.js';
 
 /** Options for `new ChatClient()`. */
@@ -484,7 +484,9 @@ export class ChatClient<T = string> extends TypedEventEmitter<ChatClientEvents<T
    */
   private noteTextFarewell(message: T): void {
     const farewell = typeof message === 'string' && message.charCodeAt(0) === 0x2a ? parseFarewellLine(message) : undefined;
-    this.textFarewell = farewell === undefined ? undefined : { reason: farewell.reason, message: farewell.message, retryAfterMs: farewell.retryAfterMs };
+    // Capped as a bye's is: a hub (or an impostor) must not park the client for days.
+    const retryAfterMs = farewell?.retryAfterMs === undefined ? undefined : Math.min(farewell.retryAfterMs, MAX_RETRY_AFTER_MS);
+    this.textFarewell = farewell === undefined ? undefined : { reason: farewell.reason, message: farewell.message, retryAfterMs };
     this.textFarewellAt = Date.now();
   }
 

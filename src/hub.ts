@@ -281,9 +281,9 @@ export class BroadcastHub<T = string, D = Record<string, unknown>> extends Typed
       scheduler: new FlushScheduler(),
       maxMessageBytes: positive('maxMessageBytes', options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES),
       maxQueuedBytes: positive('maxQueuedBytes', options.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_BYTES),
-      oversizedMessage: options.oversizedMessage ?? 'drop',
-      slowConsumerPolicy: options.slowConsumerPolicy ?? 'disconnect',
-      invalidUtf8: options.invalidUtf8 ?? 'replace',
+      oversizedMessage: oneOf('oversizedMessage', options.oversizedMessage ?? 'drop', ['drop', 'disconnect']),
+      slowConsumerPolicy: oneOf('slowConsumerPolicy', options.slowConsumerPolicy ?? 'disconnect', ['disconnect', 'drop']),
+      invalidUtf8: oneOf('invalidUtf8', options.invalidUtf8 ?? 'replace', ['replace', 'reject']),
       closeTimeout: positive('closeTimeout', options.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT_MS),
       peerMessage: (peer, message) => {
         this.onPeerMessage(peer, message);
@@ -870,9 +870,15 @@ function closeServer(server: Server): Promise<void> {
   });
 }
 
-/** Six hex digits that tell hubs apart in guest names. */
+/** Five hex digits that tell hubs apart in guest names (within the 16 characters of a nickname). */
 function hubTag(hubId: string): string {
-  return createHash('sha256').update(hubId).digest('hex').slice(0, 6);
+  return createHash('sha256').update(hubId).digest('hex').slice(0, 5);
+}
+
+/** A policy option, checked at run time too: JavaScript callers get no compile-time check. */
+function oneOf<P extends string>(name: string, value: P, allowed: readonly P[]): P {
+  if (!allowed.includes(value)) throw new TypeError(`${name} must be ${allowed.map((choice) => `'${choice}'`).join(' or ')}, got ${JSON.stringify(value)}`);
+  return value;
 }
 
 function positive(name: string, value: number): number {

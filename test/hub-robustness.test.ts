@@ -170,6 +170,12 @@ describe('what a client is told before the hub closes it', () => {
 });
 
 describe('options that cannot work', () => {
+  it('refuses an unknown policy at once, naming the choices', () => {
+    expect(() => new BroadcastHub({ oversizedMessage: 'bogus' as 'drop' })).toThrow(/oversizedMessage must be 'drop' or 'disconnect'/);
+    expect(() => new BroadcastHub({ slowConsumerPolicy: 'wait' as 'drop' })).toThrow(TypeError);
+    expect(() => new BroadcastHub({ invalidUtf8: 'ignore' as 'replace' })).toThrow(TypeError);
+  });
+
   it("ChatClient refuses the hub-side 'json' and 'mixed' framings, naming JsonChatClient", () => {
     expect(() => new ChatClient({ framing: 'json' })).toThrow(/JsonChatClient/);
     expect(() => new ChatClient({ framing: 'mixed' })).toThrow(TypeError);
