@@ -13,7 +13,10 @@ export default defineConfig([
     sourcemap: true,
     // Both builds run at once into dist/: leave the CLI's files to the CLI build.
     clean: ['!cli.js', '!cli.js.map'],
-    splitting: false,
+    // What the entries share (errors, BrokerAdapter...) goes into chunks they all import: with a
+    // copy per entry, an error thrown by broadcast-chat/redis would be no instance of the core's
+    // classes. In CommonJS too, which tsup splits only when asked.
+    splitting: true,
     treeshake: true,
   },
   {

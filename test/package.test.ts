@@ -135,7 +135,76 @@ describe('the packed package', { timeout: 60_000 }, () => {
     expect(cjs.stdout.trim()).toBe('function function true');
   });
 
+  it('shares one copy of the core classes between the entry points, as ESM and CommonJS', async () => {
+    // An adapter error thrown inside broadcast-chat/redis (or /nats) is an instance of the core's
+    // classes, and a hub answers `/nick` with it when the broker is unreachable (a Redis that
+    // hangs up on every connection), instead of failing the handler.
+    const probe = `
+const net = await import('node:net');
+const results = [];
+for (const adapter of [new RedisAdapter({ redis: { lazyConnect: true } }), new NatsAdapter()]) {
+  const error = await adapter.claimNick('bob').then(() => undefined, (caught) => caught);
+  results.push(adapter instanceof BrokerAdapter, error instanceof ClusterUnavailableError, error instanceof BroadcastChatError, error?.code);
+}
+const refuser = net.createServer((socket) => socket.destroy());
+await new Promise((resolve) => refuser.listen(0, '127.0.0.1', resolve));
+const hub = new BroadcastHub({ chat: true, adapter: new RedisAdapter({ redis: 'redis://127.0.0.1:' + refuser.address().port }) });
+hub.on('adapterError', () => undefined);
+const { port } = await hub.listen({ port: 0, host: '127.0.0.1' });
+const socket = net.connect(port, '127.0.0.1');
+let text = '';
+socket.setEncoding('utf8').on('data', (chunk) => { text += chunk; });
+socket.write('/nick bob\\n');
+for (let waited = 0; waited < 5000 && !text.includes('\\n!'); waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+results.push(text.split('\\n').find((line) => line.startsWith('!')));
+socket.destroy();
+await hub.close();
+refuser.close();
+console.log(results.join(' '));
+`;
+    const expected = "true true true ERR_CLUSTER_UNAVAILABLE true true true ERR_CLUSTER_UNAVAILABLE ! redis: cannot check nickname 'bob' with the other hubs: the broker is unreachable";
+    const esm = await run(
+      process.execPath,
+      [
+        '--input-type=module',
+        '-e',
+        `import { BroadcastChatError, BroadcastHub, BrokerAdapter, ClusterUnavailableError } from 'broadcast-chat'; import { RedisAdapter } from 'broadcast-chat/redis'; import { NatsAdapter } from 'broadcast-chat/nats';\n${probe}`,
+      ],
+      consumer,
+      20_000,
+    );
+    expect(esm.stderr).toBe('');
+    expect(esm.stdout.trim()).toBe(expected);
+    const cjs = await run(
+      process.execPath,
+      [
+        '--input-type=commonjs',
+        '-e',
+        `const { BroadcastChatError, BroadcastHub, BrokerAdapter, ClusterUnavailableError } = require('broadcast-chat'); const { RedisAdapter } = require('broadcast-chat/redis'); const { NatsAdapter } = require('broadcast-chat/nats');\n(async () => {${probe}})().catch((error) => { console.error(error); process.exit(1); });`,
+      ],
+      consumer,
+      20_000,
+    );
+    expect(cjs.stderr).toBe('');
+    expect(cjs.stdout.trim()).toBe(expected);
+  });
+
+  it('keeps the shared code in chunks that every entry imports, and the broker clients out of the core', async () => {
+    const dist = join(consumer, 'node_modules/broadcast-chat/dist');
+    const files = await readdir(dist);
+    const chunks = files.filter((file) => /^chunk-.*\.(c?js)$/.test(file));
+    expect(chunks.some((file) => file.endsWith('.js')) && chunks.some((file) => file.endsWith('.cjs'))).toBe(true);
+    for (const file of ['redis.js', 'redis.cjs', 'nats.js', 'nats.cjs']) {
+      const code = await readFile(join(dist, file), 'utf8');
+      // No class of its own: BrokerAdapter and the errors come from a shared chunk.
+      expect(code, file).toMatch(/(from |require\()['"]\.\/chunk-/);
+      expect(code, file).not.toMatch(/class \w*(BrokerAdapter|BroadcastChatError|ClusterUnavailableError)\b|var (BrokerAdapter|BroadcastChatError|ClusterUnavailableError) = class/);
+    }
+    for (const file of chunks) expect(await readFile(join(dist, file), 'utf8'), file).not.toMatch(/(from |require\()['"](ioredis|nats)['"]/);
+  });
+
   it('type-checks for ESM and CommonJS consumers under node16 resolution', async () => {
+
     const source = (load: string): string => `${load}
 const hub = new BroadcastHub<string, { nick: string }>({ framing: 'line' });
 hub.on('message', (message: string, peer) => { peer.data.nick = message.toUpperCase(); });
