@@ -4,25 +4,31 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { BroadcastHub, BrokerAdapter, MemoryBroker, type BrokerTransport, type ClusterEvent, type TransportHandlers } from '../src/index.js';
-import { encodeFrame } from '../src/cluster/wire.js';
+import { SequenceFilter } from '../src/cluster/sequence-filter.js';
+import { decodeFrame, encodeFrame } from '../src/cluster/wire.js';
 import { closeAll, hubOn, lineMatching, linesOf, open, rawPeer } from './helpers/chat.js';
 import { eventually, RawPeer } from './helpers/sockets.js';
 
 afterEach(closeAll);
 
-/** A transport whose frames the test writes itself. */
-function handTransport(): { transport: BrokerTransport; handlers: () => TransportHandlers; published: string[] } {
+/** A transport whose frames the test writes itself; `publish` may stand in for the broker's refusal. */
+function handTransport(
+  maxFrameBytes?: number,
+  publish: (frame: string) => boolean = () => true,
+): { transport: BrokerTransport; handlers: () => TransportHandlers; published: string[] } {
   let given: TransportHandlers | undefined;
   const published: string[] = [];
   const transport: BrokerTransport = {
     name: 'hand',
+    ...(maxFrameBytes === undefined ? {} : { maxFrameBytes }),
     start: (handlers) => {
       given = handlers;
       return Promise.resolve();
     },
     publish: (frame) => {
-      published.push(frame);
-      return true;
+      const sent = publish(frame);
+      if (sent) published.push(frame);
+      return sent;
     },
     claim: () => Promise.resolve(true),
     refresh: () => Promise.resolve(),
@@ -51,12 +57,12 @@ describe('BrokerAdapter', () => {
     const message = (frame: string): void => {
       handlers.message(frame);
     };
-    message(encodeFrame('other', 1, [say('one'), say('and one more')]));
-    message(encodeFrame('other', 1, [say('one again')]));
-    message(encodeFrame('me', 1, [say('my own')]));
+    message(encodeFrame('other', 'run1', 1, [say('one'), say('and one more')]));
+    message(encodeFrame('other', 'run1', 1, [say('one again')]));
+    message(encodeFrame('me', 'run1', 1, [say('my own')]));
     message('not a frame');
-    message(encodeFrame('other', 3, [say('three')]));
-    message(encodeFrame('other', 2, [say('two, late')]));
+    message(encodeFrame('other', 'run1', 3, [say('three')]));
+    message(encodeFrame('other', 'run1', 2, [say('two, late')]));
     await lineMatching(peer, 'three');
     expect(linesOf(peer)).toEqual(['one', 'and one more', 'three']);
     expect(adapter.stats).toMatchObject({ received: 3, duplicates: 2, missed: 1 });
@@ -64,14 +70,98 @@ describe('BrokerAdapter', () => {
     hub.broadcast('out');
     hub.broadcast('and out');
     await new Promise((resolve) => setImmediate(resolve));
-    const frames = hand.published.map((frame) => JSON.parse(frame) as { o: string; s: number; e: ClusterEvent[] });
+    const frames = hand.published.map((frame) => JSON.parse(frame) as { o: string; r: string; s: number; e: ClusterEvent[] });
     // One turn's events travel as one frame, in order.
-    expect(frames.at(-1)).toEqual({ o: 'me', s: frames.length, e: [say('out'), say('and out')] });
+    expect(frames.at(-1)).toMatchObject({ o: 'me', s: frames.length, e: [say('out'), say('and out')] });
+    expect(typeof frames.at(-1)?.r).toBe('string');
     expect(frames.map((frame) => frame.s)).toEqual(frames.map((_, index) => index + 1));
+  });
+
+  it('splits a turn over the transport’s frame limit into numbered frames under it, in order', async () => {
+    const limit = 2000;
+    const hand = handTransport(limit);
+    const adapter = new BrokerAdapter(hand.transport, { hubId: 'me' });
+    const { hub } = await hubOn({ adapter });
+    await adapter.ready();
+    const before = hand.published.length;
+    const publishedBefore = adapter.stats.published;
+    const texts = Array.from({ length: 300 }, (_, n) => `line ${n} ${'é'.repeat(n % 7)}`);
+    for (const text of texts) hub.broadcast(text);
+    await new Promise((resolve) => setImmediate(resolve));
+    const frames = hand.published.slice(before);
+    expect(frames.length).toBeGreaterThan(5);
+    for (const frame of frames) expect(Buffer.byteLength(frame)).toBeLessThanOrEqual(limit);
+    const decoded = frames.map((frame) => decodeFrame(frame));
+    expect(decoded.map((frame) => frame?.s)).toEqual(decoded.map((_, index) => before + index + 1));
+    expect(decoded.flatMap((frame) => frame?.e ?? []).map((event) => (event.type === 'broadcast' && 'text' in event.payload ? event.payload.text : ''))).toEqual(texts);
+    expect(adapter.stats).toMatchObject({ published: publishedBefore + texts.length, dropped: 0 });
+  });
+
+  it('reports what the broker refused, and an event too big for any frame, as adapterErrors', async () => {
+    let refuse = false;
+    const hand = handTransport(600, () => {
+      if (refuse) throw new Error('MAX_PAYLOAD_EXCEEDED');
+      return true;
+    });
+    const adapter = new BrokerAdapter(hand.transport, { hubId: 'me' });
+    const { hub } = await hubOn({ adapter });
+    await adapter.ready();
+    const errors: Error[] = [];
+    hub.on('adapterError', (error) => errors.push(error));
+    const published = adapter.stats.published;
+    // Too big alone: dropped and reported; its neighbours still go.
+    hub.broadcast('before');
+    hub.broadcast('x'.repeat(1000));
+    hub.broadcast('after');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(errors.map((error) => error.message)).toEqual(['hand: could not publish 1 of 3 events: an event of 1042 bytes does not fit in a 600-byte frame']);
+    expect(adapter.stats).toMatchObject({ published: published + 2, dropped: 1 });
+    refuse = true;
+    hub.broadcast('refused');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(errors[1]).toMatchObject({ code: 'ERR_CLUSTER_UNAVAILABLE', message: 'hand: could not publish 1 of 1 events: MAX_PAYLOAD_EXCEEDED' });
+    expect(adapter.stats).toMatchObject({ published: published + 2, dropped: 2 });
+  });
+
+  it('takes a hub restarted under the same id (a new epoch) at once, and drops its old run’s peers', async () => {
+    const hand = handTransport();
+    const adapter = new BrokerAdapter(hand.transport, { hubId: 'me' });
+    const { hub, port } = await hubOn({ adapter, chat: true });
+    await adapter.ready();
+    const peer = await rawPeer(hub, port, '* welcome');
+    const handlers = hand.handlers();
+    const say = (text: string): ClusterEvent => ({ type: 'broadcast', payload: { text } });
+    handlers.message(encodeFrame('other', 'run1', 1, [{ type: 'connect', nick: 'ghost', room: 'lobby' }]));
+    for (let s = 2; s <= 50; s += 1) handlers.message(encodeFrame('other', 'run1', s, [say(`old ${s}`)]));
+    handlers.message(encodeFrame('other', 'run2', 1, [say('new 1')]));
+    // A straggler of the old run, after the new one began: neither delivered nor a restart.
+    handlers.message(encodeFrame('other', 'run1', 51, [say('old 51')]));
+    handlers.message(encodeFrame('other', 'run2', 2, [say('new 2')]));
+    await lineMatching(peer, 'new 2');
+    const lines = linesOf(peer);
+    expect(lines.filter((line) => line.startsWith('new '))).toEqual(['new 1', 'new 2']);
+    expect(lines).toContain('* ghost left lobby (hub restarted)');
+    expect(lines).not.toContain('old 51');
+    expect(adapter.remotePeers()).toEqual([]);
+    expect(adapter.stats).toMatchObject({ duplicates: 1, missed: 0 });
   });
 
   it('refuses timings that would expire live hubs', () => {
     expect(() => new BrokerAdapter(handTransport().transport, { heartbeatInterval: 1000, presenceTimeout: 1500 })).toThrow(RangeError);
+  });
+});
+
+describe('SequenceFilter', () => {
+  it('numbers per run of an origin, and retires the runs it left', () => {
+    const filter = new SequenceFilter();
+    expect(['a', 'a', 'a'].map((epoch, index) => filter.accept('hub', epoch, index + 1))).toEqual(['new', 'new', 'new']);
+    expect(filter.accept('hub', 'a', 2)).toBe('old');
+    expect(filter.accept('hub', 'b', 1)).toBe('restart');
+    expect(filter.accept('hub', 'a', 4)).toBe('old');
+    expect(filter.accept('hub', 'b', 3)).toBe('new');
+    expect(filter.missed).toBe(1);
+    filter.forget('hub');
+    expect(filter.accept('hub', 'a', 9)).toBe('new');
   });
 });
 

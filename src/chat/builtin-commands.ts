@@ -1,4 +1,4 @@
-import { BroadcastChatError } from '../errors.js';
+import { isBroadcastChatErrorCode } from '../errors.js';
 import type { MessageContext } from '../message-context.js';
 import { claimAndRename } from '../cluster/claim-nick.js';
 import type { ChatMode } from './chat-mode.js';
@@ -103,8 +103,13 @@ export function builtinCommands<T, D>(chat: ChatMode<D>): CommandDefinition<T, D
         if (nick === undefined || text === '') usage(ctx, '/msg NAME text');
         else if (target === undefined) {
           // Someone on another hub of the cluster, by the name it is known by there.
-          const remote = ctx.hub.adapter?.findNick(nick);
-          if (remote === undefined) ctx.refuse('ERR_NO_SUCH_NICK', `nobody is called ${nick}`);
+          const adapter = ctx.hub.adapter;
+          const remote = adapter?.findNick(nick);
+          // While the link is down a remote message would be dropped without a word, and the
+          // other hubs' presence may be stale: say so rather than pretend it went or is unknown.
+          if (adapter !== undefined && adapter.status !== 'connected') {
+            ctx.refuse('ERR_CLUSTER_UNAVAILABLE', `cannot reach ${remote?.nick ?? nick}: the link to the other hubs is ${adapter.status}`);
+          } else if (remote === undefined) ctx.refuse('ERR_NO_SUCH_NICK', `nobody is called ${nick}`);
           else chat.relayRemoteDirect(ctx.peer, remote.nick, text);
         }
         else ctx.hub.relayMessage(ctx.peer, text, { to: target });
@@ -161,9 +166,14 @@ function attempt<T, D>(ctx: MessageContext<T, D>, action: () => void): void {
   }
 }
 
-/** Answers the sender with a refused name or a limit; anything else is a handler error. */
+/**
+ * Answers the sender with a refused name, an unreachable cluster or a limit; anything else is a
+ * handler error. Matched on the stable `code`, not the class: an error thrown by another copy
+ * of the library (a bundle, an adapter loaded twice) is no instance of ours.
+ */
 function refuseError<T, D>(ctx: MessageContext<T, D>, error: unknown): void {
-  if (error instanceof BroadcastChatError) ctx.refuse(error.code, error.message);
+  const code = error instanceof Error ? (error as { code?: unknown }).code : undefined;
+  if (typeof code === 'string' && isBroadcastChatErrorCode(code)) ctx.refuse(code, (error as Error).message);
   else if (error instanceof RangeError) ctx.refuse('ERR_LIMIT', error.message);
   else throw error;
 }

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import type { AdapterHost, AdapterStatus, ClusterAdapter, ClusterEvent, RemotePeer } from '../adapter.js';
-import type { BrokerTransport } from './broker-transport.js';
+import { DEFAULT_MAX_FRAME_BYTES, type BrokerTransport } from './broker-transport.js';
 import { ClusterUnavailableError } from './cluster-error.js';
 import { PresenceTable } from './presence-table.js';
 import { SequenceFilter } from './sequence-filter.js';
-import { decodeFrame, encodeFrame, framePrefix } from './wire.js';
+import { decodeFrame, encodeFrame, encodeFrameOf, frameOverhead, framePrefix } from './wire.js';
 
 /** Default milliseconds between heartbeats (presence snapshot and nickname claims refreshed). */
 export const DEFAULT_HEARTBEAT_INTERVAL = 5000;
@@ -21,7 +21,11 @@ export interface BrokerAdapterOptions {
    * A dead hub is gone from the others within `presenceTimeout + heartbeatInterval`.
    */
   presenceTimeout?: number;
-  /** This hub's id in the cluster. Default: random. Must be unique among the hubs. */
+  /**
+   * This hub's id in the cluster. Default: random. Must be unique among the running hubs; a
+   * hub restarted with the same id is told apart from its old self by a random epoch of each
+   * adapter, so the others take its new frames at once.
+   */
   hubId?: string;
 }
 
@@ -29,11 +33,15 @@ export interface BrokerAdapterOptions {
 export interface BrokerAdapterStats {
   /** Events handed to the broker. */
   readonly published: number;
-  /** Events not sent because the broker was unreachable (at-most-once: they are lost). */
+  /**
+   * Events not sent because the broker was unreachable, refused them, or one was too big for a
+   * frame (at-most-once: they are lost). Refusals and oversized events are also reported as
+   * `adapterError`s.
+   */
   readonly dropped: number;
   /** Events from other hubs applied here. */
   readonly received: number;
-  /** Frames (batches of events) from other hubs seen twice, and dropped. */
+  /** Frames (batches of events) from other hubs seen twice, or from a run of a hub that restarted since, and dropped. */
   readonly duplicates: number;
   /** Frames (batches of events) of other hubs that never arrived (gaps in their numbering). */
   readonly missed: number;
@@ -60,6 +68,8 @@ export class BrokerAdapter implements ClusterAdapter {
   private started: Promise<void> | undefined;
   private timer: NodeJS.Timeout | undefined;
   private readonly ownPrefix: string;
+  /** This adapter's run: a hub restarted under a fixed `hubId` numbers its frames from 1 again. */
+  private readonly epoch = randomBytes(6).toString('base64url');
   private sequence = 0;
   private snapshotPending = false;
   /** Events of this event-loop turn, published together at its end. */
@@ -112,15 +122,75 @@ export class BrokerAdapter implements ClusterAdapter {
     this.outbox.push(event);
   }
 
-  /** Sends the turn's events as one frame; numbered even when it cannot be sent, so that the others see the gap. */
+  /**
+   * Sends the turn's events as one frame, or as several in order when they are too big for one
+   * broker message (a burst of short lines is easily a megabyte of events). Every frame is
+   * numbered even when it cannot be sent, so that the others see the gap.
+   */
   private readonly flush = (): void => {
     const events = this.outbox;
     if (events.length === 0) return;
     this.outbox = [];
-    this.sequence += 1;
-    if (this.state === 'connected' && this.transport.publish(encodeFrame(this.hubId, this.sequence, events))) this.counts.published += events.length;
-    else this.counts.dropped += events.length;
+    if (this.state !== 'connected') {
+      this.sequence += 1;
+      this.counts.dropped += events.length;
+      return;
+    }
+    const limit = this.transport.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
+    const whole = encodeFrame(this.hubId, this.epoch, this.sequence + 1, events);
+    // A UTF-16 unit is at most three bytes of UTF-8: most turns skip counting them.
+    const failure = whole.length * 3 <= limit || Buffer.byteLength(whole) <= limit ? this.send(whole, events.length) : this.sendSplit(events, limit);
+    if (failure !== undefined) this.report(new ClusterUnavailableError(this.transport.name, `could not publish ${failure.events} of ${events.length} events: ${failure.reason}`, failure.cause));
   };
+
+  /** Packs the events greedily into frames of at most `limit` bytes; one event too big alone is dropped. */
+  private sendSplit(events: readonly ClusterEvent[], limit: number): PublishFailure | undefined {
+    const overhead = frameOverhead(this.hubId, this.epoch);
+    let failure: PublishFailure | undefined;
+    const note = (more: PublishFailure | undefined): void => {
+      if (more !== undefined) failure = failure === undefined ? more : { ...failure, events: failure.events + more.events };
+    };
+    let parts: string[] = [];
+    let bytes = overhead;
+    const sendParts = (): void => {
+      if (parts.length === 0) return;
+      note(this.send(encodeFrameOf(this.hubId, this.epoch, this.sequence + 1, parts), parts.length));
+      parts = [];
+      bytes = overhead;
+    };
+    for (const event of events) {
+      const part = JSON.stringify(event);
+      const size = Buffer.byteLength(part);
+      if (overhead + size > limit) {
+        sendParts();
+        this.sequence += 1;
+        this.counts.dropped += 1;
+        note({ events: 1, reason: `an event of ${size} bytes does not fit in a ${limit}-byte frame` });
+        continue;
+      }
+      if (parts.length > 0 && bytes + 1 + size > limit) sendParts();
+      bytes += (parts.length > 0 ? 1 : 0) + size;
+      parts.push(part);
+    }
+    sendParts();
+    return failure;
+  }
+
+  /** Publishes frame number `sequence + 1`, holding `count` events; what went wrong, if the broker refused it. */
+  private send(text: string, count: number): PublishFailure | undefined {
+    this.sequence += 1;
+    let sent: boolean;
+    try {
+      sent = this.transport.publish(text);
+    } catch (error) {
+      this.counts.dropped += count;
+      return { events: count, reason: error instanceof Error ? error.message : String(error), cause: error };
+    }
+    // Not sent without an error: the link went down, which `down` reports once.
+    if (sent) this.counts.published += count;
+    else this.counts.dropped += count;
+    return undefined;
+  }
 
   async claimNick(nick: string): Promise<boolean> {
     const key = nick.toLowerCase();
@@ -170,10 +240,13 @@ export class BrokerAdapter implements ClusterAdapter {
     if (this.state === 'closed' || text.startsWith(this.ownPrefix)) return;
     const frame = decodeFrame(text);
     if (frame === undefined || frame.o === this.hubId) return;
-    if (!this.filter.accept(frame.o, frame.s)) {
+    const verdict = this.filter.accept(frame.o, frame.r ?? '', frame.s);
+    if (verdict === 'old') {
       this.counts.duplicates += 1;
       return;
     }
+    // The same id in a new process: the peers of the old one are gone, whatever it said last.
+    if (verdict === 'restart') this.dropPresence(frame.o, 'hub restarted');
     this.counts.received += frame.e.length;
     const now = Date.now();
     this.presence.touch(frame.o, now);
@@ -267,6 +340,11 @@ export class BrokerAdapter implements ClusterAdapter {
 
   private forgetHub(hub: string, reason: string): void {
     this.filter.forget(hub);
+    this.dropPresence(hub, reason);
+  }
+
+  /** Forgets a hub's peers, announcing each as having left. */
+  private dropPresence(hub: string, reason: string): void {
     for (const peer of this.presence.drop(hub)) this.apply({ type: 'disconnect', nick: peer.nick, rooms: peer.rooms, reason }, hub);
   }
 
@@ -287,6 +365,13 @@ export class BrokerAdapter implements ClusterAdapter {
   private report(error: Error): void {
     this.host?.error(error);
   }
+}
+
+/** Events of one turn that did not reach the broker, and why. */
+interface PublishFailure {
+  readonly events: number;
+  readonly reason: string;
+  readonly cause?: unknown;
 }
 
 function claimKey(lowerNick: string): string {

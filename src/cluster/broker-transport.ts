@@ -26,7 +26,17 @@ export interface BrokerTransport {
    * resubscribes by itself after that, reporting through `handlers`.
    */
   start(handlers: TransportHandlers): Promise<void>;
-  /** Publishes one frame. Returns `false`, sending nothing, while the broker is unreachable. */
+  /**
+   * The largest frame the broker takes in one message, in bytes of UTF-8 (NATS: the server's
+   * `max_payload`). Read before each publish, so that it may change on reconnect; the adapter
+   * splits a turn's events into frames under it. Default, when absent: 1 MiB.
+   */
+  readonly maxFrameBytes?: number;
+  /**
+   * Publishes one frame. Returns `false`, sending nothing, while the broker is unreachable (the
+   * adapter counts the frame as dropped; `down` reports the outage). Throws when the broker or
+   * its client refuses the frame while connected: the adapter reports that as an `adapterError`.
+   */
   publish(frame: string): boolean;
   /** Sets `key` to `owner` for `ttlMs` unless someone holds it; resolves whether it is now `owner`'s. */
   claim(key: string, owner: string, ttlMs: number): Promise<boolean>;
@@ -37,3 +47,10 @@ export interface BrokerTransport {
   /** Disconnects. */
   close(): Promise<void>;
 }
+
+/**
+ * The largest frame, for transports that give none: a mebibyte is NATS's default `max_payload`,
+ * far under what Redis's pub/sub output buffer limits cut a subscriber for (32 MB), and keeps
+ * the receiving hubs' parse of one frame short.
+ */
+export const DEFAULT_MAX_FRAME_BYTES = 1024 * 1024;

@@ -1,12 +1,32 @@
+/** What `SequenceFilter.accept` makes of a frame. */
+export type FrameVerdict =
+  /** The next frame of the origin's current run (or its first): apply it. */
+  | 'new'
+  /** Seen already, or from before a reordering, or from a run the origin has left behind: drop it. */
+  | 'old'
+  /** The first frame of a new run of a known origin (restarted under the same id): apply it, after forgetting the old run. */
+  | 'restart';
+
+/** Runs remembered per origin as over, so that a straggler from one cannot pass for a restart. */
+const RETIRED_EPOCHS = 4;
+
+interface OriginState {
+  epoch: string;
+  last: number;
+  retired: string[];
+}
+
 /**
  * Per-origin sequence numbers as they arrive: a frame whose number is not past the last one
  * from its origin is a duplicate (or from before a reordering) and is dropped; a jump counts
  * the frames in between as missed. A broker that delivers each frame once and in order (Redis
  * pub/sub, NATS core, per publishing connection) never trips it; it is the guarantee, not
- * the mechanism.
+ * the mechanism. Numbers are per run (epoch) of an origin: a hub restarted with a fixed id
+ * numbers from 1 again, and without the epoch its frames would be dropped until it caught up
+ * with its old self.
  */
 export class SequenceFilter {
-  private readonly last = new Map<string, number>();
+  private readonly origins = new Map<string, OriginState>();
   private missedFrames = 0;
 
   /** Frames known to be lost so far (gaps in some origin's numbering). */
@@ -14,19 +34,31 @@ export class SequenceFilter {
     return this.missedFrames;
   }
 
-  /** Whether frame `sequence` of `origin` is new; records it if so. */
-  accept(origin: string, sequence: number): boolean {
-    const last = this.last.get(origin);
-    if (last !== undefined) {
-      if (sequence <= last) return false;
-      this.missedFrames += sequence - last - 1;
+  /** Whether frame `sequence` of run `epoch` of `origin` is new; records it if so. */
+  accept(origin: string, epoch: string, sequence: number): FrameVerdict {
+    const state = this.origins.get(origin);
+    if (state === undefined) {
+      this.origins.set(origin, { epoch, last: sequence, retired: [] });
+      return 'new';
     }
-    this.last.set(origin, sequence);
-    return true;
+    if (state.epoch !== epoch) {
+      if (state.retired.includes(epoch)) return 'old';
+      // The old process's connection and the new one's are not ordered with each other: the
+      // old run may still have a frame in flight, which must not count as yet another restart.
+      state.retired.push(state.epoch);
+      if (state.retired.length > RETIRED_EPOCHS) state.retired.shift();
+      state.epoch = epoch;
+      state.last = sequence;
+      return 'restart';
+    }
+    if (sequence <= state.last) return 'old';
+    this.missedFrames += sequence - state.last - 1;
+    state.last = sequence;
+    return 'new';
   }
 
-  /** Forgets an origin (it closed or expired); a hub that comes back has a new id anyway. */
+  /** Forgets an origin (it closed or expired): whatever it sends next starts afresh. */
   forget(origin: string): void {
-    this.last.delete(origin);
+    this.origins.delete(origin);
   }
 }

@@ -1,26 +1,51 @@
 import type { ClusterEvent } from '../adapter.js';
 
 /**
- * One frame on the broker's channel: who published it (`o`, the hub id), its place in that
- * hub's stream (`s`, from 1), and the events of one event-loop turn of that hub, in order
- * (`e`). The origin lets a hub skip its own frames (no echo); the sequence lets it drop a
- * frame seen twice and count frames it missed. Batching a turn's events into one frame costs
- * the broker one message where a burst would cost hundreds.
+ * One frame on the broker's channel: who published it (`o`, the hub id), which run of that hub
+ * (`r`, an epoch drawn at random by each adapter), its place in that run's stream (`s`, from 1),
+ * and events of one event-loop turn of that hub, in order (`e`). The origin lets a hub skip its
+ * own frames (no echo); the sequence lets it drop a frame seen twice and count frames it missed;
+ * the epoch tells a hub restarted under the same id from a replay of old frames, since its
+ * numbering starts again at 1. Batching a turn's events into one frame costs the broker one
+ * message where a burst would cost hundreds; a turn too big for one broker message is split
+ * into several frames.
  */
 export interface ClusterFrame {
   readonly o: string;
+  /** Missing in frames of hubs from before epochs: read as `''`. */
+  readonly r?: string;
   readonly s: number;
   readonly e: readonly ClusterEvent[];
 }
 
 /** The frame as text for the broker. */
-export function encodeFrame(origin: string, sequence: number, events: readonly ClusterEvent[]): string {
-  return JSON.stringify({ o: origin, s: sequence, e: events });
+export function encodeFrame(origin: string, epoch: string, sequence: number, events: readonly ClusterEvent[]): string {
+  return `${frameHead(origin, epoch, sequence)}${JSON.stringify(events)}}`;
+}
+
+/**
+ * The frame made of events already encoded one by one (`JSON.stringify(event)` each), as the
+ * adapter has them when it splits a turn: the same text `encodeFrame` gives for those events.
+ */
+export function encodeFrameOf(origin: string, epoch: string, sequence: number, encodedEvents: readonly string[]): string {
+  return `${frameHead(origin, epoch, sequence)}[${encodedEvents.join(',')}]}`;
+}
+
+/**
+ * Bytes (UTF-8) of a frame's text around its events, at most: the head with the longest
+ * sequence number there can be, the brackets, and the closing brace.
+ */
+export function frameOverhead(origin: string, epoch: string): number {
+  return Buffer.byteLength(frameHead(origin, epoch, Number.MAX_SAFE_INTEGER)) + 3;
 }
 
 /** How every frame `origin` publishes begins, so that a hub can skip its own without parsing them. */
 export function framePrefix(origin: string): string {
   return `{"o":${JSON.stringify(origin)},`;
+}
+
+function frameHead(origin: string, epoch: string, sequence: number): string {
+  return `${framePrefix(origin)}"r":${JSON.stringify(epoch)},"s":${sequence},"e":`;
 }
 
 /**
@@ -37,6 +62,7 @@ export function decodeFrame(text: string): ClusterFrame | undefined {
   if (typeof value !== 'object' || value === null) return undefined;
   const frame = value as Partial<ClusterFrame>;
   if (typeof frame.o !== 'string' || typeof frame.s !== 'number' || !Number.isSafeInteger(frame.s)) return undefined;
+  if (frame.r !== undefined && typeof frame.r !== 'string') return undefined;
   const events: unknown = frame.e;
   if (!Array.isArray(events)) return undefined;
   for (const event of events as unknown[]) {

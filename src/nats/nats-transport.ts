@@ -1,15 +1,25 @@
 import { connect, type ConnectionOptions, type KV, type NatsConnection } from 'nats';
-import type { BrokerTransport, TransportHandlers } from '../cluster/broker-transport.js';
+import { exponentialBackoff, type RetryStrategy } from '../backoff.js';
+import { DEFAULT_MAX_FRAME_BYTES, type BrokerTransport, type TransportHandlers } from '../cluster/broker-transport.js';
 
 /** Where the NATS transport connects, and how. */
 export interface NatsTransportOptions {
   /** Server(s) to connect to. Default `127.0.0.1:4222`. */
   servers?: string | string[];
-  /** More `nats` connection options (credentials, TLS...); reconnection settings here win over ours. */
+  /**
+   * More `nats` connection options (credentials, TLS...). Reconnection settings here win over
+   * ours: with `reconnectDelayHandler`, `reconnectTimeWait` or `reconnectJitter` set, the
+   * client's own reconnect timing applies instead of the backoff below.
+   */
   connection?: Partial<ConnectionOptions>;
   /** Namespace of the subject (`<prefix>.bus`) and of the JetStream KV bucket (`<prefix>-nicks`). Default `broadcast-chat`. */
   prefix?: string;
-  /** Longest wait between reconnect attempts, in ms. Default 2000. */
+  /**
+   * Longest wait between reconnect attempts, in ms. Default 2000. After a disconnect the first
+   * attempt is immediate; then each wait is a random time under a ceiling that starts at 100 ms
+   * and doubles per failed attempt up to this (capped exponential backoff with full jitter).
+   * The first connection, before `start()` has resolved, is retried the same way.
+   */
   maxReconnectDelay?: number;
   /** Time to live of nickname claims in the bucket, in ms: the adapter's presence timeout. Set once, when the bucket is created. */
   claimTtl: number;
@@ -34,17 +44,31 @@ export class NatsTransport implements BrokerTransport {
   private kv: KV | undefined;
   private up = false;
   private closing = false;
+  private readonly backoff: RetryStrategy;
+  /** Where the client's reconnect loop is in the backoff: see `reconnectDelay`. */
+  private redial = { attempt: 0, last: 0, wait: 0 };
+  /** The first connection's wait between attempts, which `close()` cuts short. */
+  private pause: { timer: NodeJS.Timeout; wake: () => void } | undefined;
 
   constructor(options: NatsTransportOptions) {
     this.options = options;
     const prefix = options.prefix ?? 'broadcast-chat';
     this.subject = `${prefix.replace(/[^A-Za-z0-9_.-]/g, '_')}.bus`;
     this.bucket = `${prefix.replace(/[^A-Za-z0-9_-]/g, '_')}-nicks`;
+    const maxDelay = options.maxReconnectDelay ?? 2000;
+    this.backoff = exponentialBackoff({ initialDelay: Math.min(100, maxDelay), maxDelay });
+  }
+
+  /** The server's `max_payload`, which the client refuses to exceed (it throws). */
+  get maxFrameBytes(): number {
+    return this.connection?.info?.max_payload ?? DEFAULT_MAX_FRAME_BYTES;
   }
 
   async start(handlers: TransportHandlers): Promise<void> {
     const connection = await this.connectFirst(handlers);
     this.connection = connection;
+    // The client's first dial went through reconnectDelay too: outages start from scratch.
+    this.redial = { attempt: 0, last: 0, wait: 0 };
     connection.subscribe(this.subject, {
       callback: (error, message) => {
         if (error === null) handlers.message(decoder.decode(message.data));
@@ -58,13 +82,11 @@ export class NatsTransport implements BrokerTransport {
   }
 
   publish(frame: string): boolean {
-    if (!this.up || this.connection === undefined) return false;
-    try {
-      this.connection.publish(this.subject, encoder.encode(frame));
-      return true;
-    } catch {
-      return false;
-    }
+    const connection = this.connection;
+    if (!this.up || connection === undefined || connection.isClosed() || connection.isDraining()) return false;
+    // Anything else it throws for (a frame over max_payload) is the adapter's to report.
+    connection.publish(this.subject, encoder.encode(frame));
+    return true;
   }
 
   async claim(key: string, owner: string): Promise<boolean> {
@@ -99,13 +121,18 @@ export class NatsTransport implements BrokerTransport {
   }
 
   async close(): Promise<void> {
+    const wasUp = this.up;
     this.closing = true;
     this.up = false;
+    this.pause?.wake();
     const connection = this.connection;
     this.connection = undefined;
     if (connection === undefined || connection.isClosed()) return;
-    // drain() delivers what is in flight (a goodbye) before closing.
-    await connection.drain().catch(() => connection.close());
+    // drain() delivers what is in flight (a goodbye) before closing. While reconnecting nothing
+    // was published, and drain() would not stop the client's reconnect loop, which then keeps
+    // the process alive: close() does.
+    if (wasUp) await connection.drain().catch(() => connection.close());
+    else await connection.close();
   }
 
   /**
@@ -113,7 +140,8 @@ export class NatsTransport implements BrokerTransport {
    * (The client's own `waitOnFirstConnect` would retry too, but could not be stopped by `close()`.)
    */
   private async connectFirst(handlers: TransportHandlers): Promise<NatsConnection> {
-    const maxDelay = this.options.maxReconnectDelay ?? 2000;
+    const given = this.options.connection ?? {};
+    const ownTiming = given.reconnectDelayHandler !== undefined || given.reconnectTimeWait !== undefined || given.reconnectJitter !== undefined;
     for (let attempt = 1; ; attempt += 1) {
       try {
         const connection = await connect({
@@ -121,23 +149,48 @@ export class NatsTransport implements BrokerTransport {
           name: 'broadcast-chat',
           reconnect: true,
           maxReconnectAttempts: -1,
-          reconnectTimeWait: Math.min(250, maxDelay),
-          reconnectJitter: Math.min(250, maxDelay),
+          ...(ownTiming ? {} : { reconnectDelayHandler: this.reconnectDelay }),
           // Found missing within two seconds when the server stops answering without closing.
           pingInterval: 1000,
           maxPingOut: 2,
-          ...this.options.connection,
+          ...given,
         });
         if (!this.closing) return connection;
         await connection.close();
       } catch (error) {
         if (attempt === 1) handlers.error(error instanceof Error ? error : new Error(String(error)));
       }
-      const ceiling = Math.min(maxDelay, 100 * 2 ** Math.min(attempt, 16));
-      await new Promise((resolve) => setTimeout(resolve, ceiling / 2 + (Math.random() * ceiling) / 2));
+      if (!this.closing) await this.sleep(this.backoff(attempt) ?? 0);
       if (this.closing) throw new Error('closed before connecting to NATS');
     }
   }
+
+  /** A wait that `close()` ends at once, so that a transport closed while retrying keeps no timer alive. */
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = (): void => {
+        clearTimeout(timer);
+        this.pause = undefined;
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      this.pause = { timer, wake };
+    });
+  }
+
+  /**
+   * The client's reconnect loop asks for a wait on every turn of its loop, not once per
+   * attempt, and dials when the wait has passed since its last dial. So the schedule moves on
+   * only when the current wait has run out (the loop dials then), and each attempt's random
+   * wait is drawn once: a fresh draw per question would make the waits the client keeps.
+   */
+  private readonly reconnectDelay = (): number => {
+    const now = Date.now();
+    const { attempt, last, wait } = this.redial;
+    if (last + wait > now) return wait;
+    this.redial = { attempt: attempt + 1, last: now, wait: this.backoff(attempt + 1) ?? 0 };
+    return wait;
+  };
 
   private bucketOrThrow(): KV {
     if (this.kv === undefined) throw new Error('not connected to NATS');
@@ -153,6 +206,8 @@ export class NatsTransport implements BrokerTransport {
         this.up = false;
         handlers.down(new Error(`disconnected from ${data}`));
       } else if (type === 'reconnect' && !this.up && this.connection === connection) {
+        // The next outage starts its backoff over, with an immediate first attempt.
+        this.redial = { attempt: 0, last: 0, wait: 0 };
         this.up = true;
         handlers.up();
       } else if (type === 'error') {

@@ -1,5 +1,5 @@
 import { Redis, type RedisOptions } from 'ioredis';
-import type { BrokerTransport, TransportHandlers } from '../cluster/broker-transport.js';
+import { DEFAULT_MAX_FRAME_BYTES, type BrokerTransport, type TransportHandlers } from '../cluster/broker-transport.js';
 
 /** Where the Redis transport connects, and how. */
 export interface RedisTransportOptions {
@@ -11,6 +11,13 @@ export interface RedisTransportOptions {
   prefix?: string;
   /** Longest wait between reconnect attempts, in ms. Default 2000. */
   maxReconnectDelay?: number;
+  /**
+   * Largest PUBLISH, in bytes; a turn with more events is published as several frames. Default
+   * 1 MiB. Redis would take far bigger messages, but it cuts a subscriber whose pub/sub output
+   * buffer passes `client-output-buffer-limit pubsub` (32 MB by default), and each hub parses a
+   * frame in one go.
+   */
+  maxFrameBytes?: number;
 }
 
 // Each script reads and writes one key atomically, so that two hubs racing for a name (or a
@@ -31,6 +38,7 @@ const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call
  */
 export class RedisTransport implements BrokerTransport {
   readonly name = 'redis';
+  readonly maxFrameBytes: number;
   private readonly pub: Redis;
   private readonly sub: Redis;
   private readonly channel: string;
@@ -49,6 +57,8 @@ export class RedisTransport implements BrokerTransport {
     this.prefix = options.prefix ?? 'broadcast-chat';
     this.channel = `${this.prefix}:bus`;
     const maxDelay = options.maxReconnectDelay ?? 2000;
+    this.maxFrameBytes = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
+    if (!(this.maxFrameBytes >= 1024)) throw new RangeError(`maxFrameBytes must be at least 1024, got ${this.maxFrameBytes}`);
     const ours: RedisOptions = {
       // Capped exponential backoff, half of it random so that hubs cut off together spread out.
       retryStrategy: (times) => {

@@ -5,7 +5,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { killAll } from '../fixtures/spawned.js';
 import { lineMatching, linesOf } from './chat.js';
-import { missingBrokerTest, OwnBroker, removeNatsBucket, sharedBrokerUrl, startHubProcess, testPrefix, type BrokerKind, type HubProcess } from './cluster.js';
+import { hubStats, missingBrokerTest, OwnBroker, removeNatsBucket, sharedBrokerUrl, startHubProcess, testPrefix, type BrokerKind, type HubProcess } from './cluster.js';
 import { RawPeer } from './sockets.js';
 
 const clients: RawPeer[] = [];
@@ -47,6 +47,26 @@ function numbersFrom(peer: RawPeer, sender: string, room?: string): number[] {
 }
 
 const range = (count: number): number[] => Array.from({ length: count }, (_, index) => index);
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The numbers `<word>-<n>` that `peer` received as whole lines ending so (a host's broadcasts), in arrival order. */
+function numbered(peer: RawPeer, word: string): number[] {
+  const pattern = new RegExp(`(?:^|\\s)${word}-(\\d+)$`);
+  const numbers: number[] = [];
+  for (const line of linesOf(peer)) {
+    const match = pattern.exec(line);
+    if (match !== null) numbers.push(Number(match[1]));
+  }
+  return numbers;
+}
+
+/** Every hub saw every frame of the others once: none missed, none twice. */
+async function expectCleanStreams(hubs: readonly HubProcess[]): Promise<void> {
+  for (const [index, hub] of hubs.entries()) {
+    const stats = await hubStats(hub);
+    expect({ hub: index, missed: stats.missed, duplicates: stats.duplicates }).toEqual({ hub: index, missed: 0, duplicates: 0 });
+  }
+}
 
 /** Defines the cluster tests for `kind`, or one skipped test that says what is missing. */
 export function clusterSuite(kind: BrokerKind, missing: string | undefined): void {
@@ -86,24 +106,56 @@ export function clusterSuite(kind: BrokerKind, missing: string | undefined): voi
       const peers = await Promise.all(names.map((nick, index) => client(port(index), nick)));
       // Senders on all three hubs, two of them on the same hub.
       const senders = [0, 1, 2, 3];
-      for (const index of senders) {
-        const nick = names[index] ?? '';
-        peers[index]?.write(range(count).map((n) => `${nick}-${n}\n`).join(''));
+      // In rounds of bursts of 1 to 12 lines, one write each and a pause between rounds: each
+      // hub publishes many frames over many turns, with the senders' bursts interleaved.
+      const next = senders.map(() => 0);
+      for (let round = 0; round < 40 && next.some((n) => n < count); round += 1) {
+        for (const [slot, index] of senders.entries()) {
+          const from = next[slot] ?? count;
+          const to = Math.min(count, from + 1 + ((round * 5 + slot * 3) % 12));
+          if (from < to) peers[index]?.write(range(to - from).map((k) => `${names[index] ?? ''}-${from + k}\n`).join(''));
+          next[slot] = to;
+        }
+        await sleep(3 + (round % 4) * 2);
       }
+      expect(next).toEqual(senders.map(() => count));
       await Promise.all(
         peers.map(async (peer, index) => {
           const expected = senders.filter((sender) => sender !== index).length * count;
           await peer.until(() => senders.reduce((sum, sender) => sum + (sender === index ? 0 : numbersFrom(peer, names[sender] ?? '').length), 0) >= expected, 15_000);
         }),
       );
-      await new Promise((resolve) => setTimeout(resolve, 200));
+      await sleep(200);
       for (const [index, peer] of peers.entries()) {
         for (const sender of senders) {
           const got = numbersFrom(peer, names[sender] ?? '');
           expect(got, `${names[index] ?? ''} from ${names[sender] ?? ''}`).toEqual(sender === index ? [] : range(count));
         }
       }
+      await expectCleanStreams(hubs);
     }, 30_000);
+
+    it('splits a turn too big for one broker message, and delivers it all, in order', async () => {
+      const [writer, near, far] = await Promise.all([client(port(0), 'bulk'), client(port(0)), client(port(2))]);
+      // 30,000 host broadcasts in one turn of hub 0 are about 1.5 MB of events, over NATS's
+      // 1 MB max_payload and the adapters' 1 MiB frame cap.
+      const broadcasts = 30_000;
+      hubs[0]?.process.type(`burst ${broadcasts} hb\n`);
+      // And a client's burst of short lines in one write: a 64 KiB read of them is about 1 MB of events.
+      const lines = 20_000;
+      writer.write(range(lines).map((n) => `bulk-${n}\n`).join(''));
+      await Promise.all([near, far].map((peer) => peer.until(() => numbered(peer, 'hb').length >= broadcasts && numbersFrom(peer, 'bulk').length >= lines, 20_000)));
+      for (const peer of [near, far]) {
+        expect(numbered(peer, 'hb')).toEqual(range(broadcasts));
+        expect(numbersFrom(peer, 'bulk')).toEqual(range(lines));
+      }
+      // Hub 1 had no peer of these: its counters say it got every frame, once.
+      await expectCleanStreams(hubs);
+      const [sender] = hubs;
+      if (sender === undefined) throw new Error('no hubs');
+      expect((await hubStats(sender)).dropped).toBe(0);
+      expect(hubs.flatMap((hub) => hub.process.printed.stdout.split('\n').filter((line) => line.startsWith('ERROR')))).toEqual([]);
+    }, 40_000);
 
     it('carries rooms, direct messages and the host’s broadcasts across hubs', async () => {
       const [alice, bob, carol] = await Promise.all([client(port(0), 'alice'), client(port(1), 'bob'), client(port(2), 'carol')]);
@@ -190,6 +242,11 @@ export function clusterSuite(kind: BrokerKind, missing: string | undefined): voi
         await Promise.all([one.process.waitFor('STATUS disconnected'), two.process.waitFor('STATUS disconnected')]);
         const during = sent;
         await neighbour.until(() => numbersFrom(neighbour, 'talker').length >= during + 5, 5000);
+        // What needs the other hubs is refused, with a reason, rather than dropped or misreported.
+        talker.write('/msg faraway are you there?\n');
+        await lineMatching(talker, '! cannot reach faraway: the link to the other hubs is disconnected');
+        neighbour.write('/nick newname\n');
+        await lineMatching(neighbour, `! ${kind}: cannot check nickname 'newname' with the other hubs: the broker is unreachable`);
         await broker.start();
         await Promise.all([one.process.waitFor('STATUS connected', 'stdout', 10_000), two.process.waitFor('STATUS connected', 'stdout', 10_000)]);
         const after = sent;
@@ -212,6 +269,39 @@ export function clusterSuite(kind: BrokerKind, missing: string | undefined): voi
       newcomer.write('/nick talker\n');
       await lineMatching(newcomer, "! nickname 'talker' is already taken");
     }, 40_000);
+
+    it('hears a hub restarted under the same fixed id at once, and drops the peers of its old run', async () => {
+      const url = sharedBrokerUrl(kind);
+      const prefix = testPrefix();
+      // A presence timeout far beyond the test's waits: expiry cannot be what lets the new run in.
+      const timings = { heartbeat: 1000, timeout: 30_000 };
+      const hubId = `fixed-${prefix}`;
+      const [stay, first] = await Promise.all([startHubProcess(kind, url, prefix, timings), startHubProcess(kind, url, prefix, timings, hubId)]);
+      const listener = await client(stay.port, 'listener');
+      const old = await client(first.port, 'old');
+      // Many frames from the first run, one per turn: a new run numbered from 1 stays behind them.
+      const frames = 60;
+      for (const n of range(frames)) {
+        old.write(`old-${n}\n`);
+        await sleep(3);
+      }
+      await listener.until(() => numbersFrom(listener, 'old').length >= frames, 5000);
+      first.process.signal('SIGKILL');
+      await first.process.exited;
+      const second = await startHubProcess(kind, url, prefix, timings, hubId);
+      expect(second.hubId).toBe(hubId);
+      await lineMatching(listener, '* old left lobby (hub restarted)', 5000);
+      const fresh = await client(second.port, 'fresh');
+      fresh.write('fresh-0\n');
+      await lineMatching(listener, 'fresh: fresh-0', 3000);
+      await whoBecomes(listener, 'lobby', ['fresh', 'listener']);
+      expect(numbersFrom(listener, 'old')).toEqual(range(frames));
+      const stats = await hubStats(stay);
+      expect({ missed: stats.missed, duplicates: stats.duplicates }).toEqual({ missed: 0, duplicates: 0 });
+      for (const hub of [stay, second]) hub.process.signal('SIGTERM');
+      await Promise.all([stay, second].map((hub) => hub.process.exited));
+      if (kind === 'nats') await removeNatsBucket(url, prefix);
+    }, 30_000);
 
     it('goes on without a hub killed with SIGKILL, expires its presence, and frees its names', async () => {
       const url = sharedBrokerUrl(kind);

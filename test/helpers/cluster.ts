@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, hasCommand, ROOT, Spawned } from '../fixtures/spawned.js';
 import { it } from 'vitest';
+import type { BrokerAdapterStats } from '../../src/index.js';
 
 /** Which broker a suite runs on. */
 export type BrokerKind = 'redis' | 'nats';
@@ -139,12 +140,20 @@ export interface HubProcess {
   readonly hubId: string;
 }
 
-/** Starts a hub process on `url` and waits until it is subscribed and listening. */
-export async function startHubProcess(kind: BrokerKind, url: string, prefix: string, timings: Timings = { heartbeat: 1000, timeout: 3000 }): Promise<HubProcess> {
+/** Starts a hub process on `url` (with a fixed `hubId` if given) and waits until it is subscribed and listening. */
+export async function startHubProcess(kind: BrokerKind, url: string, prefix: string, timings: Timings = { heartbeat: 1000, timeout: 3000 }, hubId?: string): Promise<HubProcess> {
   const fixture = join(ROOT, 'test', 'fixtures', 'cluster-hub.ts');
-  const process_ = new Spawned(`hub-${kind}`, process.execPath, ['--import', 'tsx', fixture, kind, url, prefix, String(timings.heartbeat), String(timings.timeout)]);
+  const args = ['--import', 'tsx', fixture, kind, url, prefix, String(timings.heartbeat), String(timings.timeout), ...(hubId === undefined ? [] : [hubId])];
+  const process_ = new Spawned(`hub-${kind}`, process.execPath, args);
   const match = await process_.waitFor(/READY (\d+) (\S+)\n/, 'stdout', 15_000);
   return { process: process_, port: Number(match[1]), hubId: match[2] ?? '' };
+}
+
+/** A hub process's adapter counters, asked for on its standard input. */
+export async function hubStats(hub: HubProcess): Promise<BrokerAdapterStats> {
+  hub.process.type('stats\n');
+  const match = await hub.process.waitFor(/STATS (\{.*\})\n/);
+  return JSON.parse(match[1] ?? '{}') as BrokerAdapterStats;
 }
 
 /** Deletes what a NATS suite left on the shared server: its KV bucket. */
