@@ -1,22 +1,23 @@
-import { copyFileSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from './systems.js';
 
-const FILES = ['cli.js', 'cli.js.map', 'index.js', 'index.js.map'];
+/** The ESM build: the CLI, the entry points and the chunks they share (`chunk-*.js`). */
+const ESM_FILE = /\.js(\.map)?$/;
 
 /**
- * Copies the hub's build (`dist/cli.js`, `dist/index.js`) to a directory of its own for
- * one run, so a rebuild of dist/ while the benchmark runs (tsup cleans it first) cannot
- * pull the hub out from under a measurement. Both files are self-contained bundles.
+ * Copies the hub's ESM build (`dist/cli.js`, `dist/index.js` and the chunks it imports) to a
+ * directory of its own for one run, so a rebuild of dist/ while the benchmark runs (tsup
+ * cleans it first) cannot pull the hub out from under a measurement.
  */
 export function snapshotHubBuild(): { readonly dir: string; readonly files: readonly string[]; remove(): void } {
   const dir = mkdtempSync(join(tmpdir(), 'broadcast-chat-bench-'));
   const files: string[] = [];
-  for (const file of FILES) {
-    const from = join(ROOT, 'dist', file);
-    if (!existsSync(from)) continue;
-    copyFileSync(from, join(dir, file));
+  const dist = join(ROOT, 'dist');
+  for (const file of existsSync(dist) ? readdirSync(dist).sort() : []) {
+    if (!ESM_FILE.test(file)) continue;
+    copyFileSync(join(dist, file), join(dir, file));
     files.push(file);
   }
   return {
