@@ -3,10 +3,10 @@ import { connect, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { BroadcastHub, ChatClient, type Peer } from '../src/index.js';
-import { closeAfterEach } from './helpers/cleanup.js';
-import { eventually, nextEvent, RawPeer, startHub } from './helpers/sockets.js';
+import { closeAfterEach, recordUncaught } from './helpers/cleanup.js';
+import { eventually, nextEvent, openSocket, RawPeer, startHub } from './helpers/sockets.js';
 import { killAll, Spawned } from './fixtures/spawned.js';
 
 // Fault injection against a live hub: clients that reset, half-close, vanish or die while the
@@ -17,18 +17,7 @@ const gc = runInNewContext('gc') as () => void;
 const track = closeAfterEach();
 afterEach(killAll);
 
-const troubles: unknown[] = [];
-const onUncaught = (error: unknown): void => {
-  troubles.push(error);
-};
-beforeAll(() => {
-  process.on('uncaughtException', onUncaught);
-  process.on('unhandledRejection', onUncaught);
-});
-afterAll(() => {
-  process.off('uncaughtException', onUncaught);
-  process.off('unhandledRejection', onUncaught);
-});
+const troubles = recordUncaught();
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -67,22 +56,13 @@ class Survivor {
   }
 }
 
-async function openRaw(port: number): Promise<Socket> {
-  const socket = connect({ port, host: '127.0.0.1' });
-  socket.on('error', () => undefined);
-  await new Promise<void>((resolve, reject) => {
-    socket.once('connect', resolve);
-    socket.once('error', reject);
-  });
-  return socket;
-}
 
 type Fault = 'reset-mid-message' | 'half-close' | 'vanish' | 'destroy-while-written' | 'reset-while-written';
 const FAULTS: readonly Fault[] = ['reset-mid-message', 'half-close', 'vanish', 'destroy-while-written', 'reset-while-written'];
 
 /** One misbehaving client; resolves once it has done its damage, `delayMs` after it connected (0: at once). */
 async function misbehave(port: number, fault: Fault, id: string, delayMs = 0): Promise<void> {
-  const socket = await openRaw(port);
+  const socket = await openSocket(port);
   if (delayMs > 0) {
     // Connected, reading nothing, until its moment comes: one of the crowd until then.
     await sleep(delayMs);
@@ -239,8 +219,8 @@ describe('chaos', () => {
   it('carries a 100 MB stream to a reading client, byte for byte, without holding it', async () => {
     const hub = track(new BroadcastHub<string>(), (h) => h.close({ timeout: 1000 }));
     const { port } = await hub.listen({ port: 0, host: '127.0.0.1' });
-    const sender = track(await openRaw(port), (socket) => socket.destroy());
-    const receiver = track(await openRaw(port), (socket) => socket.destroy());
+    const sender = track(await openSocket(port), (socket) => socket.destroy());
+    const receiver = track(await openSocket(port), (socket) => socket.destroy());
     await eventually(() => hub.clients.size === 2);
     const receiverPeer = [...hub.clients].at(-1);
     if (receiverPeer === undefined) throw new Error('the receiver is not connected');

@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { connect, type Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BroadcastHub, type FramingName } from '../src/index.js';
-import { RawPeer } from './helpers/sockets.js';
+import { recordUncaught } from './helpers/cleanup.js';
+import { openSocket, RawPeer } from './helpers/sockets.js';
 
 // Network input thrown at a live hub over real sockets, for every framing: the hub must not
 // crash, must keep relaying a healthy client's messages to a healthy receiver, complete and in
@@ -17,18 +18,7 @@ const gc = runInNewContext('gc') as () => void;
 const MAX_MESSAGE_BYTES = 16 * 1024;
 const RUNS = 40;
 
-const troubles: unknown[] = [];
-const onUncaught = (error: unknown): void => {
-  troubles.push(error);
-};
-beforeAll(() => {
-  process.on('uncaughtException', onUncaught);
-  process.on('unhandledRejection', onUncaught);
-});
-afterAll(() => {
-  process.off('uncaughtException', onUncaught);
-  process.off('unhandledRejection', onUncaught);
-});
+const troubles = recordUncaught();
 
 const invalidUtf8 = fc.constantFrom(
   Buffer.from([0xff, 0xfe]),
@@ -104,15 +94,6 @@ function rechunk(pieces: Buffer[], cuts: number[]): Buffer[] {
   return chunks.filter((chunk) => chunk.length > 0);
 }
 
-async function openSocket(port: number): Promise<Socket> {
-  const socket = connect({ port, host: '127.0.0.1' });
-  socket.on('error', () => undefined);
-  await new Promise<void>((resolve, reject) => {
-    socket.once('connect', resolve);
-    socket.once('error', reject);
-  });
-  return socket;
-}
 
 async function runAttack(port: number, { pieces, cuts, ending }: { pieces: Buffer[]; cuts: number[]; ending: string }): Promise<Socket> {
   const socket = await openSocket(port);

@@ -3,21 +3,12 @@
  * kind of client trouble, then closes. It must print `ok` and exit by itself, with status 0:
  * an unhandled 'error' would end it with status 1, and an open handle would keep it alive.
  */
-import { connect, type Socket } from 'node:net';
 import { BroadcastHub, ChatClient } from '../../src/index.js';
+import { openSocket } from './sockets.js';
 
 const started = Date.now();
 const deadline = started + 10_000;
 
-async function open(port: number): Promise<Socket> {
-  const socket = connect({ port, host: '127.0.0.1' });
-  socket.on('error', () => undefined);
-  await new Promise<void>((resolve, reject) => {
-    socket.once('connect', resolve);
-    socket.once('error', reject);
-  });
-  return socket;
-}
 
 async function until(condition: () => boolean): Promise<void> {
   while (!condition()) {
@@ -29,7 +20,7 @@ async function until(condition: () => boolean): Promise<void> {
 const hub = new BroadcastHub({ maxMessageBytes: 64, maxQueuedBytes: 32 * 1024, oversizedMessage: 'disconnect', invalidUtf8: 'reject' });
 const { port } = await hub.listen({ port: 0, host: '127.0.0.1' });
 
-const [resetter, tooLarge, invalid, stalled, flooder] = await Promise.all([open(port), open(port), open(port), open(port), open(port)]);
+const [resetter, tooLarge, invalid, stalled, flooder] = await Promise.all([openSocket(port), openSocket(port), openSocket(port), openSocket(port), openSocket(port)]);
 await until(() => hub.clients.size === 5);
 
 stalled.pause();

@@ -144,6 +144,17 @@ export async function eventually(condition: () => boolean, ms = 5000, what = 'co
   }
 }
 
+/** A plain TCP socket to the hub, connected, with its errors ignored (the tests judge by what arrives). */
+export async function openSocket(port: number, host = '127.0.0.1'): Promise<Socket> {
+  const socket = connect({ port, host });
+  socket.on('error', () => undefined);
+  await new Promise<void>((resolve, reject) => {
+    socket.once('connect', resolve);
+    socket.once('error', reject);
+  });
+  return socket;
+}
+
 /** Writes `frames` to `socket` in batches, waiting for 'drain' whenever it asks to; bounded by `ms`. */
 export async function writeAll(socket: Socket, frames: Iterable<Buffer | string>, ms = 15_000): Promise<void> {
   const deadline = Date.now() + ms;
