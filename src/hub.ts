@@ -342,7 +342,12 @@ export class BroadcastHub<T = string, D = Record<string, unknown>> extends Typed
     this.connectionEvent = this.server instanceof TlsServer ? 'secureConnection' : 'connection';
     this.server.on(this.connectionEvent, this.onConnection);
     this.server.on('error', this.onServerError);
-    this.handshakes = this.server instanceof TlsServer ? new TlsHandshakes(this.server, this.emitTlsClientError) : undefined;
+    this.handshakes =
+      this.server instanceof TlsServer
+        ? new TlsHandshakes(this.server, this.emitTlsClientError, limits, (address, reason) => {
+            this.emitRefused(address, reason);
+          })
+        : undefined;
     this.gate = options.authenticate === undefined ? undefined : this.createGate(options);
     this.cluster =
       options.adapter === undefined

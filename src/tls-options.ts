@@ -43,22 +43,42 @@ export function createHubTlsServer(options: TlsOptions, handshakeTimeout: number
   return createTlsServer({ ...options, minVersion: options.minVersion ?? 'TLSv1.2', handshakeTimeout, noDelay: true } as TlsOptions);
 }
 
+/** The caps the hub's door applies, here counted on TCP connections, handshakes included. */
+export interface TcpCaps {
+  readonly maxClients: number;
+  readonly maxClientsPerAddress: number;
+}
+
 /**
  * Watches the handshakes of a `tls.Server`. Node reports a failed or timed-out handshake on
  * `tlsClientError` but, in Node 20, leaves the socket open when the client simply stays
  * silent: the handshake timeout would free nothing. This destroys the socket, reports it,
  * and lets the hub drop the handshakes still in progress when it closes (`server.close()`
  * would otherwise wait for them).
+ *
+ * It also applies the connection caps to TCP connections as they arrive: the hub's own door
+ * counts clients only once their handshake is done, so without this, handshakes in progress
+ * (each held up to `handshakeTimeout`) would be bounded by nothing.
  * @internal
  */
 export class TlsHandshakes {
   private readonly server: TlsServer;
   private readonly report: (error: Error, remote: RemoteEndpoint) => void;
+  private readonly caps: TcpCaps;
+  private readonly refused: (address: string, reason: 'server-full' | 'too-many-from-address') => void;
   private readonly raw = new Set<Socket>();
+  private readonly perAddress = new Map<string, number>();
 
-  constructor(server: TlsServer, report: (error: Error, remote: RemoteEndpoint) => void) {
+  constructor(
+    server: TlsServer,
+    report: (error: Error, remote: RemoteEndpoint) => void,
+    caps: TcpCaps,
+    refused: (address: string, reason: 'server-full' | 'too-many-from-address') => void,
+  ) {
     this.server = server;
     this.report = report;
+    this.caps = caps;
+    this.refused = refused;
     server.on('connection', this.onConnection);
     server.on('tlsClientError', this.onClientError);
   }
@@ -70,6 +90,7 @@ export class TlsHandshakes {
   destroyRemaining(): void {
     for (const socket of this.raw) socket.destroy();
     this.raw.clear();
+    this.perAddress.clear();
   }
 
   /** Stops watching (for a server the hub does not own). */
@@ -77,12 +98,26 @@ export class TlsHandshakes {
     this.server.off('connection', this.onConnection);
     this.server.off('tlsClientError', this.onClientError);
     this.raw.clear();
+    this.perAddress.clear();
   }
 
   private readonly onConnection = (socket: Socket): void => {
+    const address = socket.remoteAddress ?? '';
+    const fromAddress = this.perAddress.get(address) ?? 0;
+    // Before any TLS: there is no way yet to say why, so the connection is just closed.
+    const refusal = this.raw.size >= this.caps.maxClients ? 'server-full' : fromAddress >= this.caps.maxClientsPerAddress ? 'too-many-from-address' : undefined;
+    if (refusal !== undefined) {
+      socket.destroy();
+      this.refused(address, refusal);
+      return;
+    }
     this.raw.add(socket);
+    this.perAddress.set(address, fromAddress + 1);
     socket.once('close', () => {
       this.raw.delete(socket);
+      const left = (this.perAddress.get(address) ?? 1) - 1;
+      if (left <= 0) this.perAddress.delete(address);
+      else this.perAddress.set(address, left);
     });
   };
 

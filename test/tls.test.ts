@@ -110,6 +110,27 @@ describe('TLS', () => {
     await silent.waitClosed(1000);
   });
 
+  it('counts handshakes in progress against the connection caps', async () => {
+    const { hub, port } = await tlsHub({ maxClients: 3, maxClientsPerAddress: 2 });
+    const refused: string[] = [];
+    hub.on('refused', (_address, reason) => refused.push(reason));
+    // Two silent connections from one address hold handshakes open; a third from it is refused at once.
+    const drop = (peer: RawPeer): void => {
+      peer.destroy();
+    };
+    const silent = [track(await RawPeer.connect(port), drop), track(await RawPeer.connect(port), drop)];
+    const third = track(await RawPeer.connect(port), drop);
+    await third.waitClosed(1000);
+    await eventually(() => refused.length === 1, 1000, 'the refusal');
+    expect(refused).toEqual(['too-many-from-address']);
+    // Once they are gone, a real client gets in.
+    for (const peer of silent) peer.destroy();
+    for (const peer of silent) await peer.waitClosed(1000);
+    const alice = track(new ChatClient({ port, tls: { ca: cert }, reconnect: false }), (c) => c.close());
+    await alice.connect();
+    await eventually(() => hub.clients.size === 1);
+  });
+
   it('a client that does not trust the certificate fails to connect with a ConnectError', async () => {
     const { port } = await tlsHub();
     const client = new ChatClient({ port, tls: true, reconnect: false });
