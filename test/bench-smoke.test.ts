@@ -1,7 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { snapshotHubBuild } from '../bench/hub-build.js';
 import { runBenchmarks } from '../bench/runner.js';
 import { WORKLOAD_IDS } from '../bench/workloads.js';
 
@@ -9,7 +7,8 @@ import { WORKLOAD_IDS } from '../bench/workloads.js';
 // library, every delivery verified. No timing is asserted; numbers live in bench/results/.
 describe('benchmark quick mode', () => {
   it('runs every workload against the hub and verifies every delivery', async () => {
-    const build = mkdtempSync(join(tmpdir(), 'bench-smoke-'));
+    // The same copy of dist/ the benchmark makes, so a build the copy misses (a chunk) fails here.
+    const build = snapshotHubBuild();
     try {
       const run = await runBenchmarks({
         mode: 'quick',
@@ -19,8 +18,7 @@ describe('benchmark quick mode', () => {
         fullCheck: true,
         maxMinutes: 2,
         hubNodeFlags: [],
-        // Empty: the hub is loaded from dist/ if built, else from src/ through tsx.
-        hubBuild: build,
+        hubBuild: build.dir,
         niceness: undefined,
         quietWaitMs: 0,
         progress: () => undefined,
@@ -33,7 +31,7 @@ describe('benchmark quick mode', () => {
         expect(sample.deliveries).toBe(sample.expectedDeliveries);
       }
     } finally {
-      rmSync(build, { recursive: true, force: true });
+      build.remove();
     }
   }, 90_000);
 });
