@@ -69,6 +69,11 @@ const knownReasons: Readonly<Record<DisconnectReason, true>> = {
   'too-many-from-address': true,
 };
 
+/** Whether `reason` is a `DisconnectReason` this library knows. */
+export function isKnownReason(reason: string): reason is DisconnectReason {
+  return Object.hasOwn(knownReasons, reason);
+}
+
 /** The hub's `bye` reason as a `DisconnectReason`, or `hub-closed` for one this library does not know. */
 export function byeReason(bye: HubBye): DisconnectReason {
   return Object.hasOwn(knownReasons, bye.reason) ? (bye.reason as DisconnectReason) : 'hub-closed';

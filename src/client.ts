@@ -1,7 +1,7 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import { throwIfAborted, whenAborted } from './abort.js';
-import { asControlEnvelope, byeReason, LivenessMonitor, turnedAway, type ControlEnvelope, type HeartbeatTimeout, type HubBye } from './client-heartbeat.js';
+import { asControlEnvelope, byeReason, isKnownReason, LivenessMonitor, turnedAway, type ControlEnvelope, type HeartbeatTimeout, type HubBye } from './client-heartbeat.js';
 import { DEFAULT_CLOSE_TIMEOUT_MS, DEFAULT_KEEPALIVE_DELAY_MS, DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_PORT } from './defaults.js';
 import type { DisconnectReason } from './disconnect-reason.js';
 import { AbortError, AlreadyConnectedError, ConnectError, ConnectionError, ConnectionLostError, NotConnectedError, ReconnectFailedError } from './errors.js';
@@ -483,7 +483,8 @@ export class ChatClient<T = string> extends TypedEventEmitter<ChatClientEvents<T
    * soon after: on a plain relay anyone can send such a line, but not close our connection.
    */
   private noteTextFarewell(message: T): void {
-    const farewell = typeof message === 'string' && message.charCodeAt(0) === 0x2a ? parseFarewellLine(message) : undefined;
+    const parsed = typeof message === 'string' && message.charCodeAt(0) === 0x2a ? parseFarewellLine(message) : undefined;
+    const farewell = parsed !== undefined && isKnownReason(parsed.reason) ? parsed : undefined;
     // Capped as a bye's is: a hub (or an impostor) must not park the client for days.
     const retryAfterMs = farewell?.retryAfterMs === undefined ? undefined : Math.min(farewell.retryAfterMs, MAX_RETRY_AFTER_MS);
     this.textFarewell = farewell === undefined ? undefined : { reason: farewell.reason, message: farewell.message, retryAfterMs };
@@ -494,7 +495,8 @@ export class ChatClient<T = string> extends TypedEventEmitter<ChatClientEvents<T
   private adoptTextFarewell(): void {
     const farewell = this.textFarewell;
     this.textFarewell = undefined;
-    if (farewell === undefined || this.hubBye !== undefined || Date.now() - this.textFarewellAt > TEXT_FAREWELL_WINDOW_MS) return;
+    // A hub that says goodbye then closes in order; a reset is the network's doing, whatever came before it.
+    if (farewell === undefined || this.hubBye !== undefined || this.socketError !== undefined || Date.now() - this.textFarewellAt > TEXT_FAREWELL_WINDOW_MS) return;
     this.hubBye = farewell;
     this.emit('bye', farewell);
   }

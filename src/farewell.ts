@@ -35,15 +35,21 @@ export interface Farewell {
 export function sayFarewell<D>(peer: Peer<D>, farewell: Farewell): boolean {
   // Once is enough: a limit that says why, then `peer.close()`, must not say it twice.
   if (!peer.isOpen || !peer.claimFarewell()) return false;
+  const frame = farewellFrame(peer, farewell);
+  return frame !== undefined && peer.deliver(frame);
+}
+
+/** The farewell encoded for `peer`'s framing, or `undefined` where it has no room for one (see `sayFarewell`). */
+export function farewellFrame<D>(peer: Peer<D>, farewell: Farewell): Buffer | undefined {
   switch (peer.framing) {
     case 'json':
-      return peer.deliver(peer.frameEncoder.encode(byeEnvelope(farewell)));
+      return peer.frameEncoder.encode(byeEnvelope(farewell));
     case 'line':
     case 'auto':
     case 'mixed':
-      return peer.send(farewellLine(farewell));
+      return peer.frameEncoder.encode(farewellLine(farewell));
     default:
-      return false;
+      return undefined;
   }
 }
 
@@ -84,7 +90,7 @@ export function shutdownFarewell(retryAfterMs: number): Farewell {
 const TOLD_ON_CLOSE: Partial<Record<DisconnectReason, string>> = {
   kicked: 'closed by the server',
   shutdown: 'server shutting down',
-  'slow-consumer': 'not reading fast enough',
+  // Not `slow-consumer`: a client that is not reading would find the notice behind megabytes.
   'too-large': 'message too large',
   'invalid-data': 'invalid data',
   heartbeat: 'no answer to heartbeat',

@@ -63,8 +63,9 @@ export interface HubOptions<T = string, D = Record<string, unknown>> extends Hub
   maxQueuedBytes?: number;
   /**
    * A client past `maxQueuedBytes`: `'disconnect'` it (default, reason `slow-consumer`), or
-   * `'drop'` what is sent to it until its queue drains (it misses those messages, and the soft
-   * cap does not apply). `slowConsumer` fires first either way.
+   * `'drop'` what is sent to it until its queue drains (it misses those messages). The soft cap
+   * applies under both, so a client that stays behind is still cut in the end. `slowConsumer`
+   * fires first either way.
    */
   slowConsumerPolicy?: SlowConsumerPolicy;
   /** Milliseconds a closing client gets to take what is queued before it is cut. Default 5000. */
@@ -315,9 +316,7 @@ export class BroadcastHub<T = string, D = Record<string, unknown>> extends Typed
     this.keepAliveDelay = limits.keepAliveDelay;
     this.admission = new Admission(limits, codec);
     // Pongs are read by chat mode's path; without it (a `json` hub with `chat: false`) nobody could answer.
-    // Under the `drop` slow-consumer policy a lagging client is kept, so the soft cap, which cuts, is off.
-    const sweptLimits = this.host.slowConsumerPolicy === 'drop' ? { ...limits, softQueuedBytes: 0 } : limits;
-    this.sweeper = new LivenessSweeper<D>(this.host, this.chat === undefined ? { ...sweptLimits, heartbeatInterval: 0 } : sweptLimits);
+    this.sweeper = new LivenessSweeper<D>(this.host, this.chat === undefined ? { ...limits, heartbeatInterval: 0 } : limits);
     this.flood =
       limits.flood === undefined
         ? undefined
@@ -486,7 +485,8 @@ export class BroadcastHub<T = string, D = Record<string, unknown>> extends Typed
 
   /**
    * Starts accepting connections. Resolves with the bound address; rejects with a
-   * `ListenError` (port taken, say) or an `AbortError`. Defaults: `0.0.0.0:8000`.
+   * `ListenError` (port taken, say), an `AbortError`, or a `HubClosedError` (closed before or
+   * while binding). Defaults: `0.0.0.0:8000`.
    */
   async listen(options: HubListenOptions | number = {}): Promise<AddressInfo> {
     const { port = DEFAULT_PORT, host = DEFAULT_HOST, backlog, signal } = typeof options === 'number' ? { port: options } : options;

@@ -3,7 +3,7 @@ import type { Socket } from 'node:net';
 import { END_GRACE_MS } from './defaults.js';
 import type { DisconnectReason } from './disconnect-reason.js';
 import { ConnectionError, describeSocketError, MessageTooLargeError, SlowConsumerError } from './errors.js';
-import { closeFarewell, sayFarewell } from './farewell.js';
+import { closeFarewell, farewellFrame, sayFarewell } from './farewell.js';
 import type { FlushScheduler } from './flush-scheduler.js';
 import type { Codec, Decoder, DecoderOptions, FramingError, InvalidUtf8Policy } from './framing/codec.js';
 import { OutboundQueue } from './outbound-queue.js';
@@ -214,7 +214,10 @@ export class Peer<D = Record<string, unknown>> {
     return this.host.leaveRoom(this, room);
   }
 
-  /** Sends a message to this client alone. Returns `false` if it is closing or gone. */
+  /**
+   * Sends a message to this client alone. Returns `false` if it is closing or gone, or if it
+   * was dropped because the client is behind (`slowConsumerPolicy: 'drop'`).
+   */
   send(message: string | Uint8Array): boolean {
     if (this.state !== OPEN) return false;
     return this.deliver(this.encoder.encode(message));
@@ -229,10 +232,16 @@ export class Peer<D = Record<string, unknown>> {
   close(reason: DisconnectReason = 'kicked', timeout: number = this.host.closeTimeout): void {
     if (this.state !== OPEN) return;
     // The client hears why (a `bye`, or one line) unless a limit already told it: a kicked
-    // ChatClient must know not to come straight back.
+    // ChatClient must know not to come straight back. Queued past the output cap, after the
+    // state has left OPEN, so that a listener of the cap's events cannot re-enter close().
     const farewell = closeFarewell(reason);
-    if (farewell !== undefined) sayFarewell(this, farewell);
+    const frame = farewell !== undefined && this.claimFarewell() ? farewellFrame(this, farewell) : undefined;
     this.state = CLOSING;
+    if (frame !== undefined) {
+      this.queue.enqueue(frame);
+      this.sent += 1;
+      this.sentBytes += frame.length;
+    }
     this.reason = reason;
     this.killTimer = setTimeout(destroySocket, timeout, this.socket);
     this.killTimer.unref();

@@ -1,4 +1,4 @@
-import type { Socket } from 'node:net';
+import { Socket } from 'node:net';
 import { createServer as createTlsServer, Server as TlsServer, type TlsOptions } from 'node:tls';
 
 /** Protocol versions the hub refuses to go below, whatever it is given. */
@@ -68,6 +68,8 @@ export class TlsHandshakes {
   private readonly refused: (address: string, reason: 'server-full' | 'too-many-from-address') => void;
   private readonly raw = new Set<Socket>();
   private readonly perAddress = new Map<string, number>();
+  /** Refused at the door: their handshake then fails, and that is not news to report twice. */
+  private readonly turnedAway = new WeakSet<Socket>();
 
   constructor(
     server: TlsServer,
@@ -107,6 +109,7 @@ export class TlsHandshakes {
     // Before any TLS: there is no way yet to say why, so the connection is just closed.
     const refusal = this.raw.size >= this.caps.maxClients ? 'server-full' : fromAddress >= this.caps.maxClientsPerAddress ? 'too-many-from-address' : undefined;
     if (refusal !== undefined) {
+      this.turnedAway.add(socket);
       socket.destroy();
       this.refused(address, refusal);
       return;
@@ -122,6 +125,9 @@ export class TlsHandshakes {
   };
 
   private readonly onClientError = (error: Error, socket: Socket): void => {
+    // The error names the TLS socket; the door saw the TCP socket under it (`_parent`, as Node sets it).
+    const tcp = (socket as Socket & { _parent?: unknown })._parent;
+    if (this.turnedAway.has(socket) || (tcp instanceof Socket && this.turnedAway.has(tcp))) return;
     const remote = { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 };
     socket.destroy();
     this.report(error, remote);

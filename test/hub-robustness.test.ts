@@ -233,3 +233,57 @@ describe("slowConsumerPolicy: 'drop'", () => {
     expect(slow.length).toBe(1);
   });
 });
+
+describe('closing a client from the output cap\'s own events', () => {
+  for (const policy of ['disconnect', 'drop'] as const) {
+    it(`under '${policy}': one slowConsumer, one clientError, one disconnect`, async () => {
+      const { hub, port } = await hubOn({ maxQueuedBytes: 64 * 1024, slowConsumerPolicy: policy });
+      let slow = 0;
+      let errors = 0;
+      const reasons: string[] = [];
+      hub.on('slowConsumer', (peer) => {
+        slow += 1;
+        peer.close('kicked');
+      });
+      hub.on('clientError', () => {
+        errors += 1;
+      });
+      hub.on('disconnect', (_peer, reason) => reasons.push(reason));
+      const stalled = await rawPeer(hub, port);
+      stalled.socket.pause();
+      const big = 'x'.repeat(1000);
+      for (let turn = 0; turn < 500 && slow === 0; turn += 1) {
+        for (let i = 0; i < 100; i += 1) hub.broadcast(big);
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      stalled.socket.destroy();
+      await eventually(() => reasons.length === 1, 5000, 'the disconnect');
+      expect([slow, errors]).toEqual([1, 1]);
+      expect(reasons[0]).toMatch(/^(kicked|slow-consumer)$/);
+    });
+  }
+});
+
+describe('a text farewell followed by a reset', () => {
+  it('is not taken for the hub closing the connection', async () => {
+    const { hub, port } = await hubOn();
+    const victim = new ChatClient({ host: '127.0.0.1', port, reconnect: false });
+    try {
+      await victim.connect();
+      await eventually(() => hub.clients.size === 1);
+      const byes: unknown[] = [];
+      victim.on('bye', (bye) => byes.push(bye));
+      const heard = nextEvent(victim, 'message');
+      const [peer] = [...hub.clients];
+      peer?.send('* disconnected: kicked (closed by the server)');
+      await heard;
+      const gone = nextEvent<[string]>(victim, 'disconnect');
+      // A reset right after: not an orderly goodbye.
+      (peer as unknown as { socket: { resetAndDestroy(): void } }).socket.resetAndDestroy();
+      expect((await gone)[0]).toBe('reset');
+      expect(byes).toEqual([]);
+    } finally {
+      await victim.close();
+    }
+  });
+});

@@ -123,6 +123,14 @@ describe('TLS', () => {
     await third.waitClosed(1000);
     await eventually(() => refused.length === 1, 1000, 'the refusal');
     expect(refused).toEqual(['too-many-from-address']);
+    // Refused, not also reported as a failed handshake.
+    const handshakeErrors: Error[] = [];
+    hub.on('tlsClientError', (error) => handshakeErrors.push(error));
+    const fourth = track(await RawPeer.connect(port), drop);
+    await fourth.waitClosed(1000);
+    await eventually(() => refused.length === 2, 1000, 'the second refusal');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(handshakeErrors).toEqual([]);
     // Once they are gone, a real client gets in.
     for (const peer of silent) peer.destroy();
     for (const peer of silent) await peer.waitClosed(1000);

@@ -45,7 +45,9 @@ export class MixedDecoder implements Decoder {
       this.leading = undefined;
       if (leading !== undefined) {
         // One push, as if it had come in one read: `auto` judges line or raw by the first read.
-        this.inner.push(leading.length > this.options.maxMessageBytes ? leading : Buffer.concat([leading, chunk]));
+        // Past the limit, `leading` already ends with this chunk (appended above).
+        const overflowed = first === -1;
+        this.inner.push(overflowed ? leading : Buffer.concat([leading, chunk]));
         return;
       }
     }
