@@ -90,6 +90,7 @@ export type { AdapterHost, AdapterStatus, ClusterAdapter, ClusterEvent, ClusterP
 export { BrokerAdapter, DEFAULT_HEARTBEAT_INTERVAL, DEFAULT_PRESENCE_TIMEOUT } from './cluster/broker-adapter.js';
 export type { BrokerAdapterOptions, BrokerAdapterStats } from './cluster/broker-adapter.js';
 export type { BrokerTransport, TransportHandlers } from './cluster/broker-transport.js';
+export { DEFAULT_MAX_FRAME_BYTES } from './cluster/broker-transport.js';
 export { ClusterUnavailableError } from './cluster/cluster-error.js';
 export { MemoryBroker } from './cluster/memory-broker.js';
 export { AuthError } from './auth/auth-error.js';
