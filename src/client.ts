@@ -483,11 +483,15 @@ export class ChatClient<T = string> extends TypedEventEmitter<ChatClientEvents<T
    * soon after: on a plain relay anyone can send such a line, but not close our connection.
    */
   private noteTextFarewell(message: T): void {
-    const parsed = typeof message === 'string' && message.charCodeAt(0) === 0x2a ? parseFarewellLine(message) : undefined;
-    const farewell = parsed !== undefined && isKnownReason(parsed.reason) ? parsed : undefined;
+    // Every message passes here: most cost one character test, and only a farewell reads the clock.
+    const farewell = typeof message === 'string' && message.charCodeAt(0) === 0x2a ? parseFarewellLine(message) : undefined;
+    if (farewell === undefined || !isKnownReason(farewell.reason)) {
+      this.textFarewell = undefined;
+      return;
+    }
     // Capped as a bye's is: a hub (or an impostor) must not park the client for days.
-    const retryAfterMs = farewell?.retryAfterMs === undefined ? undefined : Math.min(farewell.retryAfterMs, MAX_RETRY_AFTER_MS);
-    this.textFarewell = farewell === undefined ? undefined : { reason: farewell.reason, message: farewell.message, retryAfterMs };
+    const retryAfterMs = farewell.retryAfterMs === undefined ? undefined : Math.min(farewell.retryAfterMs, MAX_RETRY_AFTER_MS);
+    this.textFarewell = { reason: farewell.reason, message: farewell.message, retryAfterMs };
     this.textFarewellAt = Date.now();
   }
 

@@ -127,7 +127,7 @@ export class TlsHandshakes {
   private readonly onClientError = (error: Error, socket: Socket): void => {
     // The error names the TLS socket; the door saw the TCP socket under it (`_parent`, as Node sets it).
     const tcp = (socket as Socket & { _parent?: unknown })._parent;
-    if (this.turnedAway.has(socket) || (tcp instanceof Socket && this.turnedAway.has(tcp))) return;
+    if (tcp instanceof Socket && this.turnedAway.has(tcp)) return;
     const remote = { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 };
     socket.destroy();
     this.report(error, remote);

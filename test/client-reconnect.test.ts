@@ -18,6 +18,7 @@ import {
 } from '../src/index.js';
 import { closeAfterEach, tcpHandles } from './helpers/cleanup.js';
 import { eventually, nextEvent } from './helpers/sockets.js';
+import { freePort } from './fixtures/spawned.js';
 
 const track = closeAfterEach();
 
@@ -36,14 +37,6 @@ function client<T = string>(options: ChatClientOptions<T>): ChatClient<T> {
   return track(new ChatClient<T>({ host: '127.0.0.1', ...options }), (c) => c.close());
 }
 
-/** A port nothing listens on: bound, then released. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** A plain TCP server standing in for a hub: `onSocket` decides what it does with each connection. */
 async function fakeHub(onSocket: (socket: Socket, index: number) => void): Promise<{ server: Server; port: number; sockets: Socket[]; acceptedAt: number[] }> {

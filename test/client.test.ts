@@ -17,6 +17,7 @@ import {
 } from '../src/index.js';
 import { closeAfterEach, tcpHandles } from './helpers/cleanup.js';
 import { eventually, nextEvent } from './helpers/sockets.js';
+import { freePort } from './fixtures/spawned.js';
 
 const track = closeAfterEach();
 
@@ -29,14 +30,6 @@ function client<T = string>(made: ChatClient<T>): ChatClient<T> {
   return track(made, (c) => c.close());
 }
 
-/** A port nothing listens on: bound, then released. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** A plain TCP server standing in for a hub that misbehaves: `onSocket` decides what it does. */
 async function fakeHub(onSocket: (socket: Socket) => void): Promise<{ server: Server; port: number; sockets: Socket[] }> {
