@@ -49,3 +49,8 @@ export const DEFAULT_AUTH_TIMEOUT_MS = 10_000;
 export const DEFAULT_MAX_PRE_AUTH_BYTES = 4096;
 /** Milliseconds a TLS handshake may take before the hub drops the connection (10 s). */
 export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
+/**
+ * The longest `retryAfterMs` a hub's `bye` is obeyed for, in ms. A hub is trusted to say when
+ * to come back, but not to park a client for ever with one bad number.
+ */
+export const MAX_RETRY_AFTER_MS = 10 * 60_000;

@@ -1,6 +1,6 @@
 import { isIPv6 } from 'node:net';
-import type { HubBye } from './client-heartbeat.js';
-import type { DisconnectReason } from './disconnect-reason.js';
+import type { HubBye } from './protocol/control-frames.js';
+import type { DisconnectReason } from './protocol/disconnect-reason.js';
 
 /**
  * Stable codes carried by every error this library creates, so callers can branch on

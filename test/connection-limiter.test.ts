@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConnectionLimiter } from '../src/connection-limiter.js';
+import { ConnectionLimiter } from '../src/hub/limits/connection-limiter.js';
 
 describe('ConnectionLimiter', () => {
   it('refuses past the total and per-address caps, and frees places on release', () => {

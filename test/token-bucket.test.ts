@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TokenBucket } from '../src/token-bucket.js';
+import { TokenBucket } from '../src/hub/limits/token-bucket.js';
 
 function clock(): { now: () => number; advance: (ms: number) => void } {
   let time = 0;

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { DEFAULT_HOST, DEFAULT_PORT } from '../defaults.js';
-import type { TextFramingName } from '../framing/builtin-codecs.js';
-import { parseFloodSpec } from '../limits/flood-spec.js';
-import type { FloodOptions } from '../limits/limit-options.js';
+import type { TextFramingName } from '../protocol/builtin-codecs.js';
+import { parseFloodSpec } from '../hub/limits/flood-spec.js';
+import type { FloodOptions } from '../hub/limits/limit-options.js';
 
 /** The framings a console speaks: text ones, since what it reads and prints is text. */
 export const CONSOLE_FRAMINGS: readonly TextFramingName[] = ['auto', 'line', 'raw'];

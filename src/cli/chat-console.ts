@@ -1,6 +1,6 @@
-import { ChatClient } from '../client.js';
+import { ChatClient } from '../client/chat-client.js';
 import { AbortError, ConnectError, describeSocketError } from '../errors.js';
-import type { TextFramingName } from '../framing/builtin-codecs.js';
+import type { TextFramingName } from '../protocol/builtin-codecs.js';
 import type { ConsoleSession } from './console-session.js';
 import { LineConsole } from './line-console.js';
 import { formatAddress, printable, type Terminal } from './terminal.js';

@@ -1,9 +1,9 @@
 import type { AddressInfo } from 'node:net';
 import { AbortError, describeSocketError, ListenError } from '../errors.js';
-import type { TextFramingName } from '../framing/builtin-codecs.js';
-import { BroadcastHub } from '../hub.js';
-import type { FloodOptions } from '../limits/limit-options.js';
-import type { Peer } from '../peer.js';
+import type { TextFramingName } from '../protocol/builtin-codecs.js';
+import { BroadcastHub } from '../hub/hub.js';
+import type { FloodOptions } from '../hub/limits/limit-options.js';
+import type { Peer } from '../hub/peer.js';
 import type { ConsoleSession } from './console-session.js';
 import { LineConsole } from './line-console.js';
 import { formatAddress, printable, type Terminal } from './terminal.js';

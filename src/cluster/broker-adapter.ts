@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { AdapterHost, AdapterStatus, ClusterAdapter, ClusterEvent, RemotePeer } from '../adapter.js';
+import type { AdapterHost, AdapterStatus, ClusterAdapter, ClusterEvent, RemotePeer } from './adapter.js';
 import { DEFAULT_MAX_FRAME_BYTES, type BrokerTransport } from './broker-transport.js';
 import { ClusterUnavailableError } from './cluster-error.js';
 import { PresenceTable } from './presence-table.js';

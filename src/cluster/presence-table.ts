@@ -1,4 +1,4 @@
-import type { PresenceEntry, RemotePeer } from '../adapter.js';
+import type { PresenceEntry, RemotePeer } from './adapter.js';
 
 interface HubPresence {
   lastSeen: number;

@@ -1,4 +1,4 @@
-import type { ClusterEvent } from '../adapter.js';
+import type { ClusterEvent } from './adapter.js';
 
 /**
  * One frame on the broker's channel: who published it (`o`, the hub id), which run of that hub

@@ -1,0 +1,447 @@
+import type { HubBye } from '../protocol/control-frames.js';
+import type { HeartbeatTimeout } from './liveness-monitor.js';
+import type { ConnectionOptions } from 'node:tls';
+import type { ChatClientConnectOptions } from './chat-client.js';
+import { ChatClient } from './chat-client.js';
+import type { DisconnectReason } from '../protocol/disconnect-reason.js';
+import type { ClientEnvelope, ErrorEnvelope, HubEnvelope, JoinEnvelope, LeaveEnvelope, NickEnvelope, SystemEnvelope } from '../protocol/envelope.js';
+import { AbortError, ConnectError, ConnectionLostError } from '../errors.js';
+import { jsonClientCodec, type JsonEnvelope } from '../protocol/json-codec.js';
+import type { ReconnectOptions } from './reconnect.js';
+import { RefusedError } from './refused-error.js';
+import { TypedEventEmitter } from '../typed-event-emitter.js';
+
+/** Options for `new JsonChatClient()`. */
+export interface JsonChatClientOptions {
+  /** Hub address. Default `127.0.0.1`. */
+  host?: string;
+  /** Hub port. Default 8000. */
+  port?: number;
+  /** Nickname to ask for on connect; `connect()` rejects if the hub refuses it. */
+  nick?: string;
+  /** Largest envelope accepted from the hub, in bytes. Default 64 KiB. */
+  maxMessageBytes?: number;
+  /** Milliseconds `connect()` waits for the connection and the hub's welcome. Default 10000. */
+  connectTimeout?: number;
+  /**
+   * Reconnect after a connection that was up is lost, then restore the nickname and rooms.
+   * Default on; see `ChatClientOptions.reconnect`.
+   */
+  reconnect?: boolean | ReconnectOptions;
+  /** Envelopes that may be queued while reconnecting. Default 100. */
+  maxOfflineMessages?: number;
+  /** Encoded bytes that may be queued while reconnecting. Default 1 MiB. */
+  maxOfflineBytes?: number;
+  /** The client's own check that the hub is alive. Default `'auto'`: see `ChatClientOptions.heartbeatTimeout`. */
+  heartbeatTimeout?: HeartbeatTimeout;
+  /** Credentials for a hub with an `authenticate` hook, sent as the `token` of every `hello`. */
+  token?: string;
+  /** Connect over TLS; see `ChatClientOptions.tls`. */
+  tls?: boolean | ConnectionOptions;
+}
+
+/** A chat message, as `message` events carry it. */
+export interface ChatMessage {
+  readonly id: string;
+  /** The sender's nickname. */
+  readonly sender: string;
+  /** The room it was said in. */
+  readonly room: string;
+  readonly text: string;
+  /** When the hub relayed it. */
+  readonly time: Date;
+  /** Whether it is a `/me` action. */
+  readonly action: boolean;
+}
+
+/** A direct message, as `direct` events carry it. */
+export interface DirectMessage {
+  readonly id: string;
+  readonly sender: string;
+  readonly to: string;
+  readonly text: string;
+  readonly time: Date;
+}
+
+/** Listener signatures of `JsonChatClient`. */
+// eslint-disable-next-line @typescript-eslint/consistent-type-definitions
+export type JsonChatClientEvents = {
+  /** Connected and welcomed: `nick` is this client's name, `room` where it talks. */
+  connect: (nick: string, room: string) => void;
+  /** Someone said something in a room this client is in. */
+  message: (message: ChatMessage) => void;
+  /** Someone sent this client a direct message (or, with echo, this client sent one). */
+  direct: (message: DirectMessage) => void;
+  /** Someone (maybe this client) joined a room. */
+  join: (event: JoinEnvelope) => void;
+  /** Someone (maybe this client) left a room. */
+  leave: (event: LeaveEnvelope) => void;
+  /** Someone (maybe this client) changed nickname. */
+  nick: (event: NickEnvelope) => void;
+  /** A notice from the hub: a command's answer, or an announcement. */
+  system: (event: SystemEnvelope) => void;
+  /** The hub refused something this client sent. */
+  refused: (event: ErrorEnvelope) => void;
+  /** The connection is gone. */
+  disconnect: (reason: DisconnectReason, error?: Error) => void;
+  /** The connection was lost; attempt `attempt` to get it back follows after `delayMs`. */
+  reconnecting: (attempt: number, delayMs: number, error: Error) => void;
+  /** Connected again, with the nickname and rooms restored (after a `connect` event) and queued envelopes sent. */
+  reconnect: (attempt: number) => void;
+  /** The hub said it is closing this connection, why, and when to come back. */
+  bye: (bye: HubBye) => void;
+  /** Envelopes queued while reconnecting that will never be sent (the client gave up or was closed). */
+  unsent: (envelopes: ClientEnvelope[], error: Error) => void;
+  /** The client stopped and will not reconnect by itself; `error` is absent after `close()`. See `ChatClientEvents.end`. */
+  end: (error?: Error) => void;
+  /** An envelope from the hub was invalid and dropped. Only emitted when something listens. */
+  error: (error: Error) => void;
+};
+
+/**
+ * A client for chat hubs speaking the `json` framing (`framing: 'json'` or `'mixed'`):
+ * typed events for messages, direct messages, joins, leaves and nick changes, and methods
+ * for what slash commands do. Wraps a `ChatClient` using the JSON codec.
+ */
+export class JsonChatClient extends TypedEventEmitter<JsonChatClientEvents> {
+  private readonly inner: ChatClient<JsonEnvelope>;
+  private readonly wantedNick: string | undefined;
+  private readonly connectTimeout: number;
+  private readonly token: string | undefined;
+  private ownNick = '';
+  private currentRoom = '';
+  private readonly joined = new Set<string>();
+  /** What to restore after a reconnection: taken when a connection that was up is lost. */
+  private saved: { nick: string | undefined; rooms: string[]; room: string } | undefined;
+
+  constructor(options: JsonChatClientOptions = {}) {
+    super();
+    this.wantedNick = options.nick;
+    this.connectTimeout = options.connectTimeout ?? 10_000;
+    this.token = options.token;
+    this.inner = new ChatClient<JsonEnvelope>({
+      framing: jsonClientCodec,
+      ...(options.host === undefined ? {} : { host: options.host }),
+      ...(options.port === undefined ? {} : { port: options.port }),
+      ...(options.maxMessageBytes === undefined ? {} : { maxMessageBytes: options.maxMessageBytes }),
+      connectTimeout: this.connectTimeout,
+      ...(options.reconnect === undefined ? {} : { reconnect: options.reconnect }),
+      ...(options.maxOfflineMessages === undefined ? {} : { maxOfflineMessages: options.maxOfflineMessages }),
+      ...(options.maxOfflineBytes === undefined ? {} : { maxOfflineBytes: options.maxOfflineBytes }),
+      ...(options.heartbeatTimeout === undefined ? {} : { heartbeatTimeout: options.heartbeatTimeout }),
+      ...(options.tls === undefined ? {} : { tls: options.tls }),
+      // No `token` here: ChatClient would send a hello of its own with it. The token goes in
+      // this client's one hello per connection, with the nickname (see `hello()`).
+      restore: (send, signal) => this.restoreSession(send, signal),
+    });
+    this.inner.on('message', (envelope) => {
+      this.onEnvelope(envelope as HubEnvelope);
+    });
+    this.inner.on('error', (error) => {
+      if (this.listenerCount('error') > 0) this.emit('error', error);
+    });
+    this.inner.on('disconnect', (reason, error) => {
+      // Kept across failed attempts, so that each one restores the same nickname and rooms.
+      this.saved ??= { nick: this.ownNick === '' ? this.wantedNick : this.ownNick, rooms: [...this.joined], room: this.currentRoom };
+      this.emit('disconnect', reason, error);
+    });
+    this.inner.on('reconnecting', (attempt, delayMs, error) => {
+      this.emit('reconnecting', attempt, delayMs, error);
+    });
+    this.inner.on('reconnect', (attempt) => {
+      this.saved = undefined;
+      this.emit('connect', this.ownNick, this.currentRoom);
+      this.emit('reconnect', attempt);
+    });
+    this.inner.on('bye', (bye) => {
+      this.emit('bye', bye);
+    });
+    this.inner.on('unsent', (messages, error) => {
+      // Only envelopes are ever sent through the inner client.
+      this.emit('unsent', messages as ClientEnvelope[], error);
+    });
+    this.inner.on('end', (error) => {
+      this.saved = undefined;
+      if (error === undefined) this.emit('end');
+      else this.emit('end', error);
+    });
+  }
+
+  /** This client's nickname, once welcomed. */
+  get nick(): string {
+    return this.ownNick;
+  }
+
+  /** The room this client talks in. */
+  get room(): string {
+    return this.currentRoom;
+  }
+
+  /** The rooms this client is in. */
+  get rooms(): ReadonlySet<string> {
+    return this.joined;
+  }
+
+  /** Whether the connection is up (and, after a reconnection, the nickname and rooms restored). */
+  get isConnected(): boolean {
+    return this.inner.isConnected;
+  }
+
+  /** Whether the client lost its connection and is getting it back. */
+  get isReconnecting(): boolean {
+    return this.inner.isReconnecting;
+  }
+
+  /**
+   * Connects, says hello (asking for `options.nick`, with the `token` if there is one) and
+   * resolves once the hub has welcomed this client and granted the name. Rejects with a
+   * `ConnectError` when no hub answers, no welcome comes within `connectTimeout` or the hub
+   * closes the connection first; with a `RefusedError` whose `code` is the hub's reason
+   * (`ERR_NAME_TAKEN`, `ERR_AUTH_FAILED`...); with an `AbortError`; or with an
+   * `AlreadyConnectedError`. The connection is closed before it rejects.
+   */
+  async connect(options: ChatClientConnectOptions = {}): Promise<void> {
+    await this.inner.connect(options);
+    const welcomed = this.waitForWelcome(this.wantedNick);
+    this.write(this.hello(this.wantedNick));
+    try {
+      await welcomed;
+    } catch (error) {
+      await this.inner.close();
+      throw error;
+    }
+    this.emit('connect', this.ownNick, this.currentRoom);
+  }
+
+  /**
+   * Says `text` in the current room, or in `room` (which this client must be in). While
+   * reconnecting, the envelope is queued (and `false` returned); see `ChatClient.send()`.
+   */
+  send(text: string, room?: string): boolean {
+    return this.write(room === undefined ? { v: 1, type: 'message', text } : { v: 1, type: 'message', text, room });
+  }
+
+  /** Sends `text` to `nick` alone. */
+  sendTo(nick: string, text: string): boolean {
+    return this.write({ v: 1, type: 'direct', to: nick, text });
+  }
+
+  /**
+   * Joins `room` and talks there; a `join` event confirms it. For a room this client is
+   * already in, the hub only switches to it (no `join` event), so `room` is updated at once.
+   */
+  join(room: string): boolean {
+    const sent = this.write({ v: 1, type: 'join', room });
+    if (this.joined.has(room) && this.isConnected) this.currentRoom = room;
+    return sent;
+  }
+
+  /** Leaves `room`; a `leave` event confirms it. */
+  leave(room: string): boolean {
+    return this.write({ v: 1, type: 'leave', room });
+  }
+
+  /** Asks for a new nickname (a method: the `nick` property reads the current one); a `nick` event confirms it, a `refused` event refuses it. */
+  rename(nick: string): boolean {
+    return this.write({ v: 1, type: 'nick', nick });
+  }
+
+  /** Runs a slash command such as `/who` or `/roll 2d6`; answers arrive as `system` events. */
+  command(line: string): boolean {
+    return this.send(line.startsWith('/') ? line : `/${line}`);
+  }
+
+  /** Flushes what is queued and closes the connection. */
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+
+  /** Closes the client; lets `await using client = new JsonChatClient()` clean up. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  private write(envelope: ClientEnvelope): boolean {
+    return this.inner.send(envelope);
+  }
+
+  /** The `hello` envelope asking for `nick`, with the credentials if there are any. */
+  private hello(nick: string | undefined): ClientEnvelope {
+    const hello: ClientEnvelope = nick === undefined ? { v: 1, type: 'hello' } : { v: 1, type: 'hello', nick };
+    if (this.token !== undefined) hello.token = this.token;
+    return hello;
+  }
+
+  /**
+   * Restores the session on a fresh connection: hello with the nickname this client had, then
+   * the rooms it was in, with the one it talked in made current again. Resolves once the hub
+   * has confirmed each; a refusal of the nickname rejects (the attempt is retried, by when the
+   * hub may have noticed that the old connection is gone), a refused room is reported on
+   * `refused` and skipped.
+   */
+  private async restoreSession(send: (envelope: JsonEnvelope) => void, signal: AbortSignal): Promise<void> {
+    const saved = this.saved ?? { nick: this.ownNick === '' ? this.wantedNick : this.ownNick, rooms: [...this.joined], room: this.currentRoom };
+    this.saved = saved;
+    this.ownNick = '';
+    this.joined.clear();
+    this.currentRoom = '';
+    const welcomed = this.waitForWelcome(saved.nick, signal);
+    send(this.hello(saved.nick));
+    await welcomed;
+    const welcomeRoom = this.currentRoom;
+    // The room talked in goes last: joining a room makes it the current one.
+    const toJoin = saved.rooms.filter((room) => !this.joined.has(room) && room !== saved.room);
+    if (saved.room !== '' && !this.joined.has(saved.room)) toJoin.push(saved.room);
+    const toLeave = saved.rooms.length > 0 && !saved.rooms.includes(welcomeRoom) ? [welcomeRoom] : [];
+    const confirmed = this.waitForRooms(toJoin, toLeave, signal);
+    for (const room of toJoin) send({ v: 1, type: 'join', room });
+    for (const room of toLeave) send({ v: 1, type: 'leave', room });
+    // Already in it from the welcome, but no longer talking there after the joins: switch back.
+    if (saved.room !== '' && !toJoin.includes(saved.room) && toJoin.length > 0) send({ v: 1, type: 'join', room: saved.room });
+    await confirmed;
+    if (saved.room !== '' && this.joined.has(saved.room)) this.currentRoom = saved.room;
+  }
+
+  /** Resolves once this client has been seen joining each of `joins` and leaving each of `leaves` (a refusal counts as an answer). */
+  private waitForRooms(joins: string[], leaves: string[], signal: AbortSignal): Promise<void> {
+    const pendingJoins = new Set(joins);
+    const pendingLeaves = new Set(leaves);
+    let refusals = 0;
+    return new Promise<void>((resolve, reject) => {
+      const check = (): void => {
+        if (pendingJoins.size + pendingLeaves.size - refusals > 0) return;
+        settle();
+        resolve();
+      };
+      const onJoin = (event: JoinEnvelope): void => {
+        if (event.nick === this.ownNick) pendingJoins.delete(event.room);
+        check();
+      };
+      const onLeave = (event: LeaveEnvelope): void => {
+        if (event.nick === this.ownNick) pendingLeaves.delete(event.room);
+        check();
+      };
+      const onRefused = (): void => {
+        refusals += 1;
+        check();
+      };
+      const onAbort = (): void => {
+        settle();
+        reject(signal.reason as Error);
+      };
+      const settle = (): void => {
+        this.off('join', onJoin);
+        this.off('leave', onLeave);
+        this.off('refused', onRefused);
+        signal.removeEventListener('abort', onAbort);
+      };
+      this.on('join', onJoin);
+      this.on('leave', onLeave);
+      this.on('refused', onRefused);
+      signal.addEventListener('abort', onAbort, { once: true });
+      if (signal.aborted) onAbort();
+      else check();
+    });
+  }
+
+  /**
+   * Resolves once the hub has welcomed this client and, if `nick` is given, granted it.
+   * Rejects with a `RefusedError` when the hub refuses, a `ConnectError` when the connection
+   * drops (`disconnect`; its `cause` is a `ConnectionLostError`) or `connectTimeout` passes,
+   * and with `signal`'s reason when it fires (the connection dropped during a restore).
+   */
+  private waitForWelcome(nick: string | undefined, signal?: AbortSignal): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      let welcomed = false;
+      /** What the hub said before closing, if it closes before the welcome. */
+      let bye: HubBye | undefined;
+      const settle = (error?: Error): void => {
+        clearTimeout(timer);
+        this.off('system', onSystem);
+        this.off('nick', onNick);
+        this.off('refused', onRefused);
+        this.off('bye', onBye);
+        this.off('disconnect', onDisconnect);
+        signal?.removeEventListener('abort', onAbort);
+        if (error === undefined) resolve();
+        else reject(error);
+      };
+      const onAbort = (): void => {
+        settle(signal?.reason instanceof Error ? signal.reason : new AbortError(signal?.reason));
+      };
+      const done = (): void => {
+        if (welcomed && (nick === undefined || this.ownNick.toLowerCase() === nick.toLowerCase())) settle();
+      };
+      const onSystem = (event: SystemEnvelope): void => {
+        if (event.nick === undefined) return;
+        welcomed = true;
+        done();
+      };
+      const onNick = (): void => {
+        done();
+      };
+      const onRefused = (event: ErrorEnvelope): void => {
+        settle(new RefusedError(event));
+      };
+      const onBye = (event: HubBye): void => {
+        bye = event;
+      };
+      const onDisconnect = (reason: DisconnectReason, error?: Error): void => {
+        settle(new ConnectError(this.inner.host, this.inner.port, new ConnectionLostError(reason, error, bye)));
+      };
+      const timer = setTimeout(() => {
+        settle(new ConnectError(this.inner.host, this.inner.port, new Error(`connected, but no welcome from the hub within ${this.connectTimeout} ms`)));
+      }, this.connectTimeout);
+      timer.unref();
+      this.on('system', onSystem);
+      this.on('nick', onNick);
+      this.on('refused', onRefused);
+      this.on('bye', onBye);
+      this.on('disconnect', onDisconnect);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      if (signal?.aborted === true) onAbort();
+    });
+  }
+
+  private onEnvelope(envelope: HubEnvelope): void {
+    switch (envelope.type) {
+      case 'message':
+        this.emit('message', { id: envelope.id, sender: envelope.sender, room: envelope.room, text: envelope.text, time: new Date(envelope.ts), action: envelope.action === true });
+        return;
+      case 'direct':
+        this.emit('direct', { id: envelope.id, sender: envelope.sender, to: envelope.to, text: envelope.text, time: new Date(envelope.ts) });
+        return;
+      case 'join':
+        if (envelope.nick === this.ownNick) {
+          this.joined.add(envelope.room);
+          this.currentRoom = envelope.room;
+        }
+        this.emit('join', envelope);
+        return;
+      case 'leave':
+        if (envelope.nick === this.ownNick) {
+          this.joined.delete(envelope.room);
+          if (this.currentRoom === envelope.room) this.currentRoom = [...this.joined].at(-1) ?? '';
+        }
+        this.emit('leave', envelope);
+        return;
+      case 'nick':
+        if (envelope.from === this.ownNick) this.ownNick = envelope.nick;
+        this.emit('nick', envelope);
+        return;
+      case 'system':
+        if (envelope.nick !== undefined && this.ownNick === '') {
+          this.ownNick = envelope.nick;
+          if (envelope.room !== undefined) {
+            this.joined.add(envelope.room);
+            this.currentRoom = envelope.room;
+          }
+        }
+        this.emit('system', envelope);
+        return;
+      case 'error':
+        this.emit('refused', envelope);
+        return;
+    }
+  }
+}

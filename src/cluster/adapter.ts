@@ -1,0 +1,94 @@
+/**
+ * The contract between a `BroadcastHub` and whatever joins it to other hubs, in the manner of
+ * socket.io's adapters: the hub hands the adapter what must cross hubs (relayed messages, host
+ * broadcasts, direct messages to peers elsewhere, presence), and the adapter hands back what
+ * other hubs published, for the hub to deliver to its own peers. A hub without an adapter
+ * stays a single process and pays nothing for this.
+ */
+import type { DirectEnvelope, MessageEnvelope } from '../protocol/envelope.js';
+
+/** A message body as it crosses hubs: text as is, binary (`'length'` framing) in base64. */
+export type ClusterPayload = { readonly text: string } | { readonly base64: string };
+
+/** A peer as other hubs see it: its nickname and the rooms it is in. */
+export interface PresenceEntry {
+  readonly nick: string;
+  readonly rooms: readonly string[];
+}
+
+/** A remote peer, with the id of the hub it is connected to. */
+export interface RemotePeer extends PresenceEntry {
+  readonly hub: string;
+}
+
+/**
+ * What one hub tells the others. Presence events carry the peer's rooms, so that a receiving
+ * hub can announce them without having seen every earlier event.
+ */
+export type ClusterEvent =
+  /** A relayed message: rendered `event` in chat mode, the verbatim `payload` otherwise. */
+  | { readonly type: 'message'; readonly room: string; readonly event?: MessageEnvelope; readonly payload?: ClusterPayload }
+  /** A chat direct message to a peer on another hub. */
+  | { readonly type: 'direct'; readonly event: DirectEnvelope }
+  /** The host application's `hub.broadcast()` (every peer) or `hub.to(room).broadcast()`. */
+  | { readonly type: 'broadcast'; readonly room?: string; readonly payload: ClusterPayload }
+  | { readonly type: 'connect'; readonly nick: string; readonly room: string }
+  | { readonly type: 'join'; readonly nick: string; readonly room: string }
+  | { readonly type: 'leave'; readonly nick: string; readonly room: string; readonly reason?: string }
+  | { readonly type: 'nick'; readonly from: string; readonly nick: string; readonly rooms: readonly string[] }
+  | { readonly type: 'disconnect'; readonly nick: string; readonly rooms: readonly string[]; readonly reason?: string }
+  /** The sender's whole presence: sent on every heartbeat, and in answer to `hello`. */
+  | { readonly type: 'presence'; readonly peers: readonly PresenceEntry[] }
+  /** A hub (re)joined the cluster and asks the others for their presence. */
+  | { readonly type: 'hello' }
+  /** A hub is closing: forget its peers now rather than at expiry. */
+  | { readonly type: 'bye' };
+
+/**
+ * The link's state: `connecting` until first subscribed, `connected`, `disconnected` while the
+ * broker is unreachable (local delivery goes on; what crosses hubs meanwhile is lost), and
+ * `closed` after `hub.close()`.
+ */
+export type AdapterStatus = 'connecting' | 'connected' | 'disconnected' | 'closed';
+
+/** What the hub offers its adapter (for those who write their own `ClusterAdapter`). */
+export interface AdapterHost {
+  /** The hub's own peers, for presence snapshots. */
+  localPresence(): PresenceEntry[];
+  /** Delivers an event published by hub `origin` to the local peers it concerns. */
+  apply(event: ClusterEvent, origin: string): void;
+  /** The link's state changed. */
+  status(status: AdapterStatus): void;
+  /** Trouble with the broker; the hub goes on. */
+  error(error: Error): void;
+}
+
+/**
+ * Joins a hub to others. `broadcast-chat/redis` and `broadcast-chat/nats` provide one each;
+ * `BrokerAdapter` builds one on any publish/subscribe transport.
+ */
+export interface ClusterAdapter {
+  /** A unique id of this hub in the cluster. */
+  readonly hubId: string;
+  /** The link's state. */
+  readonly status: AdapterStatus;
+  /**
+   * Binds the adapter to its hub and starts connecting. Called once, by the hub's
+   * constructor; an adapter serves one hub.
+   */
+  attach(host: AdapterHost): void;
+  /** Resolves once the adapter is subscribed for the first time, so nothing published after it is missed. */
+  ready(): Promise<void>;
+  /** Sends an event to every other hub. Fire and forget: at most once, in order per hub. */
+  publish(event: ClusterEvent): void;
+  /** Reserves `nick` across the cluster for this hub; resolves `false` when another hub holds it. */
+  claimNick(nick: string): Promise<boolean>;
+  /** Gives up a nickname this hub claimed. */
+  releaseNick(nick: string): void;
+  /** A peer on another hub with this nickname (any case), if one is known. */
+  findNick(nick: string): RemotePeer | undefined;
+  /** Peers on other hubs, as last heard. */
+  remotePeers(): RemotePeer[];
+  /** Disconnects from the broker, telling the other hubs first. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,259 @@
+import type { Socket } from 'node:net';
+import { TLSSocket } from 'node:tls';
+import type { ClientHelloEnvelope } from '../../protocol/envelope.js';
+import { farewellLine, sayFarewell, seconds } from '../../protocol/farewell.js';
+import { NameError } from '../../protocol/name-error.js';
+import { PAUSED_BY_AUTH, type Peer } from '../peer.js';
+import { AuthError, type AuthFailureReason } from './auth-error.js';
+import type { AuthDecision, Authenticate, AuthRequest, AuthTlsInfo } from './authenticate.js';
+
+/**
+ * What the gate needs from its hub.
+ * @internal
+ */
+export interface AuthGateHost<D> {
+  /**
+   * Makes the connection a client (in `hub.clients`, the default room, announced), under
+   * `nick` if given. Throws a `NameError`, having changed nothing, when `nick` cannot be had.
+   */
+  admit(peer: Peer<D>, nick: string | undefined): void;
+  /** Handles a message that arrived while the peer waited, now that it is a client. */
+  replay(peer: Peer<D>, message: unknown): void;
+  /** Reports a failure: the hub's `authFailed` event. */
+  failed(peer: Peer<D>, error: AuthError): void;
+  /** Refuses something, in the peer's protocol: an `error` envelope for JSON peers. */
+  refuse(peer: Peer<D>, code: string, message: string): void;
+}
+
+/** @internal */
+export interface AuthGateOptions<D> {
+  readonly authenticate: Authenticate<D>;
+  readonly authTimeout: number;
+  readonly maxPreAuthBytes: number;
+}
+
+const WAITING = 0; // no credentials yet
+const CHECKING = 1; // the hook is deciding
+const FAILED = 2; // refused and closing; kept until its socket closes, so the hub can tell it was never a client
+
+interface Held {
+  state: number;
+  bytes: number;
+  readonly socket: Socket;
+  readonly timer: NodeJS.Timeout;
+  readonly onData: (chunk: Buffer) => void;
+  controller: AbortController | undefined;
+  /** Messages decoded after the credentials (the same chunk can hold more); replayed, in order, once the peer is in. */
+  backlog: unknown[];
+}
+
+/**
+ * Holds each new connection until the `authenticate` hook lets it in. The hub creates its
+ * `Peer` (so that its bytes are decoded) but not the client: no nickname, no room, not in
+ * `hub.clients`, no `connect` event. The first message is the credential; reading then pauses
+ * (TCP pushes back on anything more) until the hook decides, so a client cannot queue work or
+ * memory while it waits, and the hook being slow for one connection delays no other.
+ *
+ * Bytes are counted on the socket itself, ahead of the decoder, so that a client is cut the
+ * moment it passes `maxPreAuthBytes`, not after the decoder has buffered a whole message.
+ * @internal
+ */
+export class AuthGate<D> {
+  private readonly host: AuthGateHost<D>;
+  private readonly options: AuthGateOptions<D>;
+  private readonly held = new Map<Peer<D>, Held>();
+
+  constructor(host: AuthGateHost<D>, options: AuthGateOptions<D>) {
+    this.host = host;
+    this.options = options;
+  }
+
+  /** Connections waiting for a decision (failed ones whose socket has not closed yet included). */
+  get size(): number {
+    return this.held.size;
+  }
+
+  /** Whether `peer` is held here: not a client yet (or refused and closing). */
+  isHeld(peer: Peer<D>): boolean {
+    return this.held.has(peer);
+  }
+
+  /** Starts holding a new connection; `socket` is the peer's own. */
+  hold(peer: Peer<D>, socket: Socket): void {
+    const { authTimeout, maxPreAuthBytes } = this.options;
+    const held: Held = {
+      state: WAITING,
+      bytes: 0,
+      socket,
+      timer: setTimeout(() => {
+        this.fail(peer, 'timeout', `authentication timed out (${seconds(authTimeout)})`);
+      }, authTimeout),
+      onData: (chunk) => {
+        held.bytes += chunk.length;
+        if (held.bytes > maxPreAuthBytes) this.fail(peer, 'too-large', `more than ${maxPreAuthBytes} bytes sent before authenticating`);
+      },
+      controller: undefined,
+      backlog: [],
+    };
+    held.timer.unref();
+    // Ahead of the peer's own listener: a chunk that crosses the cap is never decoded.
+    socket.prependListener('data', held.onData);
+    this.held.set(peer, held);
+  }
+
+  /**
+   * Takes a message the peer sent, if the peer is still held: the first is its credential,
+   * the rest wait for the decision. Returns `false` for a client that is already in.
+   */
+  intercept(peer: Peer<D>, message: unknown): boolean {
+    const held = this.held.get(peer);
+    if (held === undefined) return false;
+    if (held.state !== WAITING) {
+      if (held.state === CHECKING) held.backlog.push(message);
+      return true;
+    }
+    held.state = CHECKING;
+    peer.pauseReading(PAUSED_BY_AUTH);
+    const { credentials, hello } = readCredentials(message);
+    // A JSON client's first envelope is replayed once it is in, unless it only carried credentials.
+    if (hello === undefined && !isText(message)) held.backlog.push(message);
+    else if (hello?.nick !== undefined) held.backlog.push(hello);
+    const controller = new AbortController();
+    held.controller = controller;
+    const request: AuthRequest<D> = { peer, credentials, hello, tls: tlsInfo(held.socket), signal: controller.signal };
+    let decision: AuthDecision | Promise<AuthDecision>;
+    try {
+      decision = this.options.authenticate(request);
+    } catch (error) {
+      this.refused(peer, held, error);
+      return true;
+    }
+    if (isPromiseLike(decision)) {
+      decision.then(
+        (value) => {
+          this.decide(peer, held, value);
+        },
+        (error: unknown) => {
+          this.refused(peer, held, error);
+        },
+      );
+    } else {
+      this.decide(peer, held, decision);
+    }
+    return true;
+  }
+
+  /**
+   * The peer's socket closed. Returns whether it was held (never a client), so that the hub
+   * only has the door to reopen; one still waiting is reported as `closed`.
+   */
+  forget(peer: Peer<D>): boolean {
+    const held = this.held.get(peer);
+    if (held === undefined) return false;
+    this.held.delete(peer);
+    if (held.state !== FAILED) {
+      this.release(held);
+      this.host.failed(peer, new AuthError('the connection closed before it authenticated', 'closed'));
+    }
+    return true;
+  }
+
+  /** The hub is closing: drops every connection that is not in yet (they were never promised anything). */
+  shutdown(): void {
+    for (const peer of this.held.keys()) peer.destroy('shutdown');
+  }
+
+  private decide(peer: Peer<D>, held: Held, decision: unknown): void {
+    if (this.held.get(peer) !== held || held.state !== CHECKING) return; // timed out, cut or gone meanwhile
+    const nick = typeof decision === 'string' && decision !== '' ? decision : undefined;
+    if (decision !== true && nick === undefined) {
+      this.fail(peer, 'rejected', 'authentication failed');
+      return;
+    }
+    if (!peer.isOpen) return;
+    try {
+      this.host.admit(peer, nick);
+    } catch (error) {
+      const message = error instanceof NameError ? error.message : 'authentication failed';
+      this.fail(peer, error instanceof NameError ? 'rejected' : 'error', message, error);
+      return;
+    }
+    // A name from the hook is the identity the hub vouches for: a hello's own nick does not override it.
+    const backlog = nick === undefined ? held.backlog : held.backlog.filter((message) => !isHello(message));
+    this.held.delete(peer);
+    this.release(held);
+    // Resume before replaying: a handler chain that pauses during the replay keeps its own pause.
+    peer.resumeReading(PAUSED_BY_AUTH);
+    for (const message of backlog) {
+      // A listener or handler may have closed it meanwhile.
+      if (!isOpen(peer)) return;
+      this.host.replay(peer, message);
+    }
+  }
+
+  private refused(peer: Peer<D>, held: Held, error: unknown): void {
+    if (this.held.get(peer) !== held || held.state !== CHECKING) return;
+    if (error instanceof AuthError) this.fail(peer, 'rejected', error.message, error);
+    else this.fail(peer, 'error', 'authentication failed', error);
+  }
+
+  /** Refuses the peer: reports it, tells it why in its protocol, and closes it with reason `auth-failed`. */
+  private fail(peer: Peer<D>, reason: AuthFailureReason, message: string, cause?: unknown): void {
+    const held = this.held.get(peer);
+    if (held === undefined || held.state === FAILED) return;
+    held.state = FAILED;
+    this.release(held);
+    this.host.failed(peer, new AuthError(message, reason, cause === undefined ? undefined : { cause }));
+    if (!peer.isOpen) return;
+    if (peer.framing === 'json') this.host.refuse(peer, 'ERR_AUTH_FAILED', message);
+    const farewell = { reason: 'auth-failed' as const, message };
+    // A raw peer has been sent nothing else, so one notice cannot merge with a message of ours.
+    if (!sayFarewell(peer, farewell) && peer.framing === 'raw') peer.send(farewellLine(farewell));
+    peer.close('auth-failed');
+  }
+
+  private release(held: Held): void {
+    clearTimeout(held.timer);
+    held.socket.off('data', held.onData);
+    held.controller?.abort();
+    held.backlog = [];
+  }
+}
+
+/** Reads `isOpen` afresh: a call is not narrowed away like a property checked earlier. */
+function isOpen<D>(peer: Peer<D>): boolean {
+  return peer.isOpen;
+}
+
+function isText(message: unknown): boolean {
+  return typeof message === 'string' || message instanceof Uint8Array;
+}
+
+function isHello(message: unknown): message is ClientHelloEnvelope {
+  return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'hello';
+}
+
+/** The credentials in a first message: text as it is, a JSON `hello`'s token (the hello itself comes back without it). */
+function readCredentials(message: unknown): { credentials: string | undefined; hello: ClientHelloEnvelope | undefined } {
+  if (typeof message === 'string') return { credentials: message, hello: undefined };
+  if (message instanceof Uint8Array) return { credentials: Buffer.from(message).toString('utf8'), hello: undefined };
+  if (!isHello(message)) return { credentials: undefined, hello: undefined };
+  const { token, ...hello } = message;
+  return { credentials: token, hello };
+}
+
+function tlsInfo(socket: Socket): AuthTlsInfo | undefined {
+  if (!(socket instanceof TLSSocket)) return undefined;
+  const certificate = socket.getPeerCertificate();
+  return {
+    authorized: socket.authorized,
+    authorizationError: socket.authorizationError,
+    // An empty object means the client sent none.
+    certificate: Object.keys(certificate).length === 0 ? undefined : certificate,
+    protocol: socket.getProtocol(),
+  };
+}
+
+function isPromiseLike(value: unknown): value is PromiseLike<AuthDecision> {
+  return typeof value === 'object' && value !== null && typeof (value as { then?: unknown }).then === 'function';
+}

@@ -1,0 +1,179 @@
+import { isBroadcastChatErrorCode } from '../../errors.js';
+import type { MessageContext } from '../message-context.js';
+import { claimAndRename } from './claim-nick.js';
+import type { ChatMode } from './chat-mode.js';
+import type { CommandHandler, CommandInvocation, CommandOptions } from '../commands.js';
+
+/** A command to register: its name, handler and `/help` text. */
+export interface CommandDefinition<T, D> extends CommandOptions {
+  readonly name: string;
+  readonly handler: CommandHandler<T, D>;
+}
+
+/**
+ * The commands a chat hub starts with: `/nick`, `/join`, `/leave`, `/rooms`, `/who`,
+ * `/msg`, `/me`, `/quit` and `/help`. Each is an ordinary command handler, which
+ * `hub.command()` can replace or remove.
+ * @internal
+ */
+export function builtinCommands<T, D>(chat: ChatMode<D>): CommandDefinition<T, D>[] {
+  return [
+    {
+      name: 'nick',
+      usage: 'NAME',
+      description: 'change your nickname',
+      handler: (ctx, { argText: nick }) => {
+        // The whole argument is the name, so that `/nick alice smith` is refused rather than cut.
+        if (nick === '') {
+          chat.reply(ctx.peer, `you are ${ctx.peer.nick}; /nick NAME changes it`);
+          return;
+        }
+        const adapter = ctx.hub.adapter;
+        if (adapter === undefined) {
+          attempt(ctx, () => {
+            ctx.peer.setNick(nick);
+          });
+          return undefined;
+        }
+        // Across hubs the name is claimed in the broker first: the command turns async, and the
+        // sender's later messages wait for it, in order.
+        return claimAndRename(ctx.hub, adapter, ctx.peer, nick).catch((error: unknown) => {
+          refuseError(ctx, error);
+        });
+      },
+    },
+    {
+      name: 'join',
+      usage: 'ROOM',
+      description: 'join a room and talk there',
+      handler: (ctx, { argText: room }) => {
+        if (room === '') {
+          usage(ctx, '/join ROOM');
+          return;
+        }
+        attempt(ctx, () => {
+          if (ctx.peer.rooms.has(room) && ctx.peer.room !== room) chat.reply(ctx.peer, `you are now talking in ${room}`);
+          ctx.peer.join(room);
+        });
+      },
+    },
+    {
+      name: 'leave',
+      usage: '[ROOM]',
+      description: 'leave a room (default: the one you talk in)',
+      handler: (ctx, { argText }) => {
+        const room = argText === '' ? ctx.peer.room : argText;
+        if (!ctx.peer.rooms.has(room)) ctx.refuse('ERR_NOT_IN_ROOM', `you are not in ${room}`);
+        else if (!ctx.peer.leave(room)) chat.reply(ctx.peer, `you stay in ${room}: it is the default room and your only one`);
+      },
+    },
+    {
+      name: 'rooms',
+      description: 'list the rooms',
+      handler: (ctx) => {
+        const counts = new Map<string, number>();
+        for (const [room, members] of ctx.hub.rooms) if (members.size > 0) counts.set(room, members.size);
+        // Members on the other hubs of a cluster count too.
+        for (const peer of ctx.hub.adapter?.remotePeers() ?? []) for (const room of peer.rooms) counts.set(room, (counts.get(room) ?? 0) + 1);
+        const rooms = [...counts].map(([room, count]) => `${room} (${count})`);
+        const names = [...counts.keys()];
+        chat.reply(ctx.peer, `rooms: ${rooms.join(', ')}`, names);
+      },
+    },
+    {
+      name: 'who',
+      usage: '[ROOM]',
+      description: 'list who is in a room (default: yours)',
+      handler: (ctx, { args }) => {
+        const room = args[0] ?? ctx.peer.room;
+        const names = [...ctx.hub.to(room).members].map((peer) => peer.nick);
+        for (const peer of ctx.hub.adapter?.remotePeers() ?? []) if (peer.rooms.includes(room)) names.push(peer.nick);
+        names.sort();
+        chat.reply(ctx.peer, names.length === 0 ? `nobody is in ${room}` : `in ${room}: ${names.join(', ')}`, names);
+      },
+    },
+    {
+      name: 'msg',
+      usage: 'NAME text',
+      description: 'send a direct message',
+      handler: (ctx, command) => {
+        const [nick] = command.args;
+        const text = rest(command, 1);
+        const target = nick === undefined ? undefined : ctx.hub.findPeer(nick);
+        if (nick === undefined || text === '') usage(ctx, '/msg NAME text');
+        else if (target === undefined) {
+          // Someone on another hub of the cluster, by the name it is known by there.
+          const adapter = ctx.hub.adapter;
+          const remote = adapter?.findNick(nick);
+          // While the link is down a remote message would be dropped without a word, and the
+          // other hubs' presence may be stale: say so rather than pretend it went or is unknown.
+          if (adapter !== undefined && adapter.status !== 'connected') {
+            ctx.refuse('ERR_CLUSTER_UNAVAILABLE', `cannot reach ${remote?.nick ?? nick}: the link to the other hubs is ${adapter.status}`);
+          } else if (remote === undefined) ctx.refuse('ERR_NO_SUCH_NICK', `nobody is called ${nick}`);
+          else chat.relayRemoteDirect(ctx.peer, remote.nick, text);
+        }
+        else ctx.hub.relayMessage(ctx.peer, text, { to: target });
+      },
+    },
+    {
+      name: 'me',
+      usage: 'text',
+      description: 'say what you are doing: /me waves',
+      handler: (ctx, { argText }) => {
+        if (argText === '') usage(ctx, '/me text');
+        else ctx.hub.relayMessage(ctx.peer, argText, { room: ctx.room, action: true });
+      },
+    },
+    {
+      name: 'quit',
+      usage: '[reason]',
+      description: 'leave the chat',
+      handler: (ctx, { argText }) => {
+        if (argText !== '') chat.setQuitReason(ctx.peer, argText.slice(0, 200));
+        ctx.peer.close('client-closed');
+      },
+    },
+    {
+      name: 'help',
+      description: 'list the commands',
+      handler: (ctx) => {
+        const lines = ctx.hub.commands.map(({ name, usage: args, description }) => `/${name}${args === undefined ? '' : ` ${args}`}${description === undefined ? '' : ` - ${description}`}`);
+        chat.reply(ctx.peer, 'commands:');
+        for (const line of lines) chat.reply(ctx.peer, line);
+        chat.reply(ctx.peer, 'start a message with // to send a leading /');
+      },
+    },
+  ];
+}
+
+/** The text after the first `skip` arguments, as typed. */
+function rest(command: CommandInvocation, skip: number): string {
+  let text = command.argText;
+  for (let index = 0; index < skip; index += 1) text = text.replace(/^\S+\s*/, '');
+  return text;
+}
+
+function usage<T, D>(ctx: MessageContext<T, D>, text: string): void {
+  ctx.refuse('ERR_USAGE', `usage: ${text}`);
+}
+
+/** Runs a name change or a room move, turning a refused name into an answer to the sender. */
+function attempt<T, D>(ctx: MessageContext<T, D>, action: () => void): void {
+  try {
+    action();
+  } catch (error) {
+    refuseError(ctx, error);
+  }
+}
+
+/**
+ * Answers the sender with a refused name, an unreachable cluster or a limit; anything else is a
+ * handler error. Matched on the stable `code`, not the class: an error thrown by another copy
+ * of the library (a bundle, an adapter loaded twice) is no instance of ours.
+ */
+function refuseError<T, D>(ctx: MessageContext<T, D>, error: unknown): void {
+  const code = error instanceof Error ? (error as { code?: unknown }).code : undefined;
+  if (typeof code === 'string' && isBroadcastChatErrorCode(code)) ctx.refuse(code, (error as Error).message);
+  else if (error instanceof RangeError) ctx.refuse('ERR_LIMIT', error.message);
+  else throw error;
+}

@@ -1,0 +1,172 @@
+import type { AdapterHost, AdapterStatus, ClusterAdapter, ClusterEvent, ClusterPayload, PresenceEntry } from '../cluster/adapter.js';
+import type { ChatMode } from './chat/chat-mode.js';
+import type { ChatEvent, DirectEnvelope, MessageEnvelope } from '../protocol/envelope.js';
+import { FrameCache } from '../transport/frame-cache.js';
+import type { NicknameRegistry } from './nicknames.js';
+import type { Peer } from './peer.js';
+import type { RoomRegistry } from './rooms.js';
+import { ClusterUnavailableError } from '../cluster/cluster-error.js';
+
+/**
+ * The parts of a hub the link reads and delivers to.
+ * @internal
+ */
+export interface LinkedHub<D> {
+  readonly peers: ReadonlySet<Peer<D>>;
+  readonly rooms: RoomRegistry<Peer<D>>;
+  readonly nicknames: NicknameRegistry<Peer<D>>;
+  /** Guest names start with this and a `-`; any other name a peer connects with (from authentication) is claimed. */
+  readonly guestPrefix: string;
+  readonly chat: ChatMode<D> | undefined;
+  status(status: AdapterStatus): void;
+  error(error: Error): void;
+}
+
+/**
+ * A hub's side of its cluster adapter: turns what happens on the hub into cluster events, and
+ * cluster events from other hubs into deliveries to local peers. The hub calls it only when it
+ * has an adapter, so a single hub pays nothing.
+ * @internal
+ */
+export class ClusterLink<D> implements AdapterHost {
+  readonly adapter: ClusterAdapter;
+  private readonly hub: LinkedHub<D>;
+
+  constructor(adapter: ClusterAdapter, hub: LinkedHub<D>) {
+    this.adapter = adapter;
+    this.hub = hub;
+    adapter.attach(this);
+  }
+
+  // What this hub tells the others.
+
+  /** A plain (not chat) relay of `message` to `room`. */
+  relayed(room: string, message: unknown): void {
+    this.adapter.publish({ type: 'message', room, payload: toPayload(message) });
+  }
+
+  /** A chat message or direct message, as chat mode rendered it. */
+  chatRelayed(event: MessageEnvelope | DirectEnvelope): void {
+    this.adapter.publish(event.type === 'message' ? { type: 'message', room: event.room, event } : { type: 'direct', event });
+  }
+
+  /** `hub.broadcast()` (no room) or `hub.to(room).broadcast()`. */
+  broadcast(message: unknown, room?: string): void {
+    this.adapter.publish(room === undefined ? { type: 'broadcast', payload: toPayload(message) } : { type: 'broadcast', room, payload: toPayload(message) });
+  }
+
+  connected(peer: Peer<D>): void {
+    this.adapter.publish({ type: 'connect', nick: peer.nick, room: peer.room });
+    // A name given by authentication (not a guest name) is claimed like a renamed one.
+    if (!peer.nick.startsWith(`${this.hub.guestPrefix}-`)) this.claimInBackground(peer.nick, 'given by authentication');
+  }
+
+  joined(peer: Peer<D>, room: string): void {
+    this.adapter.publish({ type: 'join', nick: peer.nick, room });
+  }
+
+  left(peer: Peer<D>, room: string): void {
+    this.adapter.publish({ type: 'leave', nick: peer.nick, room });
+  }
+
+  renamed(peer: Peer<D>, previous: string): void {
+    this.adapter.publish({ type: 'nick', from: previous, nick: peer.nick, rooms: [...peer.rooms] });
+    if (previous.toLowerCase() !== peer.nick.toLowerCase()) this.adapter.releaseNick(previous);
+    // A name set with `peer.setNick()` skipped the cluster check: claim it now, and say so if
+    // another hub had it (the `/nick` command claims before renaming: then this finds it claimed).
+    this.claimInBackground(peer.nick, 'set with setNick()');
+  }
+
+  /** Claims a name the hub already gave, reporting (it cannot refuse any more) when another hub holds it. */
+  private claimInBackground(nick: string, how: string): void {
+    this.adapter.claimNick(nick).then(
+      (ok) => {
+        if (!ok) this.hub.error(new ClusterUnavailableError('cluster', `nickname '${nick}' ${how} is also held on another hub`));
+      },
+      () => undefined,
+    );
+  }
+
+  disconnected(peer: Peer<D>, rooms: readonly string[], reason: string | undefined): void {
+    this.adapter.publish(reason === undefined ? { type: 'disconnect', nick: peer.nick, rooms } : { type: 'disconnect', nick: peer.nick, rooms, reason });
+    this.adapter.releaseNick(peer.nick);
+  }
+
+  close(): Promise<void> {
+    return this.adapter.close();
+  }
+
+  // AdapterHost: what the others tell this hub.
+
+  localPresence(): PresenceEntry[] {
+    const entries: PresenceEntry[] = [];
+    for (const peer of this.hub.peers) entries.push({ nick: peer.nick, rooms: [...peer.rooms] });
+    return entries;
+  }
+
+  apply(event: ClusterEvent): void {
+    const { rooms, chat } = this.hub;
+    const ts = Date.now();
+    switch (event.type) {
+      case 'message':
+        if (chat !== undefined && event.event !== undefined) chat.deliverRemote(rooms.membersOf(event.room), event.event, false);
+        else if (chat === undefined && event.payload !== undefined) deliverFrames(rooms.membersOf(event.room), fromPayload(event.payload));
+        return;
+      case 'direct': {
+        const peer = this.hub.nicknames.find(event.event.to);
+        if (peer !== undefined && chat !== undefined) chat.deliverRemote([peer], event.event, false);
+        return;
+      }
+      case 'broadcast':
+        deliverFrames(event.room === undefined ? this.hub.peers : rooms.membersOf(event.room), fromPayload(event.payload));
+        return;
+      case 'connect':
+      case 'join':
+        this.notice(rooms.membersOf(event.room), { v: 1, type: 'join', nick: event.nick, room: event.room, ts });
+        return;
+      case 'leave':
+        this.notice(rooms.membersOf(event.room), leaveEvent(event.nick, event.room, event.reason, ts));
+        return;
+      case 'nick': {
+        const audience = new Set<Peer<D>>();
+        for (const room of event.rooms) for (const member of rooms.membersOf(room)) audience.add(member);
+        this.notice(audience, { v: 1, type: 'nick', from: event.from, nick: event.nick, ts });
+        return;
+      }
+      case 'disconnect':
+        for (const room of event.rooms) this.notice(rooms.membersOf(room), leaveEvent(event.nick, room, event.reason, ts));
+        return;
+      default:
+        return;
+    }
+  }
+
+  status(status: AdapterStatus): void {
+    this.hub.status(status);
+  }
+
+  error(error: Error): void {
+    this.hub.error(error);
+  }
+
+  private notice(members: Iterable<Peer<D>>, event: ChatEvent): void {
+    this.hub.chat?.deliverRemote(members, event, true);
+  }
+}
+
+function leaveEvent(nick: string, room: string, reason: string | undefined, ts: number): ChatEvent {
+  return reason === undefined ? { v: 1, type: 'leave', nick, room, ts } : { v: 1, type: 'leave', nick, room, ts, reason };
+}
+
+function toPayload(message: unknown): ClusterPayload {
+  if (typeof message === 'string') return { text: message };
+  return { base64: Buffer.from(message as Uint8Array).toString('base64') };
+}
+
+function fromPayload(payload: ClusterPayload): FrameCache {
+  return new FrameCache('text' in payload ? payload.text : Buffer.from(payload.base64, 'base64'));
+}
+
+function deliverFrames<D>(members: Iterable<Peer<D>>, frames: FrameCache): void {
+  for (const peer of members) peer.deliver(frames.frameFor(peer.frameEncoder));
+}

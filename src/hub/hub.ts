@@ -1,0 +1,747 @@
+import { createHash } from 'node:crypto';
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { Server as TlsServer } from 'node:tls';
+import { throwIfAborted, whenAborted } from '../abort.js';
+import type { ClusterAdapter } from '../cluster/adapter.js';
+import {
+  DEFAULT_AUTH_TIMEOUT_MS,
+  DEFAULT_CLOSE_TIMEOUT_MS,
+  DEFAULT_HANDSHAKE_TIMEOUT_MS,
+  DEFAULT_HOST,
+  DEFAULT_MAX_MESSAGE_BYTES,
+  DEFAULT_MAX_PRE_AUTH_BYTES,
+  DEFAULT_MAX_QUEUED_BYTES,
+  DEFAULT_PORT,
+} from '../defaults.js';
+import { HubClosedError, ListenError, ListenerError } from '../errors.js';
+import { isAdaptiveCodec, resolveCodec } from '../protocol/builtin-codecs.js';
+import type { Codec } from '../protocol/codec.js';
+import { isHeartbeatReply } from '../protocol/control-frames.js';
+import type { DisconnectReason } from '../protocol/disconnect-reason.js';
+import type { ClientEnvelope } from '../protocol/envelope.js';
+import { EnvelopeError } from '../protocol/envelope-error.js';
+import { lengthPrefixCodec } from '../protocol/length-codec.js';
+import { mixedCodec } from '../protocol/mixed-codec.js';
+import { assertRoomName, DEFAULT_ROOM } from '../protocol/names.js';
+import { isStructuredCodec } from '../protocol/structured.js';
+import { FlushScheduler } from '../transport/flush-scheduler.js';
+import { FrameCache } from '../transport/frame-cache.js';
+import { TypedEventEmitter } from '../typed-event-emitter.js';
+import { AuthGate } from './auth/auth-gate.js';
+import type { HubAuthOptions } from './auth/authenticate.js';
+import { builtinCommands } from './chat/builtin-commands.js';
+import { ChatMode } from './chat/chat-mode.js';
+import { ClusterLink } from './cluster-link.js';
+import { CommandRegistry, parseCommand, type CommandEntry, type CommandHandler, type CommandOptions } from './commands.js';
+import { announceShutdown } from './drain.js';
+import type { HubEvents } from './events.js';
+import { HandlerChain, type MessageHandler } from './handler-chain.js';
+import { HandlerError } from './handler-error.js';
+import { Admission } from './limits/admission.js';
+import type { AdmissionRefusal } from './limits/connection-limiter.js';
+import { FloodControl } from './limits/flood-control.js';
+import { resolveLimits } from './limits/limit-options.js';
+import { LivenessSweeper } from './liveness.js';
+import { MessageContext, type ContextReplies } from './message-context.js';
+import { NicknameRegistry } from './nicknames.js';
+import { MAX_ROOMS_PER_PEER, type BroadcastOptions, type HubCloseOptions, type HubListenOptions, type HubOptions, type RelayOptions, type RoomHandle } from './options.js';
+import { Peer, type PeerHost } from './peer.js';
+import { RoomRegistry } from './rooms.js';
+import { createHubTlsServer, TlsHandshakes, type RemoteEndpoint } from './tls.js';
+
+/**
+ * A TCP server that relays each client's message to every other client, as the documented
+ * Python server does, with framing, limits and typed events.
+ *
+ * @typeParam T - the message type: `string` for text framings, `Buffer` for `'length'`.
+ * @typeParam D - the type of each peer's `data`.
+ */
+export class BroadcastHub<T = string, D = Record<string, unknown>> extends TypedEventEmitter<HubEvents<T, D>> {
+  private readonly server: Server;
+  private readonly ownsServer: boolean;
+  private readonly connectionEvent: 'connection' | 'secureConnection';
+  private readonly peers = new Set<Peer<D>>();
+  private readonly host: PeerHost<T, D>;
+  private readonly relay: boolean;
+  private readonly echo: boolean;
+  private readonly roomRegistry: RoomRegistry<Peer<D>>;
+  private readonly nicknames: NicknameRegistry<Peer<D>>;
+  private readonly chain: HandlerChain<T, D>;
+  private readonly commandRegistry = new CommandRegistry<T, D>();
+  private readonly chat: ChatMode<D> | undefined;
+  private readonly replies: ContextReplies<D>;
+  private listenPending = false;
+  /** Settles when a `listen()` in progress has bound or failed; `close()` waits for it, so the port is not left open. */
+  private listenSettled: Promise<unknown> = Promise.resolve();
+  private closing: Promise<void> | undefined;
+  private readonly cluster: ClusterLink<D> | undefined;
+  private allPeersClosed: (() => void) | undefined;
+  private readonly admission: Admission;
+  private readonly flood: FloodControl<T, D> | undefined;
+  private readonly sweeper: LivenessSweeper<D>;
+  private readonly keepAliveDelay: number;
+  /** Set when there is an `authenticate` hook: holds connections until it lets them in. */
+  private readonly gate: AuthGate<D> | undefined;
+  private readonly handshakes: TlsHandshakes | undefined;
+
+  constructor(options: HubOptions<T, D> = {}) {
+    super();
+    const codec: Codec<T> = resolveCodec(options.framing);
+    this.relay = options.relay ?? true;
+    this.echo = options.echo ?? false;
+    this.roomRegistry = new RoomRegistry(options.defaultRoom ?? DEFAULT_ROOM);
+    // Guests of clustered hubs carry a tag of their hub, so that two hubs never hand out the same
+    // guest name: a hash, since ids chosen by people (`chat-eu-1`, `chat-eu-2`) share their starts.
+    const guestPrefix = options.adapter === undefined ? options.guestPrefix : `${options.guestPrefix ?? 'guest'}-${hubTag(options.adapter.hubId)}`;
+    this.nicknames = new NicknameRegistry(guestPrefix);
+    this.chain = new HandlerChain<T, D>(
+      {
+        finish: (ctx) => {
+          this.finish(ctx);
+        },
+        begin: (ctx) => this.beginMessage(ctx),
+        failed: (peer, error) => {
+          this.emitGuarded('clientError', error, peer);
+        },
+      },
+      {
+        maxMessages: positive('maxPendingMessages', options.maxPendingMessages ?? 1000),
+        maxBytes: positive('maxPendingBytes', options.maxPendingBytes ?? 1024 * 1024),
+      },
+    );
+    // Structured and mixed framings only make sense with senders and rooms attached.
+    const chat = options.chat ?? (isStructuredCodec(codec) || codec === (mixedCodec as Codec<unknown>));
+    if (chat !== false) {
+      if (codec === (lengthPrefixCodec as Codec<unknown>)) throw new TypeError("chat mode needs a text framing, not 'length'");
+      const chatOptions = chat === true ? {} : chat;
+      this.chat = new ChatMode<D>(
+        {
+          rooms: this.roomRegistry,
+          echo: this.echo,
+          publish: options.adapter === undefined ? undefined : (event) => this.cluster?.chatRelayed(event),
+        },
+        chatOptions,
+      );
+      if (chatOptions.builtinCommands !== false) {
+        for (const { name, handler, ...help } of builtinCommands<T, D>(this.chat)) this.commandRegistry.set(name, handler, help);
+      }
+      this.chain.setFinal(this.runCommand);
+    }
+    const chatMode = this.chat;
+    this.replies = {
+      reply: (peer, text) => (chatMode === undefined ? peer.send(text) : chatMode.reply(peer, text)),
+      refuse: (peer, code, message) => (chatMode === undefined ? peer.send(`! ${message}`) : chatMode.refuse(peer, code, message)),
+    };
+    this.host = {
+      codec,
+      scheduler: new FlushScheduler(),
+      maxMessageBytes: positive('maxMessageBytes', options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES),
+      maxQueuedBytes: positive('maxQueuedBytes', options.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_BYTES),
+      oversizedMessage: oneOf('oversizedMessage', options.oversizedMessage ?? 'drop', ['drop', 'disconnect']),
+      slowConsumerPolicy: oneOf('slowConsumerPolicy', options.slowConsumerPolicy ?? 'disconnect', ['disconnect', 'drop']),
+      invalidUtf8: oneOf('invalidUtf8', options.invalidUtf8 ?? 'replace', ['replace', 'reject']),
+      closeTimeout: positive('closeTimeout', options.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT_MS),
+      peerMessage: (peer, message) => {
+        this.onPeerMessage(peer, message);
+      },
+      peerError: (peer, error) => {
+        this.emitGuarded('clientError', error, peer);
+        // The sender of a bad envelope is told why, so that a program can fix what it sends.
+        if (error instanceof EnvelopeError) this.chat?.refuse(peer, error.code, error.message);
+      },
+      peerSlow: (peer, queuedBytes) => {
+        this.emitGuarded('slowConsumer', peer, queuedBytes);
+      },
+      peerClosed: (peer, reason, error) => {
+        this.onPeerClosed(peer, reason, error);
+      },
+      peerFramingDetected: (peer) => {
+        // A connection waiting for authentication is greeted once it is let in.
+        if (this.gate?.isHeld(peer) !== true) this.chat?.greet(peer);
+      },
+      joinRoom: (peer, room) => {
+        this.joinRoom(peer, room);
+      },
+      leaveRoom: (peer, room) => this.leaveRoom(peer, room),
+      renamePeer: (peer, nick) => {
+        this.renamePeer(peer, nick);
+      },
+    };
+    const limits = resolveLimits(options);
+    this.keepAliveDelay = limits.keepAliveDelay;
+    this.admission = new Admission(limits, codec);
+    // Pongs are read by chat mode's path; without it (a `json` hub with `chat: false`) nobody could answer.
+    this.sweeper = new LivenessSweeper<D>(this.host, this.chat === undefined ? { ...limits, heartbeatInterval: 0 } : limits);
+    this.flood =
+      limits.flood === undefined
+        ? undefined
+        : new FloodControl<T, D>(
+            {
+              accept: (peer, message) => {
+                this.acceptMessage(peer, message);
+              },
+              warn: (peer, text) => {
+                this.replies.refuse(peer, 'ERR_FLOOD', text);
+              },
+            },
+            limits.flood,
+          );
+    this.ownsServer = options.server === undefined;
+    if (options.server !== undefined && options.tls !== undefined) throw new TypeError("give 'server' or 'tls', not both");
+    this.server =
+      options.server ??
+      (options.tls === undefined
+        ? createServer({ noDelay: true })
+        : createHubTlsServer(options.tls, positive('handshakeTimeout', options.handshakeTimeout ?? DEFAULT_HANDSHAKE_TIMEOUT_MS)));
+    this.connectionEvent = this.server instanceof TlsServer ? 'secureConnection' : 'connection';
+    this.server.on(this.connectionEvent, this.onConnection);
+    this.server.on('error', this.onServerError);
+    this.handshakes =
+      this.server instanceof TlsServer
+        ? new TlsHandshakes(this.server, this.emitTlsClientError, limits, (address, reason) => {
+            this.emitRefused(address, reason);
+          })
+        : undefined;
+    this.gate = options.authenticate === undefined ? undefined : this.createGate(options);
+    this.cluster =
+      options.adapter === undefined
+        ? undefined
+        : new ClusterLink<D>(options.adapter, {
+            peers: this.peers,
+            rooms: this.roomRegistry,
+            nicknames: this.nicknames,
+            guestPrefix: guestPrefix ?? 'guest',
+            chat: this.chat,
+            status: (status) => {
+              this.emit('adapterStatus', status);
+            },
+            error: (error) => {
+              this.emit('adapterError', error);
+            },
+          });
+  }
+
+  /** The connected clients, live. */
+  get clients(): ReadonlySet<Peer<D>> {
+    return this.peers;
+  }
+
+  /** The framing the hub was created with (`'auto'` peers report what was detected in `peer.framing`). */
+  get framing(): string {
+    return this.host.codec.name;
+  }
+
+  /** Whether the hub runs in chat mode. */
+  get isChat(): boolean {
+    return this.chat !== undefined;
+  }
+
+  /** The room every client starts in. */
+  get defaultRoom(): string {
+    return this.roomRegistry.defaultRoom;
+  }
+
+  /** Every room that has members (the default room always appears), with its members, live. */
+  get rooms(): ReadonlyMap<string, ReadonlySet<Peer<D>>> {
+    return this.roomRegistry.all;
+  }
+
+  /** The cluster adapter this hub was created with, if any: its `hubId`, `status`, and who is on the other hubs. */
+  get adapter(): ClusterAdapter | undefined {
+    return this.cluster?.adapter;
+  }
+
+  /** The registered slash commands, sorted by name. */
+  get commands(): readonly CommandEntry<T, D>[] {
+    return this.commandRegistry.list();
+  }
+
+  /** The client with this nickname (any case), if one is connected. */
+  findPeer(nick: string): Peer<D> | undefined {
+    return this.nicknames.find(nick);
+  }
+
+  /** A room, to send to its members or see who they are. The room need not exist yet. */
+  to(room: string): RoomHandle<T, D> {
+    const registry = this.roomRegistry;
+    return {
+      name: room,
+      // A getter, so that a handle taken before the room exists still sees its members.
+      get members() {
+        return registry.membersOf(room);
+      },
+      broadcast: (message, options) => {
+        this.cluster?.broadcast(message, room);
+        return this.deliverFrames(this.roomRegistry.membersOf(room), new FrameCache(message), options?.except);
+      },
+    };
+  }
+
+  /**
+   * Appends a handler to the chain every incoming message runs through before the relay
+   * (after the `message` event). Handlers run in the order they were added.
+   */
+  use(handler: MessageHandler<T, D>): this {
+    this.chain.use(handler);
+    return this;
+  }
+
+  /** Removes a handler added with `use()`; returns whether it was there. */
+  removeHandler(handler: MessageHandler<T, D>): boolean {
+    return this.chain.remove(handler);
+  }
+
+  /**
+   * Registers, replaces or (with `null`) removes the slash command `/name`. Works on any
+   * hub: once a command is registered, messages starting with `/` followed by a
+   * registered name run it instead of being relayed (after the `use()` handlers).
+   */
+  command(name: string, handler: CommandHandler<T, D> | null, options?: CommandOptions): this {
+    if (handler === null) {
+      this.removeCommand(name);
+      return this;
+    }
+    this.commandRegistry.set(name, handler, options);
+    this.chain.setFinal(this.runCommand);
+    return this;
+  }
+
+  /** Removes the slash command `/name`; returns whether it was registered. */
+  removeCommand(name: string): boolean {
+    const removed = this.commandRegistry.delete(name);
+    if (this.chat === undefined && this.commandRegistry.size === 0) this.chain.setFinal(undefined);
+    return removed;
+  }
+
+  /**
+   * Delivers a message as if `from` had said it: to the members of a room (default: the
+   * sender's current room) but the sender (unless `echo`), or to one peer. In chat mode it
+   * is rendered for each framing; otherwise it is sent verbatim. Returns how many clients
+   * it was queued for. This is what the relay does after the handler chain.
+   */
+  relayMessage(from: Peer<D>, message: T | string | Uint8Array, options: RelayOptions<D> = {}): number {
+    const room = options.room ?? from.room;
+    const to = options.to;
+    if (this.chat !== undefined) {
+      const text = typeof message === 'string' ? message : Buffer.from(message as Uint8Array).toString('utf8');
+      return this.chat.relay(from, text, room, to, options.action ?? false);
+    }
+    const frames = new FrameCache(message);
+    if (to !== undefined) return to.deliver(frames.frameFor(to.frameEncoder)) ? 1 : 0;
+    this.cluster?.relayed(room, message);
+    return this.deliverFrames(this.roomRegistry.membersOf(room), frames, this.echo ? undefined : from);
+  }
+
+  /** The bound address, or `null` before `listen()` completes and after `close()`. */
+  address(): AddressInfo | null {
+    const address = this.server.address();
+    return typeof address === 'object' ? address : null;
+  }
+
+  /**
+   * Starts accepting connections. Resolves with the bound address; rejects with a
+   * `ListenError` (port taken, say), an `AbortError`, or a `HubClosedError` (closed before or
+   * while binding). Defaults: `0.0.0.0:8000`.
+   */
+  async listen(options: HubListenOptions | number = {}): Promise<AddressInfo> {
+    const { port = DEFAULT_PORT, host = DEFAULT_HOST, backlog, signal } = typeof options === 'number' ? { port: options } : options;
+    if (this.closing !== undefined) throw new HubClosedError();
+    throwIfAborted(signal);
+    const bound = this.address();
+    if (bound !== null) return bound;
+    const server = this.server;
+    this.listenPending = true;
+    const listening = new Promise<AddressInfo>((resolve, reject) => {
+        const settle = (): void => {
+          server.off('error', onError);
+          server.off('listening', onListening);
+          stopWatchingAbort();
+        };
+        const onError = (error: Error): void => {
+          settle();
+          reject(new ListenError(`${host}:${port}`, error));
+        };
+        const onListening = (): void => {
+          settle();
+          // close() was called while binding: it closes the server once this settles.
+          if (this.closing !== undefined) {
+            reject(new HubClosedError());
+            return;
+          }
+          const address = server.address() as AddressInfo;
+          this.emit('listening', address);
+          resolve(address);
+        };
+        const stopWatchingAbort = whenAborted(signal, (error) => {
+          settle();
+          server.close();
+          reject(error);
+        });
+        server.once('error', onError);
+        server.once('listening', onListening);
+        server.listen({ port, host, ...(backlog === undefined ? {} : { backlog }) });
+      });
+    this.listenSettled = listening.then(
+      () => undefined,
+      () => undefined,
+    );
+    try {
+      return await listening;
+    } finally {
+      this.listenPending = false;
+    }
+  }
+
+  /**
+   * Sends a message to every connected client (but `options.except`). It is encoded once
+   * per framing in use and the same bytes are queued for every receiver.
+   * Returns how many clients it was queued for.
+   */
+  broadcast(message: T | string | Uint8Array, options?: BroadcastOptions<D>): number {
+    this.cluster?.broadcast(message);
+    return this.deliverFrames(this.peers, new FrameCache(message), options?.except);
+  }
+
+  /**
+   * Stops accepting connections, flushes what is queued to every client, closes them, and
+   * resolves once every socket is closed. Clients that do not take their data within the
+   * timeout are cut. Calling it again returns the same promise.
+   */
+  close(options: HubCloseOptions = {}): Promise<void> {
+    this.closing ??= this.shutdown(options);
+    return this.closing;
+  }
+
+  /** Closes the hub; lets `await using hub = new BroadcastHub()` clean up. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  private async shutdown(options: HubCloseOptions): Promise<void> {
+    const timeout = options.drainTimeout ?? options.timeout ?? this.host.closeTimeout;
+    this.sweeper.stop();
+    const serverClosed = this.ownsServer ? this.listenSettled.then(() => (this.server.listening ? closeServer(this.server) : undefined)) : Promise.resolve();
+    if (!this.ownsServer) this.server.off(this.connectionEvent, this.onConnection);
+    const peersClosed =
+      this.peers.size === 0
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => {
+            this.allPeersClosed = resolve;
+          });
+    announceShutdown(this.peers, options);
+    // The drain's deadline, not closeTimeout: a longer drainTimeout gives slow readers longer.
+    for (const peer of this.peers) peer.close('shutdown', timeout);
+    this.gate?.shutdown();
+    // One deadline for the whole drain, so that close() resolves within it whoever is slow.
+    const timer = setTimeout(() => {
+      for (const peer of this.peers) peer.destroy('shutdown');
+    }, timeout);
+    timer.unref();
+    await peersClosed;
+    clearTimeout(timer);
+    // Every client is gone: what the TLS server still holds can only be handshakes in progress.
+    if (this.ownsServer) this.handshakes?.destroyRemaining();
+    else this.handshakes?.dispose();
+    await serverClosed;
+    // After the peers, so the other hubs hear each one leave before this hub says goodbye.
+    await this.cluster?.close().catch((error: unknown) => this.emit('adapterError', error instanceof Error ? error : new Error(String(error))));
+    this.server.off('error', this.onServerError);
+    this.emit('close');
+  }
+
+  private readonly onConnection = (socket: Socket): void => {
+    if (this.closing !== undefined) {
+      socket.destroy();
+      return;
+    }
+    const refusal = this.admission.admit(socket);
+    if (refusal !== undefined) {
+      this.emitRefused(socket.remoteAddress ?? '', refusal);
+      return;
+    }
+    socket.setNoDelay(true);
+    if (this.keepAliveDelay > 0) socket.setKeepAlive(true, this.keepAliveDelay);
+    const peer = new Peer<D>(socket, this.host);
+    // With an `authenticate` hook the connection waits at the gate, and becomes a client only once it is let in.
+    if (this.gate !== undefined) this.gate.hold(peer, socket);
+    else this.admitPeer(peer);
+  };
+
+  /** Makes a connection a client: a name, the default room, `hub.clients`, the `connect` event, a greeting. */
+  private admitPeer(peer: Peer<D>): void {
+    if (peer.nick === '') peer.assignNick(this.nicknames.claimGuest(peer));
+    this.roomRegistry.add(peer, this.roomRegistry.defaultRoom);
+    peer.enterRoom(this.roomRegistry.defaultRoom);
+    this.peers.add(peer);
+    this.sweeper.watch(peer);
+    this.cluster?.connected(peer);
+    this.dispatch('connect', peer, () => this.emit('connect', peer));
+    // Peers of adaptive framings are greeted once their framing is known, so that a JSON
+    // program is not greeted in text, nor a raw peer sent notices at all.
+    if (this.chat !== undefined && !isAdaptiveCodec(this.host.codec)) this.chat.greet(peer);
+  }
+
+  private createGate(options: HubAuthOptions<D>): AuthGate<D> {
+    const authenticate = options.authenticate;
+    if (typeof authenticate !== 'function') throw new TypeError('authenticate must be a function');
+    return new AuthGate<D>(
+      {
+        admit: (peer, nick) => {
+          if (nick !== undefined) {
+            // Throws a NameError, before anything else changes, when the name is invalid or taken.
+            this.nicknames.rename(peer, '', nick);
+            peer.assignNick(nick);
+          }
+          this.admitPeer(peer);
+          // Adaptive framings were detected from the credentials, so the greeting can go out now.
+          this.chat?.greet(peer);
+        },
+        replay: (peer, message) => {
+          this.onPeerMessage(peer, message as T);
+        },
+        failed: (peer, error) => {
+          this.dispatch('authFailed', peer, () => this.emit('authFailed', peer, error));
+        },
+        refuse: (peer, code, message) => {
+          this.replies.refuse(peer, code, message);
+        },
+      },
+      {
+        authenticate,
+        authTimeout: positive('authTimeout', options.authTimeout ?? DEFAULT_AUTH_TIMEOUT_MS),
+        maxPreAuthBytes: positive('maxPreAuthBytes', options.maxPreAuthBytes ?? DEFAULT_MAX_PRE_AUTH_BYTES),
+      },
+    );
+  }
+
+  private onPeerMessage(peer: Peer<D>, message: T): void {
+    // A connection that has not authenticated yet has its messages taken by the gate; one field read without a hook.
+    if (this.gate?.intercept(peer, message) === true) return;
+    // Flood control comes first, and costs one field read when it is off.
+    if (this.flood !== undefined && !this.flood.admit(peer, message)) return;
+    this.acceptMessage(peer, message);
+  }
+
+  /** What follows flood control: the `message` event, the handler chain and the relay. */
+  private acceptMessage(peer: Peer<D>, message: T): void {
+    if (this.chat === undefined && this.chain.isEmpty) {
+      // The plain relay, kept free of any per-message allocation beyond the frame cache.
+      this.dispatch('message', peer, () => this.emit('message', message, peer));
+      if (this.relay && peer.isOpen) {
+        this.deliverFrames(this.roomRegistry.membersOf(peer.room), new FrameCache(message), this.echo ? undefined : peer);
+        this.cluster?.relayed(peer.room, message);
+      }
+      return;
+    }
+    let text = message;
+    let room = peer.room;
+    let envelope: ClientEnvelope | undefined;
+    if (this.chat !== undefined) {
+      if (isHeartbeatReply(message)) {
+        this.sweeper.pong(peer, message.ts);
+        return;
+      }
+      const input = this.chat.read(message);
+      if (input === undefined) return;
+      text = input.text as T;
+      room = input.room ?? room;
+      envelope = input.envelope;
+    }
+    this.dispatch('message', peer, () => this.emit('message', text, peer));
+    if (!peer.isOpen) return;
+    this.chain.push(new MessageContext<T, D>(this, this.replies, peer, text, room, envelope));
+  }
+
+  /**
+   * A message starts through the chain, at once or after the sender's earlier messages: its
+   * room is the one the sender talks in now, so that `/join dev` then `hello` lands in dev even
+   * behind a slow handler. A JSON message naming a room is checked for membership here, for
+   * the same reason. Returns `false` to drop it.
+   */
+  private beginMessage(ctx: MessageContext<T, D>): boolean {
+    const named = ctx.envelope?.type === 'message' ? ctx.envelope.room : undefined;
+    if (named === undefined) {
+      ctx.room = ctx.peer.room;
+      return true;
+    }
+    if (ctx.peer.rooms.has(named)) return true;
+    ctx.refuse('ERR_NOT_IN_ROOM', `you are not in room ${named}; /join it first`);
+    return false;
+  }
+
+  /** The end of the chain: relay what got through. */
+  private finish(ctx: MessageContext<T, D>): void {
+    if (!this.relay || !ctx.peer.isOpen) return;
+    this.relayMessage(ctx.peer, ctx.message, { room: ctx.room, to: ctx.target });
+  }
+
+  /** The chain's last step: runs a registered slash command instead of relaying. */
+  private readonly runCommand = (ctx: MessageContext<T, D>): void | Promise<void> => {
+    const text = ctx.message;
+    if (typeof text !== 'string' || text.charCodeAt(0) !== 0x2f) return undefined;
+    // `//text` sends `/text`.
+    if (text.charCodeAt(1) === 0x2f) {
+      ctx.message = text.slice(1) as T;
+      return undefined;
+    }
+    const invocation = parseCommand(text);
+    if (invocation === undefined) return undefined;
+    const entry = this.commandRegistry.get(invocation.name);
+    if (entry === undefined) {
+      if (this.chat !== undefined) ctx.refuse('ERR_UNKNOWN_COMMAND', `unknown command /${invocation.name}; /help lists the commands`);
+      return undefined;
+    }
+    ctx.drop();
+    const label = `/${entry.name}`;
+    let result: void | Promise<void>;
+    try {
+      result = entry.handler(ctx, invocation);
+    } catch (error) {
+      throw new HandlerError(ctx.peer.id, label, error);
+    }
+    if (result === undefined) return undefined;
+    return Promise.resolve(result).catch((error: unknown) => {
+      throw new HandlerError(ctx.peer.id, label, error);
+    });
+  };
+
+  private deliverFrames(members: Iterable<Peer<D>>, frames: FrameCache, except: Peer<D> | undefined): number {
+    let delivered = 0;
+    for (const peer of members) {
+      if (peer !== except && peer.deliver(frames.frameFor(peer.frameEncoder))) delivered += 1;
+    }
+    return delivered;
+  }
+
+  private joinRoom(peer: Peer<D>, room: string): void {
+    assertRoomName(room);
+    if (!this.peers.has(peer)) return;
+    if (peer.rooms.has(room)) {
+      peer.enterRoom(room);
+      return;
+    }
+    if (peer.rooms.size >= MAX_ROOMS_PER_PEER) throw new RangeError(`a client may be in at most ${MAX_ROOMS_PER_PEER} rooms`);
+    this.roomRegistry.add(peer, room);
+    peer.enterRoom(room);
+    this.dispatch('join', peer, () => this.emit('join', peer, room));
+    this.cluster?.joined(peer, room);
+    this.chat?.announceJoin(peer, room);
+  }
+
+  private leaveRoom(peer: Peer<D>, room: string): boolean {
+    if (!peer.rooms.has(room) || !this.peers.has(peer)) return false;
+    const defaultRoom = this.roomRegistry.defaultRoom;
+    if (room === defaultRoom && peer.rooms.size === 1) return false;
+    // Announced before leaving, so that the leaver hears it too.
+    this.chat?.announceLeave(peer, room);
+    this.roomRegistry.remove(peer, room);
+    peer.exitRoom(room);
+    this.dispatch('leave', peer, () => this.emit('leave', peer, room));
+    this.cluster?.left(peer, room);
+    if (peer.rooms.size === 0) this.joinRoom(peer, defaultRoom);
+    return true;
+  }
+
+  private renamePeer(peer: Peer<D>, nick: string): void {
+    if (!this.peers.has(peer)) return;
+    const previous = peer.nick;
+    this.nicknames.rename(peer, previous, nick);
+    peer.assignNick(nick);
+    this.dispatch('nick', peer, () => this.emit('nick', peer, previous));
+    this.cluster?.renamed(peer, previous);
+    this.chat?.announceNick(peer, previous);
+  }
+
+  private onPeerClosed(peer: Peer<D>, reason: DisconnectReason, error: Error | undefined): void {
+    // A connection that never got past the gate was never a client: only its place at the door is freed.
+    if (this.gate?.forget(peer) === true) {
+      this.admission.release(peer.remoteAddress);
+      return;
+    }
+    if (!this.peers.delete(peer)) return;
+    this.admission.release(peer.remoteAddress);
+    this.sweeper.forget(peer);
+    this.flood?.forget(peer);
+    this.chain.forget(peer);
+    for (const room of peer.rooms) {
+      this.roomRegistry.remove(peer, room);
+      this.chat?.announceLeave(peer, room, this.chat.quitReason(peer));
+    }
+    this.nicknames.release(peer, peer.nick);
+    this.cluster?.disconnected(peer, [...peer.rooms], this.chat?.quitReason(peer));
+    this.emitGuarded('disconnect', peer, reason, error);
+    if (this.peers.size === 0 && this.allPeersClosed !== undefined) {
+      this.allPeersClosed();
+      this.allPeersClosed = undefined;
+    }
+  }
+
+  /** Reports a refused connection; a listener that throws is the hub's `error`, not a crash in the server's connection handler. */
+  private emitRefused(address: string, reason: AdmissionRefusal): void {
+    try {
+      this.emit('refused', address, reason);
+    } catch (error) {
+      this.emit('error', new ListenerError('refused', error));
+    }
+  }
+
+  /** Reports a failed TLS handshake; a listener that throws is the hub's `error`. */
+  private readonly emitTlsClientError = (error: Error, remote: RemoteEndpoint): void => {
+    try {
+      this.emit('tlsClientError', error, remote);
+    } catch (listenerError) {
+      this.emit('error', new ListenerError('tlsClientError', listenerError));
+    }
+  };
+
+  /**
+   * Emits an event about one client whose listener must not break the hub's bookkeeping
+   * (a broadcast half delivered, a `close()` that never resolves): a listener that throws
+   * becomes the hub's `error`, as for `refused`.
+   */
+  private emitGuarded<E extends 'clientError' | 'slowConsumer' | 'disconnect'>(event: E, ...args: Parameters<HubEvents<T, D>[E]>): void {
+    try {
+      this.emit(event, ...args);
+    } catch (error) {
+      this.emit('error', new ListenerError(event, error));
+    }
+  }
+
+  /** Runs listeners that a client's input triggers, so that one that throws cannot take the hub down. */
+  private dispatch(event: string, peer: Peer<D>, emit: () => void): void {
+    try {
+      emit();
+    } catch (error) {
+      this.emit('clientError', new ListenerError(event, error), peer);
+    }
+  }
+
+  private readonly onServerError = (error: Error): void => {
+    // listen() reports its own failures; anything later is the hub's.
+    if (!this.listenPending) this.emit('error', error);
+  };
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => {
+      resolve();
+    });
+  });
+}
+
+/** Five hex digits that tell hubs apart in guest names (within the 16 characters of a nickname). */
+function hubTag(hubId: string): string {
+  return createHash('sha256').update(hubId).digest('hex').slice(0, 5);
+}
+
+/** A policy option, checked at run time too: JavaScript callers get no compile-time check. */
+function oneOf<P extends string>(name: string, value: P, allowed: readonly P[]): P {
+  if (!allowed.includes(value)) throw new TypeError(`${name} must be ${allowed.map((choice) => `'${choice}'`).join(' or ')}, got ${JSON.stringify(value)}`);
+  return value;
+}
+
+function positive(name: string, value: number): number {
+  if (!Number.isFinite(value) || value <= 0) throw new RangeError(`${name} must be a positive number, got ${value}`);
+  return value;
+}

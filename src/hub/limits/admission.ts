@@ -1,0 +1,37 @@
+import type { Socket } from 'node:net';
+import { ConnectionLimiter, type AdmissionRefusal, type ConnectionLimits } from './connection-limiter.js';
+import { refuseConnection, type Farewell } from '../../protocol/farewell.js';
+import type { Codec } from '../../protocol/codec.js';
+
+/**
+ * The hub's door: counts connections in total and per address, and turns away those over
+ * `maxClients` or `maxClientsPerAddress` before any `Peer` exists for them, telling each why
+ * in one line (`! server full (10000 clients)`) and closing it at once.
+ * @internal
+ */
+export class Admission {
+  private readonly limiter: ConnectionLimiter;
+  private readonly codec: Codec<unknown>;
+  private readonly farewells: Readonly<Record<AdmissionRefusal, Farewell>>;
+
+  constructor(limits: ConnectionLimits, codec: Codec<unknown>) {
+    this.limiter = new ConnectionLimiter(limits);
+    this.codec = codec;
+    this.farewells = {
+      'server-full': { reason: 'server-full', message: `server full (${limits.maxClients} clients)` },
+      'too-many-from-address': { reason: 'too-many-from-address', message: `too many connections from your address (${limits.maxClientsPerAddress})` },
+    };
+  }
+
+  /** Counts the connection in, or refuses it (and has told the client) and returns why. */
+  admit(socket: Socket): AdmissionRefusal | undefined {
+    const refusal = this.limiter.admit(socket.remoteAddress ?? '');
+    if (refusal !== undefined) refuseConnection(socket, this.codec, this.farewells[refusal]);
+    return refusal;
+  }
+
+  /** Frees the place of a connection that `admit` let in. */
+  release(address: string): void {
+    this.limiter.release(address);
+  }
+}

@@ -1,0 +1,149 @@
+import type { Socket } from 'node:net';
+import type { FlushScheduler, Flushable } from './flush-scheduler.js';
+import type { FrameJournal } from './frame-journal.js';
+
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * The writes waiting for one socket. Frames queued during one event-loop turn are joined
+ * into a single `write()`; while the socket reports backpressure nothing more is written,
+ * and frames wait here until it drains.
+ *
+ * In the common case (socket flowing, delimited frames) a frame is not kept here but noted
+ * as a position in the scheduler's journal for this turn: a receiver of a broadcast then
+ * writes a buffer joined once for every receiver that got the same frames, rather than
+ * copying them into one of its own. Frames queued while blocked are kept here.
+ */
+export class OutboundQueue implements Flushable {
+  private readonly socket: Socket;
+  private readonly scheduler: FlushScheduler;
+  /** Frames kept here: while blocked, or for framings that cannot share a write. */
+  private frames: Buffer[] = [];
+  private frameBytes = 0;
+  /** The journal `runs` and the open run [runStart, runEnd) point into. */
+  private journal: FrameJournal | undefined;
+  /** Closed runs, as start, end pairs. */
+  private runs: number[] = [];
+  private runStart = -1;
+  private runEnd = -1;
+  private scheduled = false;
+  private blocked = false;
+  /**
+   * Whether frames may share one write. Raw framing has no delimiters, so each of its
+   * messages is written on its own.
+   */
+  coalesce: boolean;
+
+  constructor(socket: Socket, scheduler: FlushScheduler, coalesce: boolean) {
+    this.socket = socket;
+    this.scheduler = scheduler;
+    this.coalesce = coalesce;
+  }
+
+  /** Bytes waiting here plus bytes the socket has accepted but not yet sent. */
+  get queuedBytes(): number {
+    return this.frameBytes + this.socket.writableLength;
+  }
+
+  /** Whether the socket is applying backpressure. */
+  get isBlocked(): boolean {
+    return this.blocked;
+  }
+
+  /** Queues one frame; it is written at the end of this event-loop turn. */
+  enqueue(frame: Buffer): void {
+    this.frameBytes += frame.length;
+    if (this.blocked || !this.coalesce || this.frames.length > 0) {
+      this.frames.push(frame);
+    } else {
+      this.note(frame);
+    }
+    if (!this.scheduled && !this.blocked) {
+      this.scheduled = true;
+      this.scheduler.schedule(this);
+    }
+  }
+
+  /** Writes what is waiting now, unless the socket is applying backpressure. */
+  flush(): void {
+    this.scheduled = false;
+    if (this.blocked || this.frameBytes === 0) return;
+    if (!this.socket.writable) {
+      this.discard();
+      return;
+    }
+    let flowing = true;
+    if (this.runEnd > this.runStart) {
+      const parts = this.takeRuns();
+      flowing = this.socket.write(parts.length === 1 ? (parts[0] ?? EMPTY) : Buffer.concat(parts));
+    }
+    if (this.frames.length > 0) {
+      const frames = this.frames;
+      this.frames = [];
+      if (this.coalesce && frames.length > 1) {
+        flowing = this.socket.write(Buffer.concat(frames));
+      } else {
+        for (const frame of frames) flowing = this.socket.write(frame);
+      }
+    }
+    this.frameBytes = 0;
+    if (!flowing) {
+      this.blocked = true;
+      // Listened for only while blocked: an idle connection carries no drain closure.
+      this.socket.once('drain', () => {
+        this.blocked = false;
+        this.flush();
+      });
+    }
+  }
+
+  /** Drops whatever is waiting (the connection is going away without a flush). */
+  discard(): void {
+    this.frames = [];
+    this.frameBytes = 0;
+    this.forgetRuns();
+  }
+
+  /** Records `frame` as the next position in this turn's journal, extending the open run when it follows on. */
+  private note(frame: Buffer): void {
+    const journal = this.scheduler.journal();
+    if (journal !== this.journal) {
+      if (this.runEnd > this.runStart) {
+        // Runs of a turn whose flush has not reached this queue yet: keep their bytes here, in order.
+        this.frames.push(...this.takeRuns(), frame);
+        return;
+      }
+      this.journal = journal;
+      this.runs = [];
+      this.runStart = -1;
+      this.runEnd = -1;
+    }
+    const index = journal.indexOf(frame);
+    if (index === this.runEnd) {
+      this.runEnd = index + 1;
+      return;
+    }
+    if (this.runEnd > this.runStart) this.runs.push(this.runStart, this.runEnd);
+    this.runStart = index;
+    this.runEnd = index + 1;
+  }
+
+  /** The bytes of the runs noted so far, one buffer per run, and forgets them. */
+  private takeRuns(): Buffer[] {
+    const journal = this.journal;
+    const runs = this.runs;
+    runs.push(this.runStart, this.runEnd);
+    this.forgetRuns();
+    if (journal === undefined) return [];
+    const parts: Buffer[] = [];
+    for (let i = 0; i < runs.length; i += 2) parts.push(journal.join(runs[i] ?? 0, runs[i + 1] ?? 0));
+    return parts;
+  }
+
+  private forgetRuns(): void {
+    this.journal = undefined;
+    this.runs = [];
+    this.runStart = -1;
+    this.runEnd = -1;
+  }
+}
