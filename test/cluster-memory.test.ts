@@ -146,6 +146,68 @@ describe('BrokerAdapter', () => {
     expect(adapter.stats).toMatchObject({ duplicates: 1, missed: 0 });
   });
 
+  it('lets the claims and releases in flight reach the broker before it closes the transport', async () => {
+    // Each broker operation waits for the test to finish it, so the order is the adapter's alone.
+    const waiting = new Map<string, () => void>();
+    const log: string[] = [];
+    const later = <T>(name: string, value: T): Promise<T> =>
+      new Promise((resolve) => {
+        log.push(name);
+        waiting.set(name, () => {
+          log.push(`${name} done`);
+          resolve(value);
+        });
+      });
+    const finish = (name: string): void => {
+      const done = waiting.get(name);
+      if (done === undefined) throw new Error(`${name} is not waiting: ${log.join(', ')}`);
+      waiting.delete(name);
+      done();
+    };
+    const transport: BrokerTransport = {
+      name: 'slow',
+      start: () => Promise.resolve(),
+      publish: (frame) => {
+        log.push(`publish ${(decodeFrame(frame)?.e ?? []).map((event) => event.type).join(' ')}`);
+        return true;
+      },
+      claim: (key) => later(`claim ${key}`, true),
+      refresh: () => Promise.resolve(),
+      release: (key) => later(`release ${key}`, undefined),
+      close: () => {
+        log.push('close');
+        return Promise.resolve();
+      },
+    };
+    const adapter = new BrokerAdapter(transport, { hubId: 'me' });
+    const errors: Error[] = [];
+    adapter.attach({ localPresence: () => [], apply: () => undefined, status: () => undefined, error: (error) => errors.push(error) });
+    await adapter.ready();
+    await new Promise((resolve) => setImmediate(resolve));
+    log.length = 0;
+    const ada = adapter.claimNick('ada');
+    finish('claim nick:ada');
+    expect(await ada).toBe(true);
+    // Her peer left (a release on its way), another is being named: then the hub closes.
+    adapter.releaseNick('ada');
+    const bob = adapter.claimNick('bob');
+    const closed = adapter.close();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(log).toEqual(['claim nick:ada', 'claim nick:ada done', 'release nick:ada', 'claim nick:bob']);
+    finish('release nick:ada');
+    await new Promise((resolve) => setImmediate(resolve));
+    // Still waiting for the claim: a name taken as the hub closes must be given up too.
+    expect(log.slice(4)).toEqual(['release nick:ada done']);
+    finish('claim nick:bob');
+    expect(await bob).toBe(true);
+    await new Promise((resolve) => setImmediate(resolve));
+    finish('release nick:bob');
+    await closed;
+    expect(log.slice(4)).toEqual(['release nick:ada done', 'claim nick:bob done', 'publish bye', 'release nick:bob', 'release nick:bob done', 'close']);
+    expect(adapter.status).toBe('closed');
+    expect(errors).toEqual([]);
+  });
+
   it('refuses timings that would expire live hubs', () => {
     expect(() => new BrokerAdapter(handTransport().transport, { heartbeatInterval: 1000, presenceTimeout: 1500 })).toThrow(RangeError);
   });

@@ -63,6 +63,14 @@ export class BrokerAdapter implements ClusterAdapter {
   private readonly presence = new PresenceTable();
   /** Lower-cased nicknames this hub holds in the broker. */
   private readonly claimed = new Set<string>();
+  /**
+   * Claims, refreshes and releases on their way to the broker. `close()` lets them finish before
+   * its own releases and before the transport goes: a release cut off by the close (NATS refuses
+   * requests once draining) would keep its name from every hub until the claim's time to live,
+   * and so would a claim landing after it.
+   */
+  private readonly inFlight = new Set<Promise<unknown>>();
+  private closing: Promise<void> | undefined;
   private host: AdapterHost | undefined;
   private state: AdapterStatus = 'connecting';
   private started: Promise<void> | undefined;
@@ -196,22 +204,35 @@ export class BrokerAdapter implements ClusterAdapter {
     const key = nick.toLowerCase();
     if (this.claimed.has(key)) return true;
     if (this.state !== 'connected') throw new ClusterUnavailableError(this.transport.name, `cannot check nickname '${nick}' with the other hubs: the broker is unreachable`);
-    let ok: boolean;
     try {
-      ok = await this.transport.claim(claimKey(key), this.hubId, this.presenceTimeout);
+      // Recorded before the operation settles, so that a close() waiting for it releases the name too.
+      return await this.track(
+        this.transport.claim(claimKey(key), this.hubId, this.presenceTimeout).then((ok) => {
+          if (ok) this.claimed.add(key);
+          return ok;
+        }),
+      );
     } catch (error) {
       throw new ClusterUnavailableError(this.transport.name, `could not claim nickname '${nick}'`, error);
     }
-    if (ok) this.claimed.add(key);
-    return ok;
   }
 
   releaseNick(nick: string): void {
     const key = nick.toLowerCase();
     if (!this.claimed.delete(key) || this.state !== 'connected') return;
-    this.transport.release(claimKey(key), this.hubId).catch((error: unknown) => {
+    this.track(this.transport.release(claimKey(key), this.hubId)).catch((error: unknown) => {
       this.report(new ClusterUnavailableError(this.transport.name, `could not release nickname '${nick}'`, error));
     });
+  }
+
+  /** Counts `operation` as in flight until it settles. */
+  private track<T>(operation: Promise<T>): Promise<T> {
+    this.inFlight.add(operation);
+    const settled = (): void => {
+      this.inFlight.delete(operation);
+    };
+    operation.then(settled, settled);
+    return operation;
   }
 
   findNick(nick: string): RemotePeer | undefined {
@@ -222,9 +243,22 @@ export class BrokerAdapter implements ClusterAdapter {
     return this.presence.all();
   }
 
-  async close(): Promise<void> {
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  /**
+   * What is in flight finishes first (releases above all: the hub's peers have just left, each
+   * giving up its name), then the others are told goodbye and the names still held released,
+   * and only then does the transport close. Without a broker there is nothing to wait for: the
+   * names expire with their time to live.
+   */
+  private async shutdown(): Promise<void> {
     if (this.state === 'closed') return;
     if (this.timer !== undefined) clearInterval(this.timer);
+    // A loop: an operation that settles may have been followed by another (a claim's release).
+    while (this.state === 'connected' && this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
     if (this.state === 'connected') {
       this.publish({ type: 'bye' });
       this.flush();
@@ -295,7 +329,7 @@ export class BrokerAdapter implements ClusterAdapter {
     this.sendSnapshot();
     // A broker that restarted without persistence lost the claims: take them again.
     for (const key of this.claimed) {
-      this.transport.claim(claimKey(key), this.hubId, this.presenceTimeout).then(
+      this.track(this.transport.claim(claimKey(key), this.hubId, this.presenceTimeout)).then(
         (ok) => {
           if (!ok) this.report(new ClusterUnavailableError(this.transport.name, `nickname '${key}' was claimed by another hub while this one was disconnected`));
         },
@@ -317,7 +351,7 @@ export class BrokerAdapter implements ClusterAdapter {
     if (this.state !== 'connected') return;
     this.sendSnapshot();
     if (this.claimed.size > 0) {
-      this.transport.refresh([...this.claimed].map(claimKey), this.hubId, this.presenceTimeout).catch((error: unknown) => {
+      this.track(this.transport.refresh([...this.claimed].map(claimKey), this.hubId, this.presenceTimeout)).catch((error: unknown) => {
         this.report(new ClusterUnavailableError(this.transport.name, 'could not refresh nickname claims', error));
       });
     }

@@ -218,6 +218,40 @@ export function clusterSuite(kind: BrokerKind, missing: string | undefined): voi
     }, 20_000);
   });
 
+  describe(`${kind} cluster: graceful close`, () => {
+    it('frees the nicknames of a hub closed with hub.close() at once, and says goodbye for each of its peers', async () => {
+      const url = sharedBrokerUrl(kind);
+      const prefix = testPrefix();
+      // Claims live far longer than the test waits: only their release can free the name in time.
+      const timings = { heartbeat: 1000, timeout: 30_000 };
+      const [stay, closing] = await Promise.all([startHubProcess(kind, url, prefix, timings), startHubProcess(kind, url, prefix, timings)]);
+      const watcher = await client(stay.port, 'watcher');
+      await client(closing.port, 'ada');
+      await whoBecomes(watcher, 'lobby', ['ada', 'watcher']);
+      // SIGTERM: the fixture awaits hub.close(), then exits.
+      closing.process.signal('SIGTERM');
+      expect((await closing.process.exited).code).toBe(0);
+      // Her own goodbye (no reason given), not the one the others make up when her hub says bye or falls silent.
+      await lineMatching(watcher, /^\* ada left lobby/, 3000);
+      expect(linesOf(watcher).filter((line) => line.startsWith('* ada left lobby'))).toEqual(['* ada left lobby']);
+      // A new hub knows nothing of ada: only the broker's claim could refuse her name.
+      const fresh = await startHubProcess(kind, url, prefix, timings);
+      const newcomer = await client(fresh.port);
+      const deadline = Date.now() + 3000;
+      for (;;) {
+        newcomer.write('/nick ada\n');
+        await sleep(150);
+        if (linesOf(newcomer).some((line) => line.endsWith('is now known as ada'))) break;
+        if (Date.now() > deadline) throw new Error(`ada was not freed by hub.close(): ${linesOf(newcomer).slice(-3).join(' | ')}`);
+      }
+      // The release was not just late: nothing about it went wrong.
+      expect(closing.process.printed.stdout.split('\n').filter((line) => line.startsWith('ERROR'))).toEqual([]);
+      for (const hub of [stay, fresh]) hub.process.signal('SIGTERM');
+      await Promise.all([stay, fresh].map((hub) => hub.process.exited));
+      if (kind === 'nats') await removeNatsBucket(url, prefix);
+    }, 30_000);
+  });
+
   describe(`${kind} cluster: failures`, () => {
     let broker: OwnBroker | undefined;
     afterAll(async () => {
