@@ -7,7 +7,7 @@ export {
   DEFAULT_PORT,
 } from './defaults.js';
 export type { HubEvents } from './hub/events.js';
-export type { BroadcastOptions, HubCloseOptions, HubListenOptions, HubOptions } from './hub/options.js';
+export type { BroadcastOptions, HubAddress, HubCloseOptions, HubListenOptions, HubOptions, UnixSocketAddress } from './hub/options.js';
 export { Peer } from './hub/peer.js';
 export type { OversizedMessagePolicy, SlowConsumerPolicy } from './hub/peer.js';
 export { ChatClient } from './client/chat-client.js';
@@ -44,7 +44,7 @@ export type { BinaryFramingName, Framing, FramingName, TextFramingName } from '.
 export { LineDecoder, lineCodec } from './protocol/line-codec.js';
 export { RawDecoder, rawCodec } from './protocol/raw-codec.js';
 export { LengthPrefixDecoder, lengthPrefixCodec } from './protocol/length-codec.js';
-export { AutoDecoder, autoCodec } from './protocol/auto-codec.js';
+export { AUTO_DETECT_TIMEOUT_MS, AutoDecoder, autoCodec } from './protocol/auto-codec.js';
 export { MAX_ROOMS_PER_PEER } from './hub/options.js';
 export type { RelayOptions, RoomHandle } from './hub/options.js';
 export { MessageContext } from './hub/message-context.js';

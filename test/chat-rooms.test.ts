@@ -124,7 +124,9 @@ describe('rendering for text and raw peers', () => {
   it('gives raw peers the bare text byte for byte and no notices', async () => {
     const { hub, port } = await hubOn({ framing: 'auto', chat: true });
     const raw = await rawPeer(hub, port);
-    raw.write('rawhello');
+    raw.write('rawfirst');
+    // `auto` decides raw after a quiet spell with no newline.
+    await eventually(() => [...hub.clients].some((peer) => peer.framing === 'raw'));
     const line = await rawPeer(hub, port);
     line.write('/nick alice\n');
     await lineMatching(line, 'known as alice');
@@ -132,6 +134,7 @@ describe('rendering for text and raw peers', () => {
     await raw.until((received) => received.toString().includes('wörld'));
     // Raw peers take each message on its own, with no terminator and no sender.
     expect(raw.received.equals(Buffer.from('héllo wörld'))).toBe(true);
+    raw.write('rawhello');
     expect(await lineMatching(line, 'rawhello')).toMatch(/^guest-\d+: rawhello$/);
   });
 

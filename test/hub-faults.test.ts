@@ -399,7 +399,7 @@ describe('a hub on an existing server', () => {
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
     const hub = new BroadcastHub({ server });
-    expect(hub.address()?.port).toBe(port);
+    expect(hub.address()).toMatchObject({ port });
     expect((await hub.listen()).port).toBe(port);
     const { raw: [a, b] } = await connectPeers(hub, port, 2);
     a.write('via your server\n');

@@ -1,6 +1,5 @@
 import { DEFAULT_RETRY_AFTER_MS, DEFAULT_RETRY_JITTER_MS } from '../defaults.js';
-import { sayFarewell, shutdownFarewell } from '../protocol/farewell.js';
-import type { Peer } from './peer.js';
+import { shutdownFarewell, type FarewellWords } from '../protocol/farewell.js';
 
 /** How `hub.close()` drains its clients (part of `HubCloseOptions`). */
 export interface DrainOptions {
@@ -19,16 +18,16 @@ export interface DrainOptions {
 }
 
 /**
- * Tells every peer the hub is going away and when to come back: `retryAfter` plus a random
- * share of `retryJitter`, drawn per client so that reconnects spread out instead of arriving
- * as one wave. JSON peers get a `bye` envelope with `retryAfterMs`, line peers
- * `* server shutting down; reconnect in 7 s`.
+ * What each peer is told when the hub shuts down: when to come back, `retryAfter` plus a
+ * random share of `retryJitter`, drawn per client so that reconnects spread out instead of
+ * arriving as one wave. JSON peers get it in a `bye` envelope's `retryAfterMs`, line peers as
+ * `* server shutting down; reconnect in 7 s`. Options are checked when this is called.
  * @internal
  */
-export function announceShutdown<D>(peers: Iterable<Peer<D>>, options: DrainOptions, random: () => number = Math.random): void {
+export function shutdownWords(options: DrainOptions, random: () => number = Math.random): () => FarewellWords {
   const base = nonNegative('retryAfter', options.retryAfter ?? DEFAULT_RETRY_AFTER_MS);
   const jitter = nonNegative('retryJitter', options.retryJitter ?? DEFAULT_RETRY_JITTER_MS);
-  for (const peer of peers) sayFarewell(peer, shutdownFarewell(base + Math.floor(random() * jitter)));
+  return () => shutdownFarewell(base + Math.floor(random() * jitter));
 }
 
 function nonNegative(name: string, value: number): number {

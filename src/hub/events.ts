@@ -1,8 +1,8 @@
-import type { AddressInfo } from 'node:net';
 import type { AdapterStatus } from '../cluster/adapter.js';
 import type { DisconnectReason } from '../protocol/disconnect-reason.js';
 import type { AuthError } from './auth/auth-error.js';
 import type { AdmissionRefusal } from './limits/connection-limiter.js';
+import type { HubAddress } from './options.js';
 import type { Peer } from './peer.js';
 import type { RemoteEndpoint } from './tls.js';
 
@@ -11,7 +11,7 @@ import type { RemoteEndpoint } from './tls.js';
 // eslint-disable-next-line @typescript-eslint/consistent-type-definitions
 export type HubEvents<T = string, D = Record<string, unknown>> = {
   /** The hub is accepting connections. */
-  listening: (address: AddressInfo) => void;
+  listening: (address: HubAddress) => void;
   /** A client connected. */
   connect: (peer: Peer<D>) => void;
   /**

@@ -15,14 +15,15 @@ import {
 } from '../defaults.js';
 import { HubClosedError, ListenError, ListenerError } from '../errors.js';
 import { isAdaptiveCodec, resolveCodec } from '../protocol/builtin-codecs.js';
+import type { InputKind } from '../protocol/classify.js';
 import type { Codec } from '../protocol/codec.js';
-import { isHeartbeatReply } from '../protocol/control-frames.js';
 import type { DisconnectReason } from '../protocol/disconnect-reason.js';
-import type { ClientEnvelope } from '../protocol/envelope.js';
+import type { ClientEnvelope, ClientPongEnvelope } from '../protocol/envelope.js';
 import { EnvelopeError } from '../protocol/envelope-error.js';
 import { lengthPrefixCodec } from '../protocol/length-codec.js';
 import { mixedCodec } from '../protocol/mixed-codec.js';
 import { assertRoomName, DEFAULT_ROOM } from '../protocol/names.js';
+import { asProtocol, type Protocol } from '../protocol/protocol.js';
 import { isStructuredCodec } from '../protocol/structured.js';
 import { FlushScheduler } from '../transport/flush-scheduler.js';
 import { FrameCache } from '../transport/frame-cache.js';
@@ -33,7 +34,7 @@ import { builtinCommands } from './chat/builtin-commands.js';
 import { ChatMode } from './chat/chat-mode.js';
 import { ClusterLink } from './cluster-link.js';
 import { CommandRegistry, parseCommand, type CommandEntry, type CommandHandler, type CommandOptions } from './commands.js';
-import { announceShutdown } from './drain.js';
+import { shutdownWords } from './drain.js';
 import type { HubEvents } from './events.js';
 import { HandlerChain, type MessageHandler } from './handler-chain.js';
 import { HandlerError } from './handler-error.js';
@@ -44,7 +45,17 @@ import { resolveLimits } from './limits/limit-options.js';
 import { LivenessSweeper } from './liveness.js';
 import { MessageContext, type ContextReplies } from './message-context.js';
 import { NicknameRegistry } from './nicknames.js';
-import { MAX_ROOMS_PER_PEER, type BroadcastOptions, type HubCloseOptions, type HubListenOptions, type HubOptions, type RelayOptions, type RoomHandle } from './options.js';
+import {
+  MAX_ROOMS_PER_PEER,
+  type BroadcastOptions,
+  type HubAddress,
+  type HubCloseOptions,
+  type HubListenOptions,
+  type HubOptions,
+  type RelayOptions,
+  type RoomHandle,
+  type UnixSocketAddress,
+} from './options.js';
 import { Peer, type PeerHost } from './peer.js';
 import { RoomRegistry } from './rooms.js';
 import { createHubTlsServer, TlsHandshakes, type RemoteEndpoint } from './tls.js';
@@ -86,7 +97,7 @@ export class BroadcastHub<T = string, D = Record<string, unknown>> extends Typed
 
   constructor(options: HubOptions<T, D> = {}) {
     super();
-    const codec: Codec<T> = resolveCodec(options.framing);
+    const codec: Protocol<T> = asProtocol(resolveCodec(options.framing));
     this.relay = options.relay ?? true;
     this.echo = options.echo ?? false;
     this.roomRegistry = new RoomRegistry(options.defaultRoom ?? DEFAULT_ROOM);
@@ -141,8 +152,8 @@ export class BroadcastHub<T = string, D = Record<string, unknown>> extends Typed
       slowConsumerPolicy: oneOf('slowConsumerPolicy', options.slowConsumerPolicy ?? 'disconnect', ['disconnect', 'drop']),
       invalidUtf8: oneOf('invalidUtf8', options.invalidUtf8 ?? 'replace', ['replace', 'reject']),
       closeTimeout: positive('closeTimeout', options.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT_MS),
-      peerMessage: (peer, message) => {
-        this.onPeerMessage(peer, message);
+      peerMessage: (peer, message, kind) => {
+        this.onPeerMessage(peer, message, kind);
       },
       peerError: (peer, error) => {
         this.emitGuarded('clientError', error, peer);
@@ -170,8 +181,7 @@ export class BroadcastHub<T = string, D = Record<string, unknown>> extends Typed
     const limits = resolveLimits(options);
     this.keepAliveDelay = limits.keepAliveDelay;
     this.admission = new Admission(limits, codec);
-    // Pongs are read by chat mode's path; without it (a `json` hub with `chat: false`) nobody could answer.
-    this.sweeper = new LivenessSweeper<D>(this.host, this.chat === undefined ? { ...limits, heartbeatInterval: 0 } : limits);
+    this.sweeper = new LivenessSweeper<D>(this.host, limits);
     this.flood =
       limits.flood === undefined
         ? undefined
@@ -332,55 +342,62 @@ export class BroadcastHub<T = string, D = Record<string, unknown>> extends Typed
     return this.deliverFrames(this.roomRegistry.membersOf(room), frames, this.echo ? undefined : from);
   }
 
-  /** The bound address, or `null` before `listen()` completes and after `close()`. */
-  address(): AddressInfo | null {
+  /** The bound address (a TCP address, or `{ path }` for a Unix socket), or `null` before `listen()` completes and after `close()`. */
+  address(): HubAddress | null {
     const address = this.server.address();
-    return typeof address === 'object' ? address : null;
+    if (typeof address === 'string') return { path: address };
+    return address;
   }
 
   /**
-   * Starts accepting connections. Resolves with the bound address; rejects with a
-   * `ListenError` (port taken, say), an `AbortError`, or a `HubClosedError` (closed before or
-   * while binding). Defaults: `0.0.0.0:8000`.
+   * Starts accepting connections: on a TCP port (default `0.0.0.0:8000`), or with `path` on a
+   * Unix domain socket. Resolves with the bound address; rejects with a `ListenError` (port or
+   * path taken, say), an `AbortError`, or a `HubClosedError` (closed before or while binding).
+   * A hub given a `server` that is already listening resolves with its address at once.
    */
-  async listen(options: HubListenOptions | number = {}): Promise<AddressInfo> {
-    const { port = DEFAULT_PORT, host = DEFAULT_HOST, backlog, signal } = typeof options === 'number' ? { port: options } : options;
+  listen(options: HubListenOptions & { path: string }): Promise<UnixSocketAddress>;
+  listen(options?: HubListenOptions | number): Promise<AddressInfo>;
+  async listen(options: HubListenOptions | number = {}): Promise<HubAddress> {
+    const { port, host, path, backlog, signal } = typeof options === 'number' ? { port: options, host: undefined, path: undefined, backlog: undefined, signal: undefined } : options;
+    if (path !== undefined && (port !== undefined || host !== undefined)) throw new TypeError("give 'path' or 'port'/'host', not both");
     if (this.closing !== undefined) throw new HubClosedError();
     throwIfAborted(signal);
     const bound = this.address();
     if (bound !== null) return bound;
     const server = this.server;
+    const target = path ?? `${host ?? DEFAULT_HOST}:${port ?? DEFAULT_PORT}`;
     this.listenPending = true;
-    const listening = new Promise<AddressInfo>((resolve, reject) => {
-        const settle = (): void => {
-          server.off('error', onError);
-          server.off('listening', onListening);
-          stopWatchingAbort();
-        };
-        const onError = (error: Error): void => {
-          settle();
-          reject(new ListenError(`${host}:${port}`, error));
-        };
-        const onListening = (): void => {
-          settle();
-          // close() was called while binding: it closes the server once this settles.
-          if (this.closing !== undefined) {
-            reject(new HubClosedError());
-            return;
-          }
-          const address = server.address() as AddressInfo;
-          this.emit('listening', address);
-          resolve(address);
-        };
-        const stopWatchingAbort = whenAborted(signal, (error) => {
-          settle();
-          server.close();
-          reject(error);
-        });
-        server.once('error', onError);
-        server.once('listening', onListening);
-        server.listen({ port, host, ...(backlog === undefined ? {} : { backlog }) });
+    const listening = new Promise<HubAddress>((resolve, reject) => {
+      const settle = (): void => {
+        server.off('error', onError);
+        server.off('listening', onListening);
+        stopWatchingAbort();
+      };
+      const onError = (error: Error): void => {
+        settle();
+        reject(new ListenError(target, error));
+      };
+      const onListening = (): void => {
+        settle();
+        // close() was called while binding: it closes the server once this settles.
+        if (this.closing !== undefined) {
+          reject(new HubClosedError());
+          return;
+        }
+        const address = this.address() ?? { path: target };
+        this.emit('listening', address);
+        resolve(address);
+      };
+      const stopWatchingAbort = whenAborted(signal, (error) => {
+        settle();
+        server.close();
+        reject(error);
       });
+      server.once('error', onError);
+      server.once('listening', onListening);
+      const where = path === undefined ? { port: port ?? DEFAULT_PORT, host: host ?? DEFAULT_HOST } : { path };
+      server.listen({ ...where, ...(backlog === undefined ? {} : { backlog }) });
+    });
     this.listenSettled = listening.then(
       () => undefined,
       () => undefined,
@@ -428,9 +445,9 @@ export class BroadcastHub<T = string, D = Record<string, unknown>> extends Typed
         : new Promise<void>((resolve) => {
             this.allPeersClosed = resolve;
           });
-    announceShutdown(this.peers, options);
+    const goodbye = shutdownWords(options);
     // The drain's deadline, not closeTimeout: a longer drainTimeout gives slow readers longer.
-    for (const peer of this.peers) peer.close('shutdown', timeout);
+    for (const peer of this.peers) peer.close('shutdown', { ...goodbye(), timeout });
     this.gate?.shutdown();
     // One deadline for the whole drain, so that close() resolves within it whoever is slow.
     const timer = setTimeout(() => {
@@ -461,7 +478,7 @@ export class BroadcastHub<T = string, D = Record<string, unknown>> extends Typed
     }
     socket.setNoDelay(true);
     if (this.keepAliveDelay > 0) socket.setKeepAlive(true, this.keepAliveDelay);
-    const peer = new Peer<D>(socket, this.host);
+    const peer = new Peer<D>(socket, this.host, { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 });
     // With an `authenticate` hook the connection waits at the gate, and becomes a client only once it is let in.
     if (this.gate !== undefined) this.gate.hold(peer, socket);
     else this.admitPeer(peer);
@@ -496,8 +513,8 @@ export class BroadcastHub<T = string, D = Record<string, unknown>> extends Typed
           // Adaptive framings were detected from the credentials, so the greeting can go out now.
           this.chat?.greet(peer);
         },
-        replay: (peer, message) => {
-          this.onPeerMessage(peer, message as T);
+        replay: (peer, message, kind) => {
+          this.onPeerMessage(peer, message as T, kind);
         },
         failed: (peer, error) => {
           this.dispatch('authFailed', peer, () => this.emit('authFailed', peer, error));
@@ -514,9 +531,15 @@ export class BroadcastHub<T = string, D = Record<string, unknown>> extends Typed
     );
   }
 
-  private onPeerMessage(peer: Peer<D>, message: T): void {
+  /** Where every decoded message starts, classified once by the peer's protocol. */
+  private onPeerMessage(peer: Peer<D>, message: T, kind: InputKind): void {
     // A connection that has not authenticated yet has its messages taken by the gate; one field read without a hook.
-    if (this.gate?.intercept(peer, message) === true) return;
+    if (this.gate?.intercept(peer, message, kind) === true) return;
+    // A heartbeat answer is the liveness sweeper's alone: never counted as flooding, never a message.
+    if (kind === 'pong') {
+      this.sweeper.pong(peer, (message as ClientPongEnvelope).ts);
+      return;
+    }
     // Flood control comes first, and costs one field read when it is off.
     if (this.flood !== undefined && !this.flood.admit(peer, message)) return;
     this.acceptMessage(peer, message);
@@ -537,10 +560,6 @@ export class BroadcastHub<T = string, D = Record<string, unknown>> extends Typed
     let room = peer.room;
     let envelope: ClientEnvelope | undefined;
     if (this.chat !== undefined) {
-      if (isHeartbeatReply(message)) {
-        this.sweeper.pong(peer, message.ts);
-        return;
-      }
       const input = this.chat.read(message);
       if (input === undefined) return;
       text = input.text as T;

@@ -1,5 +1,5 @@
 import { MAX_SWEEP_INTERVAL_MS } from '../defaults.js';
-import { sayFarewell, seconds, type Farewell } from '../protocol/farewell.js';
+import { seconds, type Farewell } from '../protocol/farewell.js';
 import type { ResolvedLimits } from './limits/limit-options.js';
 import { SlowConsumerError } from '../errors.js';
 import type { Peer, PeerHost } from './peer.js';
@@ -205,8 +205,7 @@ export class LivenessSweeper<D> {
   }
 
   private cut(peer: Peer<D>, farewell: Farewell): void {
-    sayFarewell(peer, farewell);
-    peer.close(farewell.reason);
+    peer.close(farewell.reason, farewell.message);
   }
 }
 

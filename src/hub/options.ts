@@ -1,4 +1,4 @@
-import type { Server } from 'node:net';
+import type { AddressInfo, Server } from 'node:net';
 import type { ClusterAdapter } from '../cluster/adapter.js';
 import type { Framing } from '../protocol/builtin-codecs.js';
 import type { InvalidUtf8Policy } from '../protocol/codec.js';
@@ -90,11 +90,25 @@ export interface HubListenOptions {
   port?: number;
   /** Address to bind. Default `0.0.0.0`. */
   host?: string;
+  /**
+   * Listen on this Unix domain socket instead of a TCP port (not with `port` or `host`). The
+   * file must not exist yet; it is removed when the hub closes.
+   */
+  path?: string;
   /** Length of the queue of pending connections. */
   backlog?: number;
   /** Cancels a listen that has not completed yet. */
   signal?: AbortSignal;
 }
+
+/** Where a hub listening on a Unix domain socket is reached. */
+export interface UnixSocketAddress {
+  /** The socket's path. */
+  readonly path: string;
+}
+
+/** Where a hub is reached: a TCP address, or a Unix domain socket's path. */
+export type HubAddress = AddressInfo | UnixSocketAddress;
 
 /** Options for `hub.close()`. */
 export interface HubCloseOptions extends DrainOptions {

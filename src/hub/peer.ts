@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { END_GRACE_MS } from '../defaults.js';
 import type { DisconnectReason } from '../protocol/disconnect-reason.js';
 import { ConnectionError, describeSocketError, MessageTooLargeError, SlowConsumerError } from '../errors.js';
-import { closeFarewell, farewellFrame, sayFarewell } from '../protocol/farewell.js';
+import { closeFarewell, type FarewellWords } from '../protocol/farewell.js';
 import type { FlushScheduler } from '../transport/flush-scheduler.js';
+import type { InputKind } from '../protocol/classify.js';
 import type { Codec, Decoder, DecoderOptions, FramingError, InvalidUtf8Policy } from '../protocol/codec.js';
+import { asProtocol, type Protocol } from '../protocol/protocol.js';
 import { OutboundQueue } from '../transport/outbound-queue.js';
 
 /** What the hub does with a message over `maxMessageBytes`. */
@@ -18,12 +20,27 @@ export type OversizedMessagePolicy = 'drop' | 'disconnect';
  */
 export type SlowConsumerPolicy = 'disconnect' | 'drop';
 
+/** Where a connection comes from: the address and port the hub reports for it. */
+export interface RemoteAddress {
+  readonly address: string;
+  readonly port: number;
+}
+
+/**
+ * Options for `peer.close()`: what the client is told (see `FarewellWords`), and how long
+ * it gets to take what is queued.
+ */
+export interface PeerCloseOptions extends FarewellWords {
+  /** Milliseconds the client gets to take what is queued before it is cut. Default: the hub's `closeTimeout`. */
+  readonly timeout?: number;
+}
+
 /**
  * What a peer needs from the hub that owns it.
  * @internal
  */
 export interface PeerHost<T, D> {
-  readonly codec: Codec<T>;
+  readonly codec: Protocol<T>;
   readonly scheduler: FlushScheduler;
   readonly maxMessageBytes: number;
   readonly maxQueuedBytes: number;
@@ -31,7 +48,7 @@ export interface PeerHost<T, D> {
   readonly slowConsumerPolicy: SlowConsumerPolicy;
   readonly invalidUtf8: InvalidUtf8Policy;
   readonly closeTimeout: number;
-  peerMessage(peer: Peer<D>, message: T): void;
+  peerMessage(peer: Peer<D>, message: T, kind: InputKind): void;
   peerError(peer: Peer<D>, error: Error): void;
   peerSlow(peer: Peer<D>, queuedBytes: number): void;
   peerClosed(peer: Peer<D>, reason: DisconnectReason, error: Error | undefined): void;
@@ -57,14 +74,14 @@ export const PAUSED_BY_FLOOD = 2;
 export const PAUSED_BY_AUTH = 4;
 
 /**
- * The peer a socket belongs to, kept on the socket itself: one set of module-level listeners
+ * The peer a stream belongs to, kept on the stream itself: one set of module-level listeners
  * then serves every connection, instead of a closure (with its own property dictionary) per
  * event per connection. That is most of what an idle connection costs beyond the socket.
  */
 const PEER = Symbol('broadcast-chat.peer');
 
-/** A socket that carries its peer. */
-type PeerSocket = Socket & { [PEER]?: Peer<unknown> };
+/** A stream that carries its peer. */
+type PeerStream = Duplex & { [PEER]?: Peer<unknown> };
 
 /**
  * The hub's handle on one connected client: who it is, what it has sent and been sent,
@@ -74,21 +91,22 @@ type PeerSocket = Socket & { [PEER]?: Peer<unknown> };
  * @typeParam D - the type of `data`, the application's own per-client state.
  */
 export class Peer<D = Record<string, unknown>> {
-  /** The client's IP address, as the socket saw it when it connected. */
+  /** The client's IP address, as the socket saw it when it connected (or the socket path's peer, `''`). */
   readonly remoteAddress: string;
   /** The client's port. */
   readonly remotePort: number;
   /** The application's own state for this client; starts as an empty object. */
   data: D = {} as D;
 
-  private readonly socket: Socket;
+  /** The connection: a TCP or TLS socket, or any stream-shaped transport. */
+  private readonly socket: Duplex;
   private readonly host: PeerHost<unknown, D>;
   private readonly decoder: Decoder;
   private readonly queue: OutboundQueue;
   private readonly connectedMs = Date.now();
   /** The id, made on first use: most connections are never asked for it. */
   private uuid: string | undefined;
-  private encoder: Codec<unknown>;
+  private encoder: Protocol<unknown>;
   private state = OPEN;
   private reason: DisconnectReason | undefined;
   private socketError: Error | undefined;
@@ -102,21 +120,19 @@ export class Peer<D = Record<string, unknown>> {
   private currentRoom = '';
   /** Who stopped reading from the socket: a set of `PAUSED_BY_*` bits; reading resumes when none is left. */
   private pausedBy = 0;
-  /** The client was told why it is being closed (`sayFarewell`). */
-  private farewellSaid = false;
   /** Over `maxQueuedBytes` under the `drop` policy: frames are dropped until the socket drains. */
   private lagging = false;
 
   /** @internal */
-  constructor(socket: Socket, host: PeerHost<unknown, D>) {
+  constructor(socket: Duplex, host: PeerHost<unknown, D>, remote: RemoteAddress) {
     this.socket = socket;
     this.host = host;
-    this.remoteAddress = socket.remoteAddress ?? '';
-    this.remotePort = socket.remotePort ?? 0;
+    this.remoteAddress = remote.address;
+    this.remotePort = remote.port;
     this.encoder = host.codec;
     this.queue = new OutboundQueue(socket, host.scheduler, host.codec.delimited);
     this.decoder = host.codec.createDecoder(new DecoderSink(this, host.maxMessageBytes, host.invalidUtf8));
-    (socket as PeerSocket)[PEER] = this;
+    (socket as PeerStream)[PEER] = this;
     socket.on('data', onSocketData);
     socket.on('end', onSocketEnd);
     socket.on('error', onSocketError);
@@ -224,18 +240,20 @@ export class Peer<D = Record<string, unknown>> {
   }
 
   /**
-   * Ends the connection after what is queued has been flushed; a client that does not
-   * take it within `timeout` ms (default: the hub's `closeTimeout`) is cut. The client is
-   * told `reason` first where its framing allows (a `bye`, or one `* disconnected:` line);
-   * `disconnect` then reports it.
+   * Ends the connection after what is queued has been flushed. The client is told why first,
+   * where its protocol allows (a `bye` envelope, or one `* disconnected: kicked (...)` line):
+   * `options` may be the words to tell it, or carry them with a retry hint and the `timeout`
+   * (default: the hub's `closeTimeout`) after which a client that does not take its data is
+   * cut. Clients that left, failed or stopped reading are told nothing. `disconnect` then
+   * reports `reason`.
    */
-  close(reason: DisconnectReason = 'kicked', timeout: number = this.host.closeTimeout): void {
+  close(reason: DisconnectReason = 'kicked', options: string | PeerCloseOptions = {}): void {
     if (this.state !== OPEN) return;
-    // The client hears why (a `bye`, or one line) unless a limit already told it: a kicked
-    // ChatClient must know not to come straight back. Queued past the output cap, after the
-    // state has left OPEN, so that a listener of the cap's events cannot re-enter close().
-    const farewell = closeFarewell(reason);
-    const frame = farewell !== undefined && this.claimFarewell() ? farewellFrame(this, farewell) : undefined;
+    const { timeout = this.host.closeTimeout, ...words } = typeof options === 'string' ? { message: options } : options;
+    // Encoded before the state leaves OPEN, queued after it: a listener of the output cap's
+    // events then cannot re-enter close(), and the goodbye goes past the cap.
+    const farewell = closeFarewell(reason, words);
+    const frame = farewell === undefined ? undefined : this.encoder.farewell(farewell);
     this.state = CLOSING;
     if (frame !== undefined) {
       this.queue.enqueue(frame);
@@ -261,16 +279,6 @@ export class Peer<D = Record<string, unknown>> {
     this.reason ??= reason;
     this.queue.discard();
     this.socket.destroy();
-  }
-
-  /**
-   * Marks that the client is being told why it is closed; `false` if it already was.
-   * @internal
-   */
-  claimFarewell(): boolean {
-    if (this.farewellSaid) return false;
-    this.farewellSaid = true;
-    return true;
   }
 
   /**
@@ -309,7 +317,7 @@ export class Peer<D = Record<string, unknown>> {
    * The codec frames for this peer must be encoded with.
    * @internal
    */
-  get frameEncoder(): Codec<unknown> {
+  get frameEncoder(): Protocol<unknown> {
     return this.encoder;
   }
 
@@ -393,7 +401,7 @@ export class Peer<D = Record<string, unknown>> {
   handleMessage(message: unknown): void {
     if (this.state !== OPEN) return;
     this.received += 1;
-    this.host.peerMessage(this, message);
+    this.host.peerMessage(this, message, this.encoder.classify(message));
   }
 
   /**
@@ -404,8 +412,7 @@ export class Peer<D = Record<string, unknown>> {
     if (this.state !== OPEN) return;
     this.host.peerError(this, error.forPeer(this.toString()));
     if (error instanceof MessageTooLargeError && this.host.oversizedMessage === 'disconnect') {
-      sayFarewell(this, { reason: 'too-large', message: `message over ${this.host.maxMessageBytes} bytes` });
-      this.close('too-large');
+      this.close('too-large', `message over ${this.host.maxMessageBytes} bytes`);
     }
   }
 
@@ -414,7 +421,8 @@ export class Peer<D = Record<string, unknown>> {
    * @internal
    */
   handleFramingDetected(codec: Codec<unknown>): void {
-    this.encoder = codec;
+    if (this.state !== OPEN) return;
+    this.encoder = asProtocol(codec);
     this.queue.coalesce = codec.delimited;
     this.host.peerFramingDetected(this);
   }
@@ -445,6 +453,8 @@ export class Peer<D = Record<string, unknown>> {
    */
   handleClose(): void {
     this.state = CLOSED;
+    // An undecided `auto` decoder holds a timer: nothing it decides now concerns anyone.
+    this.decoder.dispose?.();
     if (this.killTimer !== undefined) clearTimeout(this.killTimer);
     this.queue.discard();
     this.host.peerClosed(this, this.reason ?? reasonFor(this.socketError), this.socketError);
@@ -503,28 +513,28 @@ class DecoderSink implements DecoderOptions<unknown> {
 
 // The socket listeners, shared by every peer: `this` is the socket, which carries its peer.
 
-function onSocketData(this: PeerSocket, chunk: Buffer): void {
+function onSocketData(this: PeerStream, chunk: Buffer): void {
   this[PEER]?.handleData(chunk);
 }
 
-function onSocketEnd(this: PeerSocket): void {
+function onSocketEnd(this: PeerStream): void {
   this[PEER]?.handleEnd();
 }
 
-function onSocketError(this: PeerSocket, error: Error): void {
+function onSocketError(this: PeerStream, error: Error): void {
   this[PEER]?.handleSocketError(error);
 }
 
-function onSocketClose(this: PeerSocket): void {
+function onSocketClose(this: PeerStream): void {
   this[PEER]?.handleClose();
 }
 
-function onSocketDrainWhileClosing(this: PeerSocket): void {
+function onSocketDrainWhileClosing(this: PeerStream): void {
   this[PEER]?.endAfterFlush();
 }
 
 /** The close timeout's timer callback: `setTimeout(destroySocket, ms, socket)` needs no closure per peer. */
-function destroySocket(socket: Socket): void {
+function destroySocket(socket: Duplex): void {
   socket.destroy();
 }
 

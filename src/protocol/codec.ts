@@ -40,6 +40,12 @@ export interface Decoder {
   end(): void;
   /** Bytes held for a message that is not complete yet. */
   readonly bufferedBytes: number;
+  /**
+   * The connection is gone (closed, reset or destroyed, after `end()` or without it): stop any
+   * timer and drop what is held, delivering nothing more. Nothing else is called afterwards.
+   * Optional: only decoders that keep timers (such as `auto`'s) need it; call it if present.
+   */
+  dispose?(): void;
 }
 
 /**

@@ -73,7 +73,6 @@ const knownReasons: Readonly<Record<DisconnectReason, true>> = {
   kicked: true,
   'slow-consumer': true,
   'too-large': true,
-  'invalid-data': true,
   heartbeat: true,
   flood: true,
   idle: true,

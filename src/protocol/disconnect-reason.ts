@@ -11,7 +11,6 @@
  * - `slow-consumer`: the peer stopped reading: its queue passed `maxQueuedBytes`, or stayed
  *   over `softQueuedBytes` for `softQueuedSeconds`.
  * - `too-large`: the peer sent a message over `maxMessageBytes` under the `disconnect` policy.
- * - `invalid-data`: the peer sent bytes its framing cannot accept under a `disconnect` policy.
  * - `heartbeat`: the other side stopped answering (nothing arrived within the heartbeat timeout).
  * - `flood`: the peer sent faster than the hub's `flood` limit allows, under its `disconnect`
  *   policy (or held back more than `flood.maxBacklog` messages under `slow`).
@@ -31,7 +30,6 @@ export type DisconnectReason =
   | 'kicked'
   | 'slow-consumer'
   | 'too-large'
-  | 'invalid-data'
   | 'heartbeat'
   | 'flood'
   | 'idle'

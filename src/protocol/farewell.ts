@@ -1,9 +1,6 @@
-import type { Socket } from 'node:net';
 import type { ByeEnvelope } from './envelope.js';
-import { END_GRACE_MS } from '../defaults.js';
 import type { DisconnectReason } from './disconnect-reason.js';
 import type { Codec } from './codec.js';
-import type { Peer } from '../hub/peer.js';
 
 /**
  * What a client is told when the hub closes its connection: the typed reason, a sentence for
@@ -18,39 +15,21 @@ export interface Farewell {
 }
 
 /**
- * Tells `peer` why it is about to be closed, in the one form its protocol allows; call it
- * right before `peer.close(reason)`, which flushes it. Returns whether anything was queued.
- *
- * - JSON peers get a `bye` envelope.
- * - Line peers (and `auto`/`mixed` peers, which are written to as lines until they speak)
- *   get one line: `* disconnected: idle (no input for 3600 s)`, or for a shutdown
- *   `* server shutting down; reconnect in 7 s`.
- * - Raw peers (the documented Python client) get nothing: raw framing has no message
- *   boundaries, and an extra write could merge with the application's own last message.
- * - `length` and custom framings get nothing: a notice would be taken for a chat message.
- *
- * Slow consumers are never told: they are not reading, and a notice would wait behind
- * megabytes they will never take.
+ * The farewell as one line, for text peers (`line`, and `auto`/`mixed` peers, which are
+ * written to as lines until they speak): `* disconnected: idle (no input for 3600 s)`, or for
+ * a shutdown `* server shutting down; reconnect in 7 s`. A protocol's `farewell` method.
  */
-export function sayFarewell<D>(peer: Peer<D>, farewell: Farewell): boolean {
-  // Once is enough: a limit that says why, then `peer.close()`, must not say it twice.
-  if (!peer.isOpen || !peer.claimFarewell()) return false;
-  const frame = farewellFrame(peer, farewell);
-  return frame !== undefined && peer.deliver(frame);
+export function farewellAsLine(this: Codec<unknown>, farewell: Farewell): Buffer {
+  return this.encode(farewellLine(farewell));
 }
 
-/** The farewell encoded for `peer`'s framing, or `undefined` where it has no room for one (see `sayFarewell`). */
-export function farewellFrame<D>(peer: Peer<D>, farewell: Farewell): Buffer | undefined {
-  switch (peer.framing) {
-    case 'json':
-      return peer.frameEncoder.encode(byeEnvelope(farewell));
-    case 'line':
-    case 'auto':
-    case 'mixed':
-      return peer.frameEncoder.encode(farewellLine(farewell));
-    default:
-      return undefined;
-  }
+/**
+ * What a text connection turned away at the door is told, in one line (`! server full (10000
+ * clients)`), since its framing is not known yet. A raw client reads it as one message: the
+ * only thing it will ever receive. A protocol's `refusal` method.
+ */
+export function refusalAsLine(farewell: Farewell): Buffer {
+  return Buffer.from(`! ${farewell.message}\n`, 'utf8');
 }
 
 /** The `bye` envelope for a farewell. */
@@ -92,7 +71,6 @@ const TOLD_ON_CLOSE: Partial<Record<DisconnectReason, string>> = {
   shutdown: 'server shutting down',
   // Not `slow-consumer`: a client that is not reading would find the notice behind megabytes.
   'too-large': 'message too large',
-  'invalid-data': 'invalid data',
   heartbeat: 'no answer to heartbeat',
   flood: 'sending too fast',
   idle: 'no input',
@@ -100,49 +78,29 @@ const TOLD_ON_CLOSE: Partial<Record<DisconnectReason, string>> = {
   'auth-failed': 'authentication failed',
 };
 
-/** What `peer.close(reason)` tells the client when nothing more specific was said, or `undefined` when it says nothing. */
-export function closeFarewell(reason: DisconnectReason): Farewell | undefined {
-  const message = TOLD_ON_CLOSE[reason];
-  return message === undefined ? undefined : { reason, message };
+/** What the application may add to a close: the words it tells the client, and when to come back. */
+export interface FarewellWords {
+  /** What happened, for people. Default: a sentence for the reason (`closed by the server`). */
+  readonly message?: string | undefined;
+  /** Milliseconds the client should wait before reconnecting. */
+  readonly retryAfterMs?: number | undefined;
+}
+
+/** Reasons a client is never told: it left, the network failed, or (slow consumers) it is not reading. */
+const NEVER_TOLD: ReadonlySet<DisconnectReason> = new Set(['client-closed', 'hub-closed', 'closed', 'reset', 'error', 'slow-consumer']);
+
+/**
+ * What closing a peer for `reason` tells it: the given words, or a sentence for the reason;
+ * `undefined` when the reason is one a client is never told, or has no sentence and none was given.
+ */
+export function closeFarewell(reason: DisconnectReason, words: FarewellWords = {}): Farewell | undefined {
+  if (NEVER_TOLD.has(reason)) return undefined;
+  const message = words.message ?? TOLD_ON_CLOSE[reason];
+  if (message === undefined) return undefined;
+  return words.retryAfterMs === undefined ? { reason, message } : { reason, message, retryAfterMs: words.retryAfterMs };
 }
 
 /** A duration for people: `3600 s`, `0.25 s`. */
 export function seconds(ms: number): string {
   return `${Number((ms / 1000).toFixed(3))} s`;
-}
-
-/**
- * Turns away a connection the hub will not serve (no `Peer` is created): says why in one
- * line, since the client's framing is not known yet (`! server full (10000 clients)`; a
- * `bye` envelope on a `json` hub; nothing on `length` and custom framings, which have no
- * room for a notice), ends it at once, and destroys the socket shortly after, so a client
- * that keeps its half open (`nc`) does not hold the slot. What it sends meanwhile is read
- * and discarded: closing over unread input would reset the connection and could lose the line.
- */
-export function refuseConnection(socket: Socket, codec: Codec<unknown>, farewell: Farewell): void {
-  socket.on('error', ignore);
-  socket.resume();
-  const frame = refusalFrame(codec, farewell);
-  if (frame === undefined) socket.end();
-  else socket.end(frame);
-  setTimeout(() => socket.destroy(), END_GRACE_MS).unref();
-}
-
-function refusalFrame(codec: Codec<unknown>, farewell: Farewell): Buffer | undefined {
-  switch (codec.name) {
-    case 'json':
-      return codec.encode(byeEnvelope(farewell));
-    case 'line':
-    case 'auto':
-    case 'mixed':
-    case 'raw':
-      // A raw client reads this as one message; it is the only thing it will ever receive.
-      return Buffer.from(`! ${farewell.message}\n`, 'utf8');
-    default:
-      return undefined;
-  }
-}
-
-function ignore(): void {
-  // A refused client that resets is of no concern.
 }

@@ -1,4 +1,7 @@
-import type { ClientEnvelope, HubEnvelope } from './envelope.js';
+import { classify } from './classify.js';
+import type { ChatEvent, ClientEnvelope, HubEnvelope } from './envelope.js';
+import { byeEnvelope, type Farewell } from './farewell.js';
+import type { Protocol } from './protocol.js';
 import { PROTOCOL_VERSION } from './envelope.js';
 import { EnvelopeError } from './envelope-error.js';
 import { DEFAULT_MAX_TEXT_LENGTH, parseEnvelope, type EnvelopeSource } from './envelope-schema.js';
@@ -86,13 +89,17 @@ class EnvelopeLines implements DecoderOptions<string> {
  * text: text becomes a `system` envelope on the hub side (what `peer.send()` and
  * `hub.broadcast()` send) and a `message` envelope on the client side.
  */
-export function createJsonCodec(options: JsonCodecOptions = {}): StructuredCodec<JsonEnvelope> {
+export function createJsonCodec(options: JsonCodecOptions = {}): StructuredCodec<JsonEnvelope> & Protocol<JsonEnvelope> {
   const source = options.source ?? 'client';
   const maxTextLength = options.maxTextLength ?? DEFAULT_MAX_TEXT_LENGTH;
   return {
     name: 'json',
     delimited: true,
     structured: true,
+    classify,
+    render: renderEnvelope,
+    farewell: byeFrame,
+    refusal: byeFrame,
     encode(message) {
       const envelope =
         typeof message === 'string' || message instanceof Uint8Array ? textEnvelope(source, typeof message === 'string' ? message : Buffer.from(message).toString('utf8')) : message;
@@ -114,7 +121,17 @@ function textEnvelope(source: EnvelopeSource, text: string): JsonEnvelope {
  * text (a message's text, or a control envelope's slash command) before any handler or
  * listener sees it.
  */
-export const jsonCodec = createJsonCodec({ source: 'client' }) as unknown as StructuredCodec<string>;
+export const jsonCodec = createJsonCodec({ source: 'client' }) as unknown as StructuredCodec<string> & Protocol<string>;
 
 /** The client side of the `json` framing, used by `JsonChatClient`: reads hub envelopes, writes client envelopes. */
 export const jsonClientCodec: Codec<JsonEnvelope> = createJsonCodec({ source: 'hub', maxTextLength: Number.MAX_SAFE_INTEGER });
+
+/** Every chat event is an envelope already: the frame is the event itself. */
+function renderEnvelope(this: Codec<unknown>, event: ChatEvent): Buffer {
+  return this.encode(event);
+}
+
+/** A JSON peer is told why it is closed (or turned away) in a `bye` envelope. */
+function byeFrame(this: Codec<unknown>, farewell: Farewell): Buffer {
+  return this.encode(byeEnvelope(farewell));
+}

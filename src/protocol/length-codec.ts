@@ -1,5 +1,7 @@
 import { MessageTooLargeError } from '../errors.js';
-import type { Codec, Decoder, DecoderOptions } from './codec.js';
+import { classify } from './classify.js';
+import type { Decoder, DecoderOptions } from './codec.js';
+import { renderBare, sayNothing, type Protocol } from './protocol.js';
 import { toBytes } from './text.js';
 
 const HEADER_BYTES = 4;
@@ -110,7 +112,12 @@ export class LengthPrefixDecoder implements Decoder {
  * Binary-safe framing: a 4-byte big-endian length before each message. Messages are
  * `Buffer`s; strings are sent as UTF-8.
  */
-export const lengthPrefixCodec: Codec<Buffer> = {
+export const lengthPrefixCodec: Protocol<Buffer> = {
+  classify,
+  render: renderBare,
+  // A notice would be taken for a chat message.
+  farewell: sayNothing,
+  refusal: sayNothing,
   name: 'length',
   delimited: true,
   encode(message) {

@@ -1,5 +1,6 @@
 import { MessageTooLargeError } from '../errors.js';
-import type { Codec, Decoder, DecoderOptions } from './codec.js';
+import type { Decoder, DecoderOptions } from './codec.js';
+import { textProtocol, type Protocol } from './protocol.js';
 import { decodeText, toBytes } from './text.js';
 
 const LF = 0x0a;
@@ -126,7 +127,8 @@ export class LineDecoder implements Decoder {
  * Newline-delimited UTF-8 text, the default framing: what `nc` and most terminals speak.
  * Encoding appends `\n` unless the message already ends with one.
  */
-export const lineCodec: Codec<string> = {
+export const lineCodec: Protocol<string> = {
+  ...textProtocol,
   name: 'line',
   delimited: true,
   encode(message) {

@@ -1,5 +1,6 @@
 import { AutoDecoder } from './auto-codec.js';
-import type { Codec, Decoder, DecoderOptions } from './codec.js';
+import type { Decoder, DecoderOptions } from './codec.js';
+import { textProtocol, type Protocol } from './protocol.js';
 import { jsonCodec } from './json-codec.js';
 import { lineCodec } from './line-codec.js';
 
@@ -7,8 +8,10 @@ const OPEN_BRACE = 0x7b;
 
 /**
  * Learns each peer's framing from its first bytes: a JSON object (`{` first, after any
- * whitespace) means `json`; otherwise it is `auto`'s choice of `line` or `raw`. Reported
- * through `onFramingDetected`.
+ * whitespace) means `json`; otherwise it is `auto`'s choice of `line` or `raw` (at the first
+ * newline, or after a quiet spell: see `AutoDecoder`). Reported through `onFramingDetected`.
+ *
+ * May hold `auto`'s timer: call `dispose()` when the connection closes.
  */
 export class MixedDecoder implements Decoder {
   private readonly options: DecoderOptions<string>;
@@ -44,8 +47,8 @@ export class MixedDecoder implements Decoder {
       const leading = this.leading;
       this.leading = undefined;
       if (leading !== undefined) {
-        // One push, as if it had come in one read: `auto` judges line or raw by the first read.
-        // Past the limit, `leading` already ends with this chunk (appended above).
+        // The whitespace starts the first message. Past the limit, `leading` already ends with
+        // this chunk (appended above).
         const overflowed = first === -1;
         this.inner.push(overflowed ? leading : Buffer.concat([leading, chunk]));
         return;
@@ -62,6 +65,12 @@ export class MixedDecoder implements Decoder {
     }
     this.inner?.end();
   }
+
+  /** The connection is gone: stops `auto`'s timer, if any, and drops what is held. */
+  dispose(): void {
+    this.leading = undefined;
+    this.inner?.dispose?.();
+  }
 }
 
 function firstNonSpace(chunk: Buffer): number {
@@ -73,11 +82,12 @@ function firstNonSpace(chunk: Buffer): number {
 }
 
 /**
- * `json`, `line` or `raw`, chosen per connection from the first bytes each peer sends, so
- * that programs speaking JSON and people on `nc` share one chat. Until a peer has sent
- * anything it is written to as `line`.
+ * `json`, `line` or `raw`, chosen per connection (a `{` first means `json`; text peers are
+ * decided as `auto` decides them), so that programs speaking JSON and people on `nc` share
+ * one chat. Until it is decided, a peer is written to as `line`.
  */
-export const mixedCodec: Codec<string> = {
+export const mixedCodec: Protocol<string> = {
+  ...textProtocol,
   name: 'mixed',
   delimited: true,
   encode: (message) => lineCodec.encode(message),

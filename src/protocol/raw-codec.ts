@@ -1,5 +1,8 @@
 import { MessageTooLargeError } from '../errors.js';
-import type { Codec, Decoder, DecoderOptions } from './codec.js';
+import { classify } from './classify.js';
+import type { Decoder, DecoderOptions } from './codec.js';
+import { refusalAsLine } from './farewell.js';
+import { renderBare, sayNothing, type Protocol } from './protocol.js';
 import { decodeText, incompleteUtf8Tail, toBytes } from './text.js';
 
 /**
@@ -54,7 +57,12 @@ export class RawDecoder implements Decoder {
  * documented Python server and client talk. TCP may merge or split chunks, so this framing
  * suits people typing, not programs; prefer `line` or `length` for those.
  */
-export const rawCodec: Codec<string> = {
+export const rawCodec: Protocol<string> = {
+  classify,
+  render: renderBare,
+  // No message boundaries: a farewell could merge with the application's own last message.
+  farewell: sayNothing,
+  refusal: refusalAsLine,
   name: 'raw',
   delimited: false,
   encode: toBytes,

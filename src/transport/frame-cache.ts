@@ -1,4 +1,7 @@
-import type { Codec } from '../protocol/codec.js';
+/** Anything that turns a message into the bytes to write: a codec, seen from the write path. */
+export interface FrameEncoder {
+  encode(message: unknown): Buffer;
+}
 
 /**
  * Encodes one message at most once per codec, so a broadcast shares the same bytes among
@@ -7,16 +10,16 @@ import type { Codec } from '../protocol/codec.js';
  */
 export class FrameCache {
   private readonly message: unknown;
-  private firstCodec: Codec<unknown> | undefined;
+  private firstCodec: FrameEncoder | undefined;
   private firstFrame: Buffer | undefined;
-  private others: Map<Codec<unknown>, Buffer> | undefined;
+  private others: Map<FrameEncoder, Buffer> | undefined;
 
   constructor(message: unknown) {
     this.message = message;
   }
 
   /** The message framed by `codec`. */
-  frameFor(codec: Codec<unknown>): Buffer {
+  frameFor(codec: FrameEncoder): Buffer {
     if (codec === this.firstCodec && this.firstFrame !== undefined) return this.firstFrame;
     if (this.firstCodec === undefined) {
       this.firstCodec = codec;

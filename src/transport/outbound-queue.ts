@@ -1,4 +1,4 @@
-import type { Socket } from 'node:net';
+import type { Writable } from 'node:stream';
 import type { FlushScheduler, Flushable } from './flush-scheduler.js';
 import type { FrameJournal } from './frame-journal.js';
 
@@ -15,7 +15,7 @@ const EMPTY = Buffer.alloc(0);
  * copying them into one of its own. Frames queued while blocked are kept here.
  */
 export class OutboundQueue implements Flushable {
-  private readonly socket: Socket;
+  private readonly socket: Writable;
   private readonly scheduler: FlushScheduler;
   /** Frames kept here: while blocked, or for framings that cannot share a write. */
   private frames: Buffer[] = [];
@@ -34,7 +34,7 @@ export class OutboundQueue implements Flushable {
    */
   coalesce: boolean;
 
-  constructor(socket: Socket, scheduler: FlushScheduler, coalesce: boolean) {
+  constructor(socket: Writable, scheduler: FlushScheduler, coalesce: boolean) {
     this.socket = socket;
     this.scheduler = scheduler;
     this.coalesce = coalesce;

@@ -2,12 +2,12 @@
  * Type tests, compiled by `tsc --noEmit` (tsconfig.json covers test/) and never run: every
  * `@ts-expect-error` line must fail to compile, or tsc reports the directive as unused.
  */
-import type { AddressInfo } from 'node:net';
 import {
   BroadcastHub,
   ChatClient,
   type DisconnectReason,
   type FramingError,
+  type HubAddress,
   type HubEvents,
   type Peer,
 } from '../../src/index.js';
@@ -23,7 +23,7 @@ hub.on('disconnect', (gone: Peer, reason: DisconnectReason, error?: Error) => [g
 hub.on('clientError', (error: Error, from: Peer) => [error, from]);
 hub.on('slowConsumer', (slow: Peer, queuedBytes: number) => [slow, queuedBytes]);
 hub.on('error', (error: Error) => error);
-hub.once('listening', (address: AddressInfo) => address.port);
+hub.once('listening', (address: HubAddress) => ('port' in address ? address.port : address.path));
 hub.on('close', () => undefined);
 hub.broadcast('hi', { except: peer });
 
@@ -40,7 +40,7 @@ hub.on('disconnect', (gone: Peer, reason: number) => [gone, reason]);
 hub.on('slowConsumer', (slow: Peer, queuedBytes: string) => [slow, queuedBytes]);
 // @ts-expect-error connect gets a single peer, nothing more
 hub.on('connect', (connected: Peer, extra: string) => [connected, extra]);
-// @ts-expect-error listening gets an AddressInfo, not a string
+// @ts-expect-error listening gets a HubAddress, not a string
 hub.once('listening', (address: string) => address);
 // @ts-expect-error unknown event name
 hub.on('mesage', () => undefined);
@@ -130,3 +130,9 @@ const listener: HubEvents['message'] = (message, from) => [message.trim(), from.
 const wrong: HubEvents<Buffer>['message'] = (message: string) => message;
 
 export { listener, wrong };
+
+// --- listen(): a TCP listen resolves with a port, a Unix socket listen with a path ---
+void hub.listen({ port: 0 }).then((address) => address.port);
+void hub.listen({ path: '/tmp/chat.sock' }).then((address) => address.path);
+// @ts-expect-error a Unix socket address has no port
+void hub.listen({ path: '/tmp/chat.sock' }).then((address) => address.port);

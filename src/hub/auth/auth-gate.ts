@@ -1,7 +1,8 @@
-import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { TLSSocket } from 'node:tls';
 import type { ClientHelloEnvelope } from '../../protocol/envelope.js';
-import { farewellLine, sayFarewell, seconds } from '../../protocol/farewell.js';
+import type { InputKind } from '../../protocol/classify.js';
+import { farewellLine, seconds } from '../../protocol/farewell.js';
 import { NameError } from '../../protocol/name-error.js';
 import { PAUSED_BY_AUTH, type Peer } from '../peer.js';
 import { AuthError, type AuthFailureReason } from './auth-error.js';
@@ -18,7 +19,7 @@ export interface AuthGateHost<D> {
    */
   admit(peer: Peer<D>, nick: string | undefined): void;
   /** Handles a message that arrived while the peer waited, now that it is a client. */
-  replay(peer: Peer<D>, message: unknown): void;
+  replay(peer: Peer<D>, message: unknown, kind: InputKind): void;
   /** Reports a failure: the hub's `authFailed` event. */
   failed(peer: Peer<D>, error: AuthError): void;
   /** Refuses something, in the peer's protocol: an `error` envelope for JSON peers. */
@@ -36,15 +37,21 @@ const WAITING = 0; // no credentials yet
 const CHECKING = 1; // the hook is deciding
 const FAILED = 2; // refused and closing; kept until its socket closes, so the hub can tell it was never a client
 
+/** A message that arrived while its peer waited, with what it is. */
+interface Waiting {
+  readonly message: unknown;
+  readonly kind: InputKind;
+}
+
 interface Held {
   state: number;
   bytes: number;
-  readonly socket: Socket;
+  readonly socket: Duplex;
   readonly timer: NodeJS.Timeout;
   readonly onData: (chunk: Buffer) => void;
   controller: AbortController | undefined;
   /** Messages decoded after the credentials (the same chunk can hold more); replayed, in order, once the peer is in. */
-  backlog: unknown[];
+  backlog: Waiting[];
 }
 
 /**
@@ -79,7 +86,7 @@ export class AuthGate<D> {
   }
 
   /** Starts holding a new connection; `socket` is the peer's own. */
-  hold(peer: Peer<D>, socket: Socket): void {
+  hold(peer: Peer<D>, socket: Duplex): void {
     const { authTimeout, maxPreAuthBytes } = this.options;
     const held: Held = {
       state: WAITING,
@@ -105,19 +112,19 @@ export class AuthGate<D> {
    * Takes a message the peer sent, if the peer is still held: the first is its credential,
    * the rest wait for the decision. Returns `false` for a client that is already in.
    */
-  intercept(peer: Peer<D>, message: unknown): boolean {
+  intercept(peer: Peer<D>, message: unknown, kind: InputKind): boolean {
     const held = this.held.get(peer);
     if (held === undefined) return false;
     if (held.state !== WAITING) {
-      if (held.state === CHECKING) held.backlog.push(message);
+      if (held.state === CHECKING) held.backlog.push({ message, kind });
       return true;
     }
     held.state = CHECKING;
     peer.pauseReading(PAUSED_BY_AUTH);
-    const { credentials, hello } = readCredentials(message);
+    const { credentials, hello } = readCredentials(message, kind);
     // A JSON client's first envelope is replayed once it is in, unless it only carried credentials.
-    if (hello === undefined && !isText(message)) held.backlog.push(message);
-    else if (hello?.nick !== undefined) held.backlog.push(hello);
+    if (hello === undefined && !isText(message)) held.backlog.push({ message, kind });
+    else if (hello?.nick !== undefined) held.backlog.push({ message: hello, kind });
     const controller = new AbortController();
     held.controller = controller;
     const request: AuthRequest<D> = { peer, credentials, hello, tls: tlsInfo(held.socket), signal: controller.signal };
@@ -179,15 +186,15 @@ export class AuthGate<D> {
       return;
     }
     // A name from the hook is the identity the hub vouches for: a hello's own nick does not override it.
-    const backlog = nick === undefined ? held.backlog : held.backlog.filter((message) => !isHello(message));
+    const backlog = nick === undefined ? held.backlog : held.backlog.filter((waiting) => waiting.kind !== 'hello');
     this.held.delete(peer);
     this.release(held);
     // Resume before replaying: a handler chain that pauses during the replay keeps its own pause.
     peer.resumeReading(PAUSED_BY_AUTH);
-    for (const message of backlog) {
+    for (const { message, kind } of backlog) {
       // A listener or handler may have closed it meanwhile.
       if (!isOpen(peer)) return;
-      this.host.replay(peer, message);
+      this.host.replay(peer, message, kind);
     }
   }
 
@@ -206,10 +213,10 @@ export class AuthGate<D> {
     this.host.failed(peer, new AuthError(message, reason, cause === undefined ? undefined : { cause }));
     if (!peer.isOpen) return;
     if (peer.framing === 'json') this.host.refuse(peer, 'ERR_AUTH_FAILED', message);
-    const farewell = { reason: 'auth-failed' as const, message };
-    // A raw peer has been sent nothing else, so one notice cannot merge with a message of ours.
-    if (!sayFarewell(peer, farewell) && peer.framing === 'raw') peer.send(farewellLine(farewell));
-    peer.close('auth-failed');
+    // Raw framing has no room for a farewell, but a raw peer has been sent nothing else, so
+    // one notice cannot merge with a message of ours.
+    if (peer.framing === 'raw') peer.send(farewellLine({ reason: 'auth-failed', message }));
+    peer.close('auth-failed', message);
   }
 
   private release(held: Held): void {
@@ -229,20 +236,16 @@ function isText(message: unknown): boolean {
   return typeof message === 'string' || message instanceof Uint8Array;
 }
 
-function isHello(message: unknown): message is ClientHelloEnvelope {
-  return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === 'hello';
-}
-
 /** The credentials in a first message: text as it is, a JSON `hello`'s token (the hello itself comes back without it). */
-function readCredentials(message: unknown): { credentials: string | undefined; hello: ClientHelloEnvelope | undefined } {
+function readCredentials(message: unknown, kind: InputKind): { credentials: string | undefined; hello: ClientHelloEnvelope | undefined } {
   if (typeof message === 'string') return { credentials: message, hello: undefined };
   if (message instanceof Uint8Array) return { credentials: Buffer.from(message).toString('utf8'), hello: undefined };
-  if (!isHello(message)) return { credentials: undefined, hello: undefined };
-  const { token, ...hello } = message;
+  if (kind !== 'hello') return { credentials: undefined, hello: undefined };
+  const { token, ...hello } = message as ClientHelloEnvelope;
   return { credentials: token, hello };
 }
 
-function tlsInfo(socket: Socket): AuthTlsInfo | undefined {
+function tlsInfo(socket: Duplex): AuthTlsInfo | undefined {
   if (!(socket instanceof TLSSocket)) return undefined;
   const certificate = socket.getPeerCertificate();
   return {

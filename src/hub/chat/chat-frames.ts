@@ -1,7 +1,5 @@
-import { FrameCache } from '../../transport/frame-cache.js';
-import type { Codec } from '../../protocol/codec.js';
-import { isStructuredCodec } from '../../protocol/structured.js';
 import type { ChatEvent } from '../../protocol/envelope.js';
+import type { Protocol, RenderContext } from '../../protocol/protocol.js';
 
 /** What `ChatFrames` needs to render an event as text. */
 export interface RenderOptions {
@@ -12,17 +10,20 @@ export interface RenderOptions {
 }
 
 /**
- * One chat event, encoded at most once per codec and per rendering: the envelope for
- * structured codecs, the formatter's line for text codecs, the bare text for raw peers.
- * Each rendering is computed only if some receiver needs it.
+ * One chat event, rendered at most once per protocol: each receiver's protocol decides what
+ * the event looks like on its wire (an envelope, the formatter's line, the bare text), and
+ * every receiver of the same protocol shares those bytes. The formatter's line is computed
+ * at most once, and only if some protocol asks for it.
  */
-export class ChatFrames {
+export class ChatFrames implements RenderContext {
+  readonly notice: boolean;
   private readonly event: ChatEvent;
-  private readonly notice: boolean;
   private readonly options: RenderOptions;
-  private envelopeFrames: FrameCache | undefined;
-  private textFrames: FrameCache | null | undefined;
-  private bareFrames: FrameCache | null | undefined;
+  private line: string | null | undefined;
+  // Most events reach one protocol only: it is kept outside the map.
+  private firstProtocol: Protocol<unknown> | undefined;
+  private firstFrame: Buffer | undefined;
+  private others: Map<Protocol<unknown>, Buffer | undefined> | undefined;
 
   /** `notice` marks announcements (joins, welcomes) as opposed to messages and replies. */
   constructor(event: ChatEvent, notice: boolean, options: RenderOptions) {
@@ -31,38 +32,28 @@ export class ChatFrames {
     this.options = options;
   }
 
-  /** The bytes for a peer speaking `codec`, or `undefined` when that peer is not to get this event. */
-  frameFor(codec: Codec<unknown>): Buffer | undefined {
-    if (isStructuredCodec(codec)) {
-      this.envelopeFrames ??= new FrameCache(this.event);
-      return this.envelopeFrames.frameFor(codec);
-    }
-    if (!codec.delimited) return this.bare()?.frameFor(codec);
-    return this.text()?.frameFor(codec);
+  get rawNotices(): boolean {
+    return this.options.rawNotices;
   }
 
-  private text(): FrameCache | null {
-    if (this.textFrames === undefined) {
-      const line = this.options.render(this.event);
-      this.textFrames = line === undefined ? null : new FrameCache(line);
-    }
-    return this.textFrames;
+  /** The event as one line of text, rendered on first use. */
+  text(): string | undefined {
+    if (this.line === undefined) this.line = this.options.render(this.event) ?? null;
+    return this.line ?? undefined;
   }
 
-  /** Raw peers get what was said byte for byte, and no notices unless asked. */
-  private bare(): FrameCache | null {
-    if (this.bareFrames === undefined) {
-      const event = this.event;
-      if (this.notice) {
-        this.bareFrames = this.options.rawNotices ? this.text() : null;
-      } else if (event.type === 'message' || event.type === 'direct' || event.type === 'system') {
-        this.bareFrames = new FrameCache(event.text);
-      } else if (event.type === 'error') {
-        this.bareFrames = new FrameCache(event.message);
-      } else {
-        this.bareFrames = this.options.rawNotices ? this.text() : null;
-      }
+  /** The bytes for a peer speaking `protocol`, or `undefined` when that peer is not to get this event. */
+  frameFor(protocol: Protocol<unknown>): Buffer | undefined {
+    if (protocol === this.firstProtocol) return this.firstFrame;
+    if (this.firstProtocol === undefined) {
+      this.firstProtocol = protocol;
+      this.firstFrame = protocol.render(this.event, this);
+      return this.firstFrame;
     }
-    return this.bareFrames;
+    this.others ??= new Map();
+    if (this.others.has(protocol)) return this.others.get(protocol);
+    const frame = protocol.render(this.event, this);
+    this.others.set(protocol, frame);
+    return frame;
   }
 }

@@ -1,7 +1,8 @@
 import type { Socket } from 'node:net';
 import { ConnectionLimiter, type AdmissionRefusal, type ConnectionLimits } from './connection-limiter.js';
-import { refuseConnection, type Farewell } from '../../protocol/farewell.js';
-import type { Codec } from '../../protocol/codec.js';
+import type { Farewell } from '../../protocol/farewell.js';
+import type { Protocol } from '../../protocol/protocol.js';
+import { refuseConnection } from './refuse-connection.js';
 
 /**
  * The hub's door: counts connections in total and per address, and turns away those over
@@ -11,12 +12,12 @@ import type { Codec } from '../../protocol/codec.js';
  */
 export class Admission {
   private readonly limiter: ConnectionLimiter;
-  private readonly codec: Codec<unknown>;
+  private readonly protocol: Protocol<unknown>;
   private readonly farewells: Readonly<Record<AdmissionRefusal, Farewell>>;
 
-  constructor(limits: ConnectionLimits, codec: Codec<unknown>) {
+  constructor(limits: ConnectionLimits, protocol: Protocol<unknown>) {
     this.limiter = new ConnectionLimiter(limits);
-    this.codec = codec;
+    this.protocol = protocol;
     this.farewells = {
       'server-full': { reason: 'server-full', message: `server full (${limits.maxClients} clients)` },
       'too-many-from-address': { reason: 'too-many-from-address', message: `too many connections from your address (${limits.maxClientsPerAddress})` },
@@ -26,7 +27,7 @@ export class Admission {
   /** Counts the connection in, or refuses it (and has told the client) and returns why. */
   admit(socket: Socket): AdmissionRefusal | undefined {
     const refusal = this.limiter.admit(socket.remoteAddress ?? '');
-    if (refusal !== undefined) refuseConnection(socket, this.codec, this.farewells[refusal]);
+    if (refusal !== undefined) refuseConnection(socket, this.protocol, this.farewells[refusal]);
     return refusal;
   }
 

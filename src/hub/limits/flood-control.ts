@@ -1,5 +1,3 @@
-import { sayFarewell, type Farewell } from '../../protocol/farewell.js';
-import { isHeartbeatReply } from '../../protocol/control-frames.js';
 import { PAUSED_BY_FLOOD, type Peer } from '../peer.js';
 import { TokenBucket } from './token-bucket.js';
 import type { FloodOptions } from './limit-options.js';
@@ -45,20 +43,23 @@ export class FloodControl<T, D> {
   private readonly options: Required<FloodOptions>;
   private readonly states = new Map<Peer<D>, FloodState<T>>();
   private readonly warning: string;
-  private readonly farewell: Farewell;
+  /** What a client cut for flooding is told. */
+  private readonly cutMessage: string;
 
   constructor(host: FloodHost<T, D>, options: Required<FloodOptions>) {
     this.host = host;
     this.options = options;
     const limit = `${options.burst} at once, then ${options.rate} per second`;
     this.warning = `sending too fast: messages over ${limit} are dropped`;
-    this.farewell = { reason: 'flood', message: `sent more than ${limit}` };
+    this.cutMessage = `sent more than ${limit}`;
   }
 
-  /** Whether `message` may go on now. When it may not, flood control has taken care of it (held it back, dropped it, or cut the sender). */
+  /**
+   * Whether `message` may go on now (heartbeat answers never come here: the hub hands them to
+   * liveness first, so a sender is never cut for answering). When it may not, flood control has
+   * taken care of it (held it back, dropped it, or cut the sender).
+   */
   admit(peer: Peer<D>, message: T): boolean {
-    // Heartbeat answers are never held back: the sender would be cut for not answering.
-    if (isHeartbeatReply(message)) return true;
     let state = this.states.get(peer);
     if (state === undefined) {
       state = new FloodState(new TokenBucket({ burst: this.options.burst, ratePerSecond: this.options.rate }));
@@ -141,7 +142,6 @@ export class FloodControl<T, D> {
 
   private cut(peer: Peer<D>): void {
     if (!peer.isOpen) return;
-    sayFarewell(peer, this.farewell);
-    peer.close('flood');
+    peer.close('flood', this.cutMessage);
   }
 }

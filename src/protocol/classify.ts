@@ -1,0 +1,41 @@
+import type { ClientEnvelope } from './envelope.js';
+
+/**
+ * What one decoded message is, decided once, where it is decoded, so that every layer after
+ * (the auth gate, flood control, liveness, chat) reads the answer instead of looking again.
+ *
+ * - `message`: something to say (text, bytes, or a JSON `message` envelope).
+ * - `command`: a slash command (`/join dev`), or a JSON envelope that stands for one (`join`,
+ *   `leave`, `nick`, `direct`).
+ * - `hello`: a JSON client introducing itself (nickname, credentials).
+ * - `pong`: the answer to the hub's heartbeat; never a message.
+ */
+export type InputKind = 'message' | 'command' | 'hello' | 'pong';
+
+const SLASH = 0x2f;
+
+/**
+ * Classifies a message that one of the built-in framings decoded: a string (text framings),
+ * bytes (`length`) or a validated client envelope (`json`). Costs one `typeof` and one
+ * character read on the text paths.
+ */
+export function classify(message: unknown): InputKind {
+  if (typeof message === 'string') {
+    // `//text` is the escape for text that starts with a slash: a message, not a command.
+    return message.charCodeAt(0) === SLASH && message.charCodeAt(1) !== SLASH ? 'command' : 'message';
+  }
+  if (typeof message !== 'object' || message === null || message instanceof Uint8Array) return 'message';
+  switch ((message as Partial<ClientEnvelope>).type) {
+    case 'hello':
+      return 'hello';
+    case 'pong':
+      return 'pong';
+    case 'join':
+    case 'leave':
+    case 'nick':
+    case 'direct':
+      return 'command';
+    default:
+      return 'message';
+  }
+}
