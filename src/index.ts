@@ -7,7 +7,7 @@ export {
   DEFAULT_PORT,
 } from './defaults.js';
 export type { HubEvents } from './hub/events.js';
-export type { BroadcastOptions, HubAddress, HubCloseOptions, HubListenOptions, HubOptions, UnixSocketAddress } from './hub/options.js';
+export type { AcceptOptions, BroadcastOptions, HubAddress, HubCloseOptions, HubListenOptions, HubOptions, UnixSocketAddress } from './hub/options.js';
 export { Peer } from './hub/peer.js';
 export type { OversizedMessagePolicy, SlowConsumerPolicy } from './hub/peer.js';
 export { ChatClient } from './client/chat-client.js';

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { Server as TlsServer } from 'node:tls';
 import { throwIfAborted, whenAborted } from '../abort.js';
 import type { ClusterAdapter } from '../cluster/adapter.js';
@@ -47,6 +48,7 @@ import { MessageContext, type ContextReplies } from './message-context.js';
 import { NicknameRegistry } from './nicknames.js';
 import {
   MAX_ROOMS_PER_PEER,
+  type AcceptOptions,
   type BroadcastOptions,
   type HubAddress,
   type HubCloseOptions,
@@ -466,22 +468,37 @@ export class BroadcastHub<T = string, D = Record<string, unknown>> extends Typed
     this.emit('close');
   }
 
-  private readonly onConnection = (socket: Socket): void => {
+  /**
+   * Serves a connection that reached the application some other way than the hub's own
+   * server: a WebSocket's stream (`broadcast-chat/websocket` does this), a socket from a
+   * server of the application's, an in-process pair. It goes through the same door (connection
+   * caps per address), authentication, limits, rooms and events as the hub's own connections.
+   * `protocol` speaks to it instead of the hub's framing. Returns its `Peer`, or `undefined`
+   * when it was turned away (the hub closing, or a connection cap: `refused` says which).
+   */
+  accept(stream: Duplex, options: AcceptOptions): Peer<D> | undefined {
+    const protocol = options.protocol === undefined ? this.host.codec : asProtocol(options.protocol);
+    const remote = { address: options.remoteAddress, port: options.remotePort ?? 0 };
     if (this.closing !== undefined) {
-      socket.destroy();
-      return;
+      stream.destroy();
+      return undefined;
     }
-    const refusal = this.admission.admit(socket);
+    const refusal = this.admission.admit(stream, remote.address, protocol);
     if (refusal !== undefined) {
-      this.emitRefused(socket.remoteAddress ?? '', refusal);
-      return;
+      this.emitRefused(remote.address, refusal);
+      return undefined;
     }
+    const peer = new Peer<D>(stream, this.host, remote, protocol);
+    // With an `authenticate` hook the connection waits at the gate, and becomes a client only once it is let in.
+    if (this.gate !== undefined) this.gate.hold(peer, stream);
+    else this.admitPeer(peer);
+    return peer;
+  }
+
+  private readonly onConnection = (socket: Socket): void => {
     socket.setNoDelay(true);
     if (this.keepAliveDelay > 0) socket.setKeepAlive(true, this.keepAliveDelay);
-    const peer = new Peer<D>(socket, this.host, { address: socket.remoteAddress ?? '', port: socket.remotePort ?? 0 });
-    // With an `authenticate` hook the connection waits at the gate, and becomes a client only once it is let in.
-    if (this.gate !== undefined) this.gate.hold(peer, socket);
-    else this.admitPeer(peer);
+    this.accept(socket, { remoteAddress: socket.remoteAddress ?? '', remotePort: socket.remotePort ?? 0 });
   };
 
   /** Makes a connection a client: a name, the default room, `hub.clients`, the `connect` event, a greeting. */
@@ -495,7 +512,7 @@ export class BroadcastHub<T = string, D = Record<string, unknown>> extends Typed
     this.dispatch('connect', peer, () => this.emit('connect', peer));
     // Peers of adaptive framings are greeted once their framing is known, so that a JSON
     // program is not greeted in text, nor a raw peer sent notices at all.
-    if (this.chat !== undefined && !isAdaptiveCodec(this.host.codec)) this.chat.greet(peer);
+    if (this.chat !== undefined && !isAdaptiveCodec(peer.frameEncoder)) this.chat.greet(peer);
   }
 
   private createGate(options: HubAuthOptions<D>): AuthGate<D> {

@@ -1,7 +1,7 @@
 import type { AddressInfo, Server } from 'node:net';
 import type { ClusterAdapter } from '../cluster/adapter.js';
 import type { Framing } from '../protocol/builtin-codecs.js';
-import type { InvalidUtf8Policy } from '../protocol/codec.js';
+import type { Codec, InvalidUtf8Policy } from '../protocol/codec.js';
 import type { HubAuthOptions } from './auth/authenticate.js';
 import type { ChatOptions } from './chat/chat-mode.js';
 import type { DrainOptions } from './drain.js';
@@ -99,6 +99,16 @@ export interface HubListenOptions {
   backlog?: number;
   /** Cancels a listen that has not completed yet. */
   signal?: AbortSignal;
+}
+
+/** Options for `hub.accept()`: who a connection is, and what it speaks. */
+export interface AcceptOptions {
+  /** The client's address, as connection caps and `peer.remoteAddress` see it. */
+  remoteAddress: string;
+  /** The client's port, if it has one. Default 0. */
+  remotePort?: number;
+  /** What to speak to it. Default: the hub's own framing. */
+  protocol?: Codec<unknown>;
 }
 
 /** Where a hub listening on a Unix domain socket is reached. */

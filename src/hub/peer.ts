@@ -124,14 +124,14 @@ export class Peer<D = Record<string, unknown>> {
   private lagging = false;
 
   /** @internal */
-  constructor(socket: Duplex, host: PeerHost<unknown, D>, remote: RemoteAddress) {
+  constructor(socket: Duplex, host: PeerHost<unknown, D>, remote: RemoteAddress, protocol: Protocol<unknown> = host.codec) {
     this.socket = socket;
     this.host = host;
     this.remoteAddress = remote.address;
     this.remotePort = remote.port;
-    this.encoder = host.codec;
-    this.queue = new OutboundQueue(socket, host.scheduler, host.codec.delimited);
-    this.decoder = host.codec.createDecoder(new DecoderSink(this, host.maxMessageBytes, host.invalidUtf8));
+    this.encoder = protocol;
+    this.queue = new OutboundQueue(socket, host.scheduler, protocol.delimited);
+    this.decoder = protocol.createDecoder(new DecoderSink(this, host.maxMessageBytes, host.invalidUtf8));
     (socket as PeerStream)[PEER] = this;
     socket.on('data', onSocketData);
     socket.on('end', onSocketEnd);

@@ -1,4 +1,4 @@
-import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { ConnectionLimiter, type AdmissionRefusal, type ConnectionLimits } from './connection-limiter.js';
 import type { Farewell } from '../../protocol/farewell.js';
 import type { Protocol } from '../../protocol/protocol.js';
@@ -24,10 +24,10 @@ export class Admission {
     };
   }
 
-  /** Counts the connection in, or refuses it (and has told the client) and returns why. */
-  admit(socket: Socket): AdmissionRefusal | undefined {
-    const refusal = this.limiter.admit(socket.remoteAddress ?? '');
-    if (refusal !== undefined) refuseConnection(socket, this.protocol, this.farewells[refusal]);
+  /** Counts the connection from `address` in, or refuses it (and has told the client, in `protocol`) and returns why. */
+  admit(stream: Duplex, address: string, protocol: Protocol<unknown> = this.protocol): AdmissionRefusal | undefined {
+    const refusal = this.limiter.admit(address);
+    if (refusal !== undefined) refuseConnection(stream, protocol, this.farewells[refusal]);
     return refusal;
   }
 

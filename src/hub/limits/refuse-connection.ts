@@ -1,4 +1,4 @@
-import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { END_GRACE_MS } from '../../defaults.js';
 import type { Farewell } from '../../protocol/farewell.js';
 import type { Protocol } from '../../protocol/protocol.js';
@@ -12,7 +12,7 @@ import type { Protocol } from '../../protocol/protocol.js';
  * input would reset the connection and could lose the line.
  * @internal
  */
-export function refuseConnection(socket: Socket, protocol: Protocol<unknown>, farewell: Farewell): void {
+export function refuseConnection(socket: Duplex, protocol: Protocol<unknown>, farewell: Farewell): void {
   socket.on('error', ignore);
   socket.resume();
   const frame = protocol.refusal(farewell);
