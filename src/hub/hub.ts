@@ -16,14 +16,12 @@ import {
 } from '../defaults.js';
 import { HubClosedError, ListenError, ListenerError } from '../errors.js';
 import { isAdaptiveCodec, resolveCodec } from '../protocol/builtin-codecs.js';
-import type { InputKind } from '../protocol/classify.js';
 import type { Codec } from '../protocol/codec.js';
 import type { DisconnectReason } from '../protocol/disconnect-reason.js';
-import type { ClientEnvelope, ClientPongEnvelope } from '../protocol/envelope.js';
 import { EnvelopeError } from '../protocol/envelope-error.js';
 import { lengthPrefixCodec } from '../protocol/length-codec.js';
 import { mixedCodec } from '../protocol/mixed-codec.js';
-import { assertRoomName, DEFAULT_ROOM } from '../protocol/names.js';
+import { DEFAULT_ROOM } from '../protocol/names.js';
 import { asProtocol, type Protocol } from '../protocol/protocol.js';
 import { isStructuredCodec } from '../protocol/structured.js';
 import { FlushScheduler } from '../transport/flush-scheduler.js';
@@ -34,32 +32,29 @@ import type { HubAuthOptions } from './auth/authenticate.js';
 import { builtinCommands } from './chat/builtin-commands.js';
 import { ChatMode } from './chat/chat-mode.js';
 import { ClusterLink } from './cluster-link.js';
-import { CommandRegistry, parseCommand, type CommandEntry, type CommandHandler, type CommandOptions } from './commands.js';
+import type { CommandEntry, CommandHandler, CommandOptions } from './commands.js';
 import { shutdownWords } from './drain.js';
 import type { HubEvents } from './events.js';
-import { HandlerChain, type MessageHandler } from './handler-chain.js';
-import { HandlerError } from './handler-error.js';
+import type { MessageHandler } from './handler-chain.js';
+import { Inbound } from './inbound.js';
 import { Admission } from './limits/admission.js';
 import type { AdmissionRefusal } from './limits/connection-limiter.js';
-import { FloodControl } from './limits/flood-control.js';
 import { resolveLimits } from './limits/limit-options.js';
 import { LivenessSweeper } from './liveness.js';
-import { MessageContext, type ContextReplies } from './message-context.js';
-import { NicknameRegistry } from './nicknames.js';
-import {
-  MAX_ROOMS_PER_PEER,
-  type AcceptOptions,
-  type BroadcastOptions,
-  type HubAddress,
-  type HubCloseOptions,
-  type HubListenOptions,
-  type HubOptions,
-  type RelayOptions,
-  type RoomHandle,
-  type UnixSocketAddress,
+import type { ContextReplies } from './message-context.js';
+import { Membership } from './membership.js';
+import type {
+  AcceptOptions,
+  BroadcastOptions,
+  HubAddress,
+  HubCloseOptions,
+  HubListenOptions,
+  HubOptions,
+  RelayOptions,
+  RoomHandle,
+  UnixSocketAddress,
 } from './options.js';
 import { Peer, type PeerHost } from './peer.js';
-import { RoomRegistry } from './rooms.js';
 import { createHubTlsServer, TlsHandshakes, type RemoteEndpoint } from './tls.js';
 
 /**
@@ -73,14 +68,10 @@ export class BroadcastHub<T = string, D = Record<string, unknown>> extends Typed
   private readonly server: Server;
   private readonly ownsServer: boolean;
   private readonly connectionEvent: 'connection' | 'secureConnection';
-  private readonly peers = new Set<Peer<D>>();
   private readonly host: PeerHost<T, D>;
-  private readonly relay: boolean;
   private readonly echo: boolean;
-  private readonly roomRegistry: RoomRegistry<Peer<D>>;
-  private readonly nicknames: NicknameRegistry<Peer<D>>;
-  private readonly chain: HandlerChain<T, D>;
-  private readonly commandRegistry = new CommandRegistry<T, D>();
+  private readonly members: Membership<D>;
+  private readonly inbound: Inbound<T, D>;
   private readonly chat: ChatMode<D> | undefined;
   private readonly replies: ContextReplies<D>;
   private listenPending = false;
@@ -90,7 +81,6 @@ export class BroadcastHub<T = string, D = Record<string, unknown>> extends Typed
   private readonly cluster: ClusterLink<D> | undefined;
   private allPeersClosed: (() => void) | undefined;
   private readonly admission: Admission;
-  private readonly flood: FloodControl<T, D> | undefined;
   private readonly sweeper: LivenessSweeper<D>;
   private readonly keepAliveDelay: number;
   /** Set when there is an `authenticate` hook: holds connections until it lets them in. */
@@ -100,27 +90,32 @@ export class BroadcastHub<T = string, D = Record<string, unknown>> extends Typed
   constructor(options: HubOptions<T, D> = {}) {
     super();
     const codec: Protocol<T> = asProtocol(resolveCodec(options.framing));
-    this.relay = options.relay ?? true;
+    const relay = options.relay ?? true;
     this.echo = options.echo ?? false;
-    this.roomRegistry = new RoomRegistry(options.defaultRoom ?? DEFAULT_ROOM);
     // Guests of clustered hubs carry a tag of their hub, so that two hubs never hand out the same
     // guest name: a hash, since ids chosen by people (`chat-eu-1`, `chat-eu-2`) share their starts.
     const guestPrefix = options.adapter === undefined ? options.guestPrefix : `${options.guestPrefix ?? 'guest'}-${hubTag(options.adapter.hubId)}`;
-    this.nicknames = new NicknameRegistry(guestPrefix);
-    this.chain = new HandlerChain<T, D>(
+    this.members = new Membership<D>(
       {
-        finish: (ctx) => {
-          this.finish(ctx);
+        joined: (peer, room) => {
+          this.dispatch('join', peer, () => this.emit('join', peer, room));
+          this.cluster?.joined(peer, room);
+          this.chat?.announceJoin(peer, room);
         },
-        begin: (ctx) => this.beginMessage(ctx),
-        failed: (peer, error) => {
-          this.emitGuarded('clientError', error, peer);
+        // Announced before leaving, so that the leaver hears it too.
+        leaving: (peer, room) => this.chat?.announceLeave(peer, room),
+        left: (peer, room) => {
+          this.dispatch('leave', peer, () => this.emit('leave', peer, room));
+          this.cluster?.left(peer, room);
+        },
+        renamed: (peer, previous) => {
+          this.dispatch('nick', peer, () => this.emit('nick', peer, previous));
+          this.cluster?.renamed(peer, previous);
+          this.chat?.announceNick(peer, previous);
         },
       },
-      {
-        maxMessages: positive('maxPendingMessages', options.maxPendingMessages ?? 1000),
-        maxBytes: positive('maxPendingBytes', options.maxPendingBytes ?? 1024 * 1024),
-      },
+      options.defaultRoom ?? DEFAULT_ROOM,
+      guestPrefix,
     );
     // Structured and mixed framings only make sense with senders and rooms attached.
     const chat = options.chat ?? (isStructuredCodec(codec) || codec === (mixedCodec as Codec<unknown>));
@@ -129,22 +124,52 @@ export class BroadcastHub<T = string, D = Record<string, unknown>> extends Typed
       const chatOptions = chat === true ? {} : chat;
       this.chat = new ChatMode<D>(
         {
-          rooms: this.roomRegistry,
+          rooms: this.members.rooms,
           echo: this.echo,
           publish: options.adapter === undefined ? undefined : (event) => this.cluster?.chatRelayed(event),
         },
         chatOptions,
       );
-      if (chatOptions.builtinCommands !== false) {
-        for (const { name, handler, ...help } of builtinCommands<T, D>(this.chat)) this.commandRegistry.set(name, handler, help);
-      }
-      this.chain.setFinal(this.runCommand);
     }
     const chatMode = this.chat;
     this.replies = {
       reply: (peer, text) => (chatMode === undefined ? peer.send(text) : chatMode.reply(peer, text)),
       refuse: (peer, code, message) => (chatMode === undefined ? peer.send(`! ${message}`) : chatMode.refuse(peer, code, message)),
     };
+    const limits = resolveLimits(options);
+    this.inbound = new Inbound<T, D>(
+      {
+        hub: this,
+        replies: this.replies,
+        chat: this.chat,
+        relay,
+        intercept: (peer, message, kind) => this.gate?.intercept(peer, message, kind) === true,
+        pong: (peer, ts) => {
+          this.sweeper.pong(peer, ts);
+        },
+        announce: (peer, message) => {
+          this.dispatch('message', peer, () => this.emit('message', message, peer));
+        },
+        relayPlain: (peer, message) => {
+          this.deliverFrames(this.members.rooms.membersOf(peer.room), new FrameCache(message), this.echo ? undefined : peer);
+          this.cluster?.relayed(peer.room, message);
+        },
+        relayMessage: (peer, message, room, to) => {
+          this.relayMessage(peer, message, { room, to });
+        },
+        failed: (peer, error) => {
+          this.emitGuarded('clientError', error, peer);
+        },
+      },
+      {
+        maxMessages: positive('maxPendingMessages', options.maxPendingMessages ?? 1000),
+        maxBytes: positive('maxPendingBytes', options.maxPendingBytes ?? 1024 * 1024),
+      },
+      limits.flood,
+    );
+    if (this.chat !== undefined && (typeof chat !== 'object' || chat.builtinCommands !== false)) {
+      for (const { name, handler, ...help } of builtinCommands<T, D>(this.chat)) this.inbound.setCommand(name, handler, help);
+    }
     this.host = {
       codec,
       scheduler: new FlushScheduler(),
@@ -155,7 +180,7 @@ export class BroadcastHub<T = string, D = Record<string, unknown>> extends Typed
       invalidUtf8: oneOf('invalidUtf8', options.invalidUtf8 ?? 'replace', ['replace', 'reject']),
       closeTimeout: positive('closeTimeout', options.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT_MS),
       peerMessage: (peer, message, kind) => {
-        this.onPeerMessage(peer, message, kind);
+        this.inbound.receive(peer, message, kind);
       },
       peerError: (peer, error) => {
         this.emitGuarded('clientError', error, peer);
@@ -173,31 +198,16 @@ export class BroadcastHub<T = string, D = Record<string, unknown>> extends Typed
         if (this.gate?.isHeld(peer) !== true) this.chat?.greet(peer);
       },
       joinRoom: (peer, room) => {
-        this.joinRoom(peer, room);
+        this.members.join(peer, room);
       },
-      leaveRoom: (peer, room) => this.leaveRoom(peer, room),
+      leaveRoom: (peer, room) => this.members.leave(peer, room),
       renamePeer: (peer, nick) => {
-        this.renamePeer(peer, nick);
+        this.members.rename(peer, nick);
       },
     };
-    const limits = resolveLimits(options);
     this.keepAliveDelay = limits.keepAliveDelay;
     this.admission = new Admission(limits, codec);
     this.sweeper = new LivenessSweeper<D>(this.host, limits);
-    this.flood =
-      limits.flood === undefined
-        ? undefined
-        : new FloodControl<T, D>(
-            {
-              accept: (peer, message) => {
-                this.acceptMessage(peer, message);
-              },
-              warn: (peer, text) => {
-                this.replies.refuse(peer, 'ERR_FLOOD', text);
-              },
-            },
-            limits.flood,
-          );
     this.ownsServer = options.server === undefined;
     if (options.server !== undefined && options.tls !== undefined) throw new TypeError("give 'server' or 'tls', not both");
     this.server =
@@ -219,9 +229,9 @@ export class BroadcastHub<T = string, D = Record<string, unknown>> extends Typed
       options.adapter === undefined
         ? undefined
         : new ClusterLink<D>(options.adapter, {
-            peers: this.peers,
-            rooms: this.roomRegistry,
-            nicknames: this.nicknames,
+            peers: this.members.peers,
+            rooms: this.members.rooms,
+            nicknames: this.members.nicknames,
             guestPrefix: guestPrefix ?? 'guest',
             chat: this.chat,
             status: (status) => {
@@ -235,7 +245,7 @@ export class BroadcastHub<T = string, D = Record<string, unknown>> extends Typed
 
   /** The connected clients, live. */
   get clients(): ReadonlySet<Peer<D>> {
-    return this.peers;
+    return this.members.peers;
   }
 
   /** The framing the hub was created with (`'auto'` peers report what was detected in `peer.framing`). */
@@ -250,12 +260,12 @@ export class BroadcastHub<T = string, D = Record<string, unknown>> extends Typed
 
   /** The room every client starts in. */
   get defaultRoom(): string {
-    return this.roomRegistry.defaultRoom;
+    return this.members.rooms.defaultRoom;
   }
 
   /** Every room that has members (the default room always appears), with its members, live. */
   get rooms(): ReadonlyMap<string, ReadonlySet<Peer<D>>> {
-    return this.roomRegistry.all;
+    return this.members.rooms.all;
   }
 
   /** The cluster adapter this hub was created with, if any: its `hubId`, `status`, and who is on the other hubs. */
@@ -265,17 +275,17 @@ export class BroadcastHub<T = string, D = Record<string, unknown>> extends Typed
 
   /** The registered slash commands, sorted by name. */
   get commands(): readonly CommandEntry<T, D>[] {
-    return this.commandRegistry.list();
+    return this.inbound.commands.list();
   }
 
   /** The client with this nickname (any case), if one is connected. */
   findPeer(nick: string): Peer<D> | undefined {
-    return this.nicknames.find(nick);
+    return this.members.nicknames.find(nick);
   }
 
   /** A room, to send to its members or see who they are. The room need not exist yet. */
   to(room: string): RoomHandle<T, D> {
-    const registry = this.roomRegistry;
+    const registry = this.members.rooms;
     return {
       name: room,
       // A getter, so that a handle taken before the room exists still sees its members.
@@ -284,7 +294,7 @@ export class BroadcastHub<T = string, D = Record<string, unknown>> extends Typed
       },
       broadcast: (message, options) => {
         this.cluster?.broadcast(message, room);
-        return this.deliverFrames(this.roomRegistry.membersOf(room), new FrameCache(message), options?.except);
+        return this.deliverFrames(registry.membersOf(room), new FrameCache(message), options?.except);
       },
     };
   }
@@ -294,13 +304,13 @@ export class BroadcastHub<T = string, D = Record<string, unknown>> extends Typed
    * (after the `message` event). Handlers run in the order they were added.
    */
   use(handler: MessageHandler<T, D>): this {
-    this.chain.use(handler);
+    this.inbound.use(handler);
     return this;
   }
 
   /** Removes a handler added with `use()`; returns whether it was there. */
   removeHandler(handler: MessageHandler<T, D>): boolean {
-    return this.chain.remove(handler);
+    return this.inbound.removeHandler(handler);
   }
 
   /**
@@ -313,16 +323,13 @@ export class BroadcastHub<T = string, D = Record<string, unknown>> extends Typed
       this.removeCommand(name);
       return this;
     }
-    this.commandRegistry.set(name, handler, options);
-    this.chain.setFinal(this.runCommand);
+    this.inbound.setCommand(name, handler, options);
     return this;
   }
 
   /** Removes the slash command `/name`; returns whether it was registered. */
   removeCommand(name: string): boolean {
-    const removed = this.commandRegistry.delete(name);
-    if (this.chat === undefined && this.commandRegistry.size === 0) this.chain.setFinal(undefined);
-    return removed;
+    return this.inbound.deleteCommand(name);
   }
 
   /**
@@ -341,7 +348,7 @@ export class BroadcastHub<T = string, D = Record<string, unknown>> extends Typed
     const frames = new FrameCache(message);
     if (to !== undefined) return to.deliver(frames.frameFor(to.frameEncoder)) ? 1 : 0;
     this.cluster?.relayed(room, message);
-    return this.deliverFrames(this.roomRegistry.membersOf(room), frames, this.echo ? undefined : from);
+    return this.deliverFrames(this.members.rooms.membersOf(room), frames, this.echo ? undefined : from);
   }
 
   /** The bound address (a TCP address, or `{ path }` for a Unix socket), or `null` before `listen()` completes and after `close()`. */
@@ -418,7 +425,7 @@ export class BroadcastHub<T = string, D = Record<string, unknown>> extends Typed
    */
   broadcast(message: T | string | Uint8Array, options?: BroadcastOptions<D>): number {
     this.cluster?.broadcast(message);
-    return this.deliverFrames(this.peers, new FrameCache(message), options?.except);
+    return this.deliverFrames(this.members.peers, new FrameCache(message), options?.except);
   }
 
   /**
@@ -441,19 +448,20 @@ export class BroadcastHub<T = string, D = Record<string, unknown>> extends Typed
     this.sweeper.stop();
     const serverClosed = this.ownsServer ? this.listenSettled.then(() => (this.server.listening ? closeServer(this.server) : undefined)) : Promise.resolve();
     if (!this.ownsServer) this.server.off(this.connectionEvent, this.onConnection);
+    const peers = this.members.peers;
     const peersClosed =
-      this.peers.size === 0
+      peers.size === 0
         ? Promise.resolve()
         : new Promise<void>((resolve) => {
             this.allPeersClosed = resolve;
           });
     const goodbye = shutdownWords(options);
     // The drain's deadline, not closeTimeout: a longer drainTimeout gives slow readers longer.
-    for (const peer of this.peers) peer.close('shutdown', { ...goodbye(), timeout });
+    for (const peer of peers) peer.close('shutdown', { ...goodbye(), timeout });
     this.gate?.shutdown();
     // One deadline for the whole drain, so that close() resolves within it whoever is slow.
     const timer = setTimeout(() => {
-      for (const peer of this.peers) peer.destroy('shutdown');
+      for (const peer of peers) peer.destroy('shutdown');
     }, timeout);
     timer.unref();
     await peersClosed;
@@ -501,12 +509,13 @@ export class BroadcastHub<T = string, D = Record<string, unknown>> extends Typed
     this.accept(socket, { remoteAddress: socket.remoteAddress ?? '', remotePort: socket.remotePort ?? 0 });
   };
 
-  /** Makes a connection a client: a name, the default room, `hub.clients`, the `connect` event, a greeting. */
-  private admitPeer(peer: Peer<D>): void {
-    if (peer.nick === '') peer.assignNick(this.nicknames.claimGuest(peer));
-    this.roomRegistry.add(peer, this.roomRegistry.defaultRoom);
-    peer.enterRoom(this.roomRegistry.defaultRoom);
-    this.peers.add(peer);
+  /**
+   * Makes a connection a client: a name (`nick`, or a guest name), the default room,
+   * `hub.clients`, the `connect` event, a greeting. Throws a `NameError`, having changed
+   * nothing, when `nick` cannot be had.
+   */
+  private admitPeer(peer: Peer<D>, nick?: string): void {
+    this.members.add(peer, nick);
     this.sweeper.watch(peer);
     this.cluster?.connected(peer);
     this.dispatch('connect', peer, () => this.emit('connect', peer));
@@ -521,17 +530,12 @@ export class BroadcastHub<T = string, D = Record<string, unknown>> extends Typed
     return new AuthGate<D>(
       {
         admit: (peer, nick) => {
-          if (nick !== undefined) {
-            // Throws a NameError, before anything else changes, when the name is invalid or taken.
-            this.nicknames.rename(peer, '', nick);
-            peer.assignNick(nick);
-          }
-          this.admitPeer(peer);
+          this.admitPeer(peer, nick);
           // Adaptive framings were detected from the credentials, so the greeting can go out now.
           this.chat?.greet(peer);
         },
         replay: (peer, message, kind) => {
-          this.onPeerMessage(peer, message as T, kind);
+          this.inbound.receive(peer, message as T, kind);
         },
         failed: (peer, error) => {
           this.dispatch('authFailed', peer, () => this.emit('authFailed', peer, error));
@@ -548,99 +552,6 @@ export class BroadcastHub<T = string, D = Record<string, unknown>> extends Typed
     );
   }
 
-  /** Where every decoded message starts, classified once by the peer's protocol. */
-  private onPeerMessage(peer: Peer<D>, message: T, kind: InputKind): void {
-    // A connection that has not authenticated yet has its messages taken by the gate; one field read without a hook.
-    if (this.gate?.intercept(peer, message, kind) === true) return;
-    // A heartbeat answer is the liveness sweeper's alone: never counted as flooding, never a message.
-    if (kind === 'pong') {
-      this.sweeper.pong(peer, (message as ClientPongEnvelope).ts);
-      return;
-    }
-    // Flood control comes first, and costs one field read when it is off.
-    if (this.flood !== undefined && !this.flood.admit(peer, message)) return;
-    this.acceptMessage(peer, message);
-  }
-
-  /** What follows flood control: the `message` event, the handler chain and the relay. */
-  private acceptMessage(peer: Peer<D>, message: T): void {
-    if (this.chat === undefined && this.chain.isEmpty) {
-      // The plain relay, kept free of any per-message allocation beyond the frame cache.
-      this.dispatch('message', peer, () => this.emit('message', message, peer));
-      if (this.relay && peer.isOpen) {
-        this.deliverFrames(this.roomRegistry.membersOf(peer.room), new FrameCache(message), this.echo ? undefined : peer);
-        this.cluster?.relayed(peer.room, message);
-      }
-      return;
-    }
-    let text = message;
-    let room = peer.room;
-    let envelope: ClientEnvelope | undefined;
-    if (this.chat !== undefined) {
-      const input = this.chat.read(message);
-      if (input === undefined) return;
-      text = input.text as T;
-      room = input.room ?? room;
-      envelope = input.envelope;
-    }
-    this.dispatch('message', peer, () => this.emit('message', text, peer));
-    if (!peer.isOpen) return;
-    this.chain.push(new MessageContext<T, D>(this, this.replies, peer, text, room, envelope));
-  }
-
-  /**
-   * A message starts through the chain, at once or after the sender's earlier messages: its
-   * room is the one the sender talks in now, so that `/join dev` then `hello` lands in dev even
-   * behind a slow handler. A JSON message naming a room is checked for membership here, for
-   * the same reason. Returns `false` to drop it.
-   */
-  private beginMessage(ctx: MessageContext<T, D>): boolean {
-    const named = ctx.envelope?.type === 'message' ? ctx.envelope.room : undefined;
-    if (named === undefined) {
-      ctx.room = ctx.peer.room;
-      return true;
-    }
-    if (ctx.peer.rooms.has(named)) return true;
-    ctx.refuse('ERR_NOT_IN_ROOM', `you are not in room ${named}; /join it first`);
-    return false;
-  }
-
-  /** The end of the chain: relay what got through. */
-  private finish(ctx: MessageContext<T, D>): void {
-    if (!this.relay || !ctx.peer.isOpen) return;
-    this.relayMessage(ctx.peer, ctx.message, { room: ctx.room, to: ctx.target });
-  }
-
-  /** The chain's last step: runs a registered slash command instead of relaying. */
-  private readonly runCommand = (ctx: MessageContext<T, D>): void | Promise<void> => {
-    const text = ctx.message;
-    if (typeof text !== 'string' || text.charCodeAt(0) !== 0x2f) return undefined;
-    // `//text` sends `/text`.
-    if (text.charCodeAt(1) === 0x2f) {
-      ctx.message = text.slice(1) as T;
-      return undefined;
-    }
-    const invocation = parseCommand(text);
-    if (invocation === undefined) return undefined;
-    const entry = this.commandRegistry.get(invocation.name);
-    if (entry === undefined) {
-      if (this.chat !== undefined) ctx.refuse('ERR_UNKNOWN_COMMAND', `unknown command /${invocation.name}; /help lists the commands`);
-      return undefined;
-    }
-    ctx.drop();
-    const label = `/${entry.name}`;
-    let result: void | Promise<void>;
-    try {
-      result = entry.handler(ctx, invocation);
-    } catch (error) {
-      throw new HandlerError(ctx.peer.id, label, error);
-    }
-    if (result === undefined) return undefined;
-    return Promise.resolve(result).catch((error: unknown) => {
-      throw new HandlerError(ctx.peer.id, label, error);
-    });
-  };
-
   private deliverFrames(members: Iterable<Peer<D>>, frames: FrameCache, except: Peer<D> | undefined): number {
     let delivered = 0;
     for (const peer of members) {
@@ -649,64 +560,21 @@ export class BroadcastHub<T = string, D = Record<string, unknown>> extends Typed
     return delivered;
   }
 
-  private joinRoom(peer: Peer<D>, room: string): void {
-    assertRoomName(room);
-    if (!this.peers.has(peer)) return;
-    if (peer.rooms.has(room)) {
-      peer.enterRoom(room);
-      return;
-    }
-    if (peer.rooms.size >= MAX_ROOMS_PER_PEER) throw new RangeError(`a client may be in at most ${MAX_ROOMS_PER_PEER} rooms`);
-    this.roomRegistry.add(peer, room);
-    peer.enterRoom(room);
-    this.dispatch('join', peer, () => this.emit('join', peer, room));
-    this.cluster?.joined(peer, room);
-    this.chat?.announceJoin(peer, room);
-  }
-
-  private leaveRoom(peer: Peer<D>, room: string): boolean {
-    if (!peer.rooms.has(room) || !this.peers.has(peer)) return false;
-    const defaultRoom = this.roomRegistry.defaultRoom;
-    if (room === defaultRoom && peer.rooms.size === 1) return false;
-    // Announced before leaving, so that the leaver hears it too.
-    this.chat?.announceLeave(peer, room);
-    this.roomRegistry.remove(peer, room);
-    peer.exitRoom(room);
-    this.dispatch('leave', peer, () => this.emit('leave', peer, room));
-    this.cluster?.left(peer, room);
-    if (peer.rooms.size === 0) this.joinRoom(peer, defaultRoom);
-    return true;
-  }
-
-  private renamePeer(peer: Peer<D>, nick: string): void {
-    if (!this.peers.has(peer)) return;
-    const previous = peer.nick;
-    this.nicknames.rename(peer, previous, nick);
-    peer.assignNick(nick);
-    this.dispatch('nick', peer, () => this.emit('nick', peer, previous));
-    this.cluster?.renamed(peer, previous);
-    this.chat?.announceNick(peer, previous);
-  }
-
   private onPeerClosed(peer: Peer<D>, reason: DisconnectReason, error: Error | undefined): void {
     // A connection that never got past the gate was never a client: only its place at the door is freed.
     if (this.gate?.forget(peer) === true) {
       this.admission.release(peer.remoteAddress);
       return;
     }
-    if (!this.peers.delete(peer)) return;
+    if (!this.members.remove(peer)) return;
     this.admission.release(peer.remoteAddress);
     this.sweeper.forget(peer);
-    this.flood?.forget(peer);
-    this.chain.forget(peer);
-    for (const room of peer.rooms) {
-      this.roomRegistry.remove(peer, room);
-      this.chat?.announceLeave(peer, room, this.chat.quitReason(peer));
-    }
-    this.nicknames.release(peer, peer.nick);
-    this.cluster?.disconnected(peer, [...peer.rooms], this.chat?.quitReason(peer));
+    this.inbound.forget(peer);
+    const quitReason = this.chat?.quitReason(peer);
+    for (const room of peer.rooms) this.chat?.announceLeave(peer, room, quitReason);
+    this.cluster?.disconnected(peer, [...peer.rooms], quitReason);
     this.emitGuarded('disconnect', peer, reason, error);
-    if (this.peers.size === 0 && this.allPeersClosed !== undefined) {
+    if (this.members.peers.size === 0 && this.allPeersClosed !== undefined) {
       this.allPeersClosed();
       this.allPeersClosed = undefined;
     }

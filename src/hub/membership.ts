@@ -1,0 +1,100 @@
+import { assertRoomName } from '../protocol/names.js';
+import { NicknameRegistry } from './nicknames.js';
+import { MAX_ROOMS_PER_PEER } from './options.js';
+import type { Peer } from './peer.js';
+import { RoomRegistry } from './rooms.js';
+
+/**
+ * Who hears about membership changes: the hub, which reports them as events, to the other
+ * hubs and (in chat mode) to the rooms.
+ * @internal
+ */
+export interface MembershipHost<D> {
+  /** `peer` joined `room` (not called for the default room a client starts in). */
+  joined(peer: Peer<D>, room: string): void;
+  /** `peer` is about to leave `room`: the last moment the room still includes it. */
+  leaving(peer: Peer<D>, room: string): void;
+  /** `peer` left `room`. */
+  left(peer: Peer<D>, room: string): void;
+  /** `peer` is now called `peer.nick`. */
+  renamed(peer: Peer<D>, previous: string): void;
+}
+
+/**
+ * The hub's clients and what they belong to: the set of clients, the rooms and who is in
+ * each, and the nicknames. Keeps the rules of membership (names valid and unique, at most
+ * `MAX_ROOMS_PER_PEER` rooms, never in no room) in one place; says what changed to its host.
+ * @internal
+ */
+export class Membership<D> {
+  /** The clients, live. */
+  readonly peers = new Set<Peer<D>>();
+  readonly rooms: RoomRegistry<Peer<D>>;
+  readonly nicknames: NicknameRegistry<Peer<D>>;
+  private readonly host: MembershipHost<D>;
+
+  constructor(host: MembershipHost<D>, defaultRoom: string, guestPrefix: string | undefined) {
+    this.host = host;
+    this.rooms = new RoomRegistry(defaultRoom);
+    this.nicknames = new NicknameRegistry(guestPrefix);
+  }
+
+  /**
+   * Makes a connection a client, under `nick` if given (throws a `NameError`, having changed
+   * nothing, when it cannot be had), else a guest name, in the default room.
+   */
+  add(peer: Peer<D>, nick?: string): void {
+    if (nick !== undefined) this.nicknames.rename(peer, '', nick);
+    peer.assignNick(nick ?? this.nicknames.claimGuest(peer));
+    this.rooms.add(peer, this.rooms.defaultRoom);
+    peer.enterRoom(this.rooms.defaultRoom);
+    this.peers.add(peer);
+  }
+
+  /**
+   * Takes a client that is gone out of its rooms and frees its name; returns whether it was a
+   * client. Its `rooms` are left as they were, for whoever reports its departure.
+   */
+  remove(peer: Peer<D>): boolean {
+    if (!this.peers.delete(peer)) return false;
+    for (const room of peer.rooms) this.rooms.remove(peer, room);
+    this.nicknames.release(peer, peer.nick);
+    return true;
+  }
+
+  /** Joins `room` and makes it the one `peer` talks in. Throws a `NameError` or, past the room limit, a `RangeError`. */
+  join(peer: Peer<D>, room: string): void {
+    assertRoomName(room);
+    if (!this.peers.has(peer)) return;
+    if (peer.rooms.has(room)) {
+      peer.enterRoom(room);
+      return;
+    }
+    if (peer.rooms.size >= MAX_ROOMS_PER_PEER) throw new RangeError(`a client may be in at most ${MAX_ROOMS_PER_PEER} rooms`);
+    this.rooms.add(peer, room);
+    peer.enterRoom(room);
+    this.host.joined(peer, room);
+  }
+
+  /** Leaves `room`; a client that leaves its last room is back in the default one. Returns whether it left. */
+  leave(peer: Peer<D>, room: string): boolean {
+    if (!peer.rooms.has(room) || !this.peers.has(peer)) return false;
+    const defaultRoom = this.rooms.defaultRoom;
+    if (room === defaultRoom && peer.rooms.size === 1) return false;
+    this.host.leaving(peer, room);
+    this.rooms.remove(peer, room);
+    peer.exitRoom(room);
+    this.host.left(peer, room);
+    if (peer.rooms.size === 0) this.join(peer, defaultRoom);
+    return true;
+  }
+
+  /** Renames `peer`; throws a `NameError` when `nick` is invalid or someone else's. */
+  rename(peer: Peer<D>, nick: string): void {
+    if (!this.peers.has(peer)) return;
+    const previous = peer.nick;
+    this.nicknames.rename(peer, previous, nick);
+    peer.assignNick(nick);
+    this.host.renamed(peer, previous);
+  }
+}
