@@ -1,6 +1,39 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+/**
+ * The layers of src/ (docs/architecture.md draws them): each folder may import only the
+ * folders below it, so that the next change cannot quietly undo the layout. A layer is named
+ * by its folder wherever it sits relative to the importing file.
+ */
+const layer = (name) => [`./${name}/**`, `../${name}/**`, `../../${name}/**`, `../../../${name}/**`];
+const entryPoints = ['index.js', 'internals.js', 'redis.js', 'nats.js', 'websocket.js'].flatMap((file) => [`./${file}`, `../${file}`, `../../${file}`]);
+const forbid = (layers, why) => ({
+  'no-restricted-imports': [
+    'error',
+    {
+      patterns: [
+        { group: layers.flatMap(layer), message: why },
+        { group: entryPoints, message: 'import the file that defines a name, never an entry point: entry points are for users' },
+      ],
+    },
+  ],
+});
+const layerRules = [
+  {
+    files: ['src/*.ts'],
+    ignores: ['src/index.ts', 'src/internals.ts', 'src/redis.ts', 'src/nats.ts', 'src/websocket.ts'],
+    rules: forbid(['transport', 'hub', 'client', 'cluster', 'redis', 'nats', 'cli', 'websocket', 'browser'], 'shared root files stand below every layer (protocol/ types aside)'),
+  },
+  { files: ['src/protocol/**/*.ts'], rules: forbid(['transport', 'hub', 'client', 'cluster', 'redis', 'nats', 'cli', 'websocket', 'browser'], 'protocol/ is bytes and words only: it imports shared root files and itself') },
+  { files: ['src/transport/**/*.ts'], rules: forbid(['protocol', 'hub', 'client', 'cluster', 'redis', 'nats', 'cli', 'websocket', 'browser'], 'transport/ is the write path: it imports shared root files and itself') },
+  { files: ['src/cluster/**/*.ts'], rules: forbid(['hub', 'client', 'redis', 'nats', 'cli', 'websocket', 'browser'], 'cluster/ is the broker side: the hub uses it, never the reverse') },
+  { files: ['src/hub/**/*.ts'], rules: forbid(['client', 'redis', 'nats', 'cli', 'websocket', 'browser'], 'the hub never depends on clients, adapters or the CLI') },
+  { files: ['src/client/**/*.ts'], rules: forbid(['hub', 'cluster', 'redis', 'nats', 'cli', 'websocket'], 'a client never imports the hub') },
+  { files: ['src/redis/**/*.ts', 'src/nats/**/*.ts'], rules: forbid(['hub', 'client', 'cli', 'websocket', 'browser'], 'a broker adapter builds on cluster/ alone') },
+  { files: ['src/browser/**/*.ts'], rules: forbid(['transport', 'hub', 'client', 'cluster', 'redis', 'nats', 'cli', 'websocket'], 'the browser client runs in pages: no Node modules, no hub') },
+];
+
 export default tseslint.config(
   { ignores: ['dist/', 'coverage/', 'node_modules/', 'bench/results/', 'test/fixtures/**/*.py'] },
   js.configs.recommended,
@@ -15,6 +48,7 @@ export default tseslint.config(
       '@typescript-eslint/no-unnecessary-condition': ['error', { allowConstantLoopConditions: true }],
     },
   },
+  ...layerRules,
   {
     files: ['**/*.js'],
     ...tseslint.configs.disableTypeChecked,
