@@ -12,6 +12,7 @@ export { Peer } from './hub/peer.js';
 export type { OversizedMessagePolicy, SlowConsumerPolicy } from './hub/peer.js';
 export { ChatClient } from './client/chat-client.js';
 export type { ChatClientConnectOptions, ChatClientEvents, ChatClientOptions } from './client/chat-client.js';
+export type { MessageIterator, MessageIteratorOptions } from './client/message-iterator.js';
 export { DEFAULT_RECONNECT_INITIAL_DELAY_MS, DEFAULT_RECONNECT_MAX_DELAY_MS } from './client/reconnect.js';
 export { MAX_RETRY_AFTER_MS } from './defaults.js';
 export type { ReconnectOptions, ReconnectStrategy } from './client/reconnect.js';

@@ -6,6 +6,7 @@ import { LivenessMonitor, turnedAway, type HeartbeatTimeout } from './liveness-m
 import { DEFAULT_CLOSE_TIMEOUT_MS, DEFAULT_KEEPALIVE_DELAY_MS, DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_PORT } from '../defaults.js';
 import type { DisconnectReason } from '../protocol/disconnect-reason.js';
 import { AbortError, AlreadyConnectedError, ConnectError, ConnectionError, ConnectionLostError, NotConnectedError, ReconnectFailedError } from '../errors.js';
+import { connectError } from './connect-error.js';
 import { parseFarewellLine } from '../protocol/farewell.js';
 import { FlushScheduler } from '../transport/flush-scheduler.js';
 import { resolveCodec, type Framing } from '../protocol/builtin-codecs.js';
@@ -16,6 +17,9 @@ import { OutboundQueue } from '../transport/outbound-queue.js';
 import { MAX_RETRY_AFTER_MS } from '../defaults.js';
 import { resolveReconnect, sleep, type ReconnectOptions, type ReconnectPolicy } from './reconnect.js';
 import { TypedEventEmitter } from '../typed-event-emitter.js';
+import { BufferedMessageIterator, type MessageIterator, type MessageIteratorOptions, type MessageSink } from './message-iterator.js';
+import { count, nonEmptyString, nonNegative, oneOf, optionalOfType, portNumber, positive, shown, timeout } from './option-checks.js';
+import { ReadGate } from './read-gate.js';
 
 /** Options for `new ChatClient()`. */
 export interface ChatClientOptions<T = string> {
@@ -23,6 +27,11 @@ export interface ChatClientOptions<T = string> {
   host?: string;
   /** Hub port. Default 8000, the documented server's. */
   port?: number;
+  /**
+   * Connect to the hub's Unix domain socket at this path (a named pipe on Windows) instead of
+   * `host` and `port`; giving both is a `TypeError`. Reconnecting goes back to the same path.
+   */
+  path?: string;
   /**
    * Wire format; must match the hub's. Default `'line'`. A `json` or `mixed` hub is spoken
    * to with `JsonChatClient` (or `line`, as a person would); `'json'` here throws a `TypeError`.
@@ -152,10 +161,12 @@ const TEXT_FAREWELL_WINDOW_MS = 2000;
  * @typeParam T - the message type: `string` for text framings, `Buffer` for `'length'`.
  */
 export class ChatClient<T = string> extends TypedEventEmitter<ChatClientEvents<T>> {
-  /** The hub's address. */
+  /** The hub's address (unused when `path` is set). */
   readonly host: string;
-  /** The hub's port. */
+  /** The hub's port (unused when `path` is set). */
   readonly port: number;
+  /** The hub's Unix socket, when the client connects to one. */
+  readonly path: string | undefined;
   private readonly codec: Codec<T>;
   private encoder: Codec<unknown>;
   private readonly maxMessageBytes: number;
@@ -201,28 +212,51 @@ export class ChatClient<T = string> extends TypedEventEmitter<ChatClientEvents<T
   /** When the current connection became ready, and after how many attempts (0: by `connect()`). */
   private upSince = 0;
   private lastAttempt = 0;
+  /** From `connect()` until the client ends (`end`, `close()`, or a failed `connect()`): what `for await` loops last for. */
+  private running = false;
+  /** The `for await` loops over this client's messages. */
+  private readonly iterators = new Set<MessageSink<T>>();
+  /** Held while a loop is full: the socket is paused then. */
+  private readonly readGate = new ReadGate(() => {
+    this.applyReadGate();
+  });
+  /** Whether the current socket is paused by `readGate`. */
+  private readingPaused = false;
 
+  /**
+   * Checks every option at once, so that a wrong one throws here (a `TypeError` or
+   * `RangeError` naming it and its value) rather than failing later inside a timer or a socket.
+   */
   constructor(options: ChatClientOptions<T> = {}) {
     super();
-    this.host = options.host ?? '127.0.0.1';
-    this.port = options.port ?? DEFAULT_PORT;
+    if (typeof options !== 'object' || (options as unknown) === null) throw new TypeError(`options must be an object, got ${shown(options)}`);
+    this.path = options.path === undefined ? undefined : nonEmptyString('path', options.path);
+    if (this.path !== undefined && (options.host !== undefined || options.port !== undefined)) {
+      const other = options.host === undefined ? `port ${shown(options.port)}` : `host ${shown(options.host)}`;
+      throw new TypeError(`give path (a Unix socket) or host and port (TCP), not both; got path ${shown(this.path)} and ${other}`);
+    }
+    this.host = options.host === undefined ? '127.0.0.1' : nonEmptyString('host', options.host);
+    this.port = portNumber('port', options.port ?? DEFAULT_PORT);
     if (options.framing === 'json' || options.framing === 'mixed') {
       // The hub's JSON codec reads what clients send, not what hubs send: JsonChatClient speaks the other side.
       throw new TypeError(`ChatClient speaks 'line', 'raw', 'auto' and 'length'; for a '${options.framing}' hub use JsonChatClient`);
     }
+    checkFraming(options.framing);
     this.codec = resolveCodec(options.framing);
     this.encoder = this.codec;
-    this.maxMessageBytes = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
-    this.invalidUtf8 = options.invalidUtf8 ?? 'replace';
-    this.connectTimeout = options.connectTimeout ?? 10_000;
-    this.keepAliveDelay = options.keepAliveDelay ?? DEFAULT_KEEPALIVE_DELAY_MS;
-    this.tls = options.tls === true ? {} : options.tls === false ? undefined : options.tls;
+    this.maxMessageBytes = positive('maxMessageBytes', options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES);
+    this.invalidUtf8 = oneOf('invalidUtf8', options.invalidUtf8 ?? 'replace', ['replace', 'reject']);
+    this.connectTimeout = timeout('connectTimeout', options.connectTimeout ?? 10_000);
+    this.keepAliveDelay = nonNegative('keepAliveDelay', options.keepAliveDelay ?? DEFAULT_KEEPALIVE_DELAY_MS);
+    this.tls = resolveTls(options.tls);
+    optionalOfType('token', options.token, 'string');
     this.token = options.token;
     this.reconnectPolicy = resolveReconnect(options.reconnect, turnedAway);
-    this.offline = new OfflineQueue(options.maxOfflineMessages ?? DEFAULT_MAX_OFFLINE_MESSAGES, options.maxOfflineBytes ?? DEFAULT_MAX_OFFLINE_BYTES);
+    this.offline = new OfflineQueue(count('maxOfflineMessages', options.maxOfflineMessages ?? DEFAULT_MAX_OFFLINE_MESSAGES), count('maxOfflineBytes', options.maxOfflineBytes ?? DEFAULT_MAX_OFFLINE_BYTES));
+    optionalOfType('restore', options.restore, 'function');
     this.restore = options.restore;
     this.controlEnvelopes = isStructuredCodec(this.codec);
-    const heartbeat = options.heartbeatTimeout ?? (this.controlEnvelopes ? 'auto' : false);
+    const heartbeat = checkHeartbeatTimeout(options.heartbeatTimeout) ?? (this.controlEnvelopes ? 'auto' : false);
     this.liveness =
       heartbeat === false
         ? undefined
@@ -263,12 +297,50 @@ export class ChatClient<T = string> extends TypedEventEmitter<ChatClientEvents<T
     throwIfAborted(signal);
     if (this.socket !== undefined || this.reconnecting || this.connectRetry !== undefined) throw new AlreadyConnectedError();
     this.closeRequested = false;
-    const socket = options.retry === true ? await this.openWithRetry(signal) : await this.open(signal);
+    this.running = true;
+    let socket: Socket;
+    try {
+      socket = options.retry === true ? await this.openWithRetry(signal) : await this.open(signal);
+    } catch (error) {
+      // Never connected: loops taken meanwhile end, as they would had it connected and closed.
+      this.stopIterators();
+      throw error;
+    }
     this.attach(socket);
     this.ready = true;
+    this.applyReadGate();
     this.upSince = performance.now();
     this.lastAttempt = 0;
     this.emit('connect');
+  }
+
+  /**
+   * The messages from the hub, for `for await`: each value the `message` event carries, in
+   * order, until the client closes for good (`close()`, or `end`: reconnect gave up, was
+   * stopped, or is off). A loop that falls `highWaterMark` messages behind pauses reading from
+   * the hub until it has caught up half-way, so nothing is dropped and memory stays bounded;
+   * the hub then holds the rest, within its own limits. `break` stops the loop and lets go of
+   * what it buffered; `options.signal` stops it with an `AbortError`. Taken while the client is
+   * not connected, connecting or reconnecting, the loop ends at once.
+   */
+  messages(options: MessageIteratorOptions = {}): MessageIterator<T> {
+    return this.selectMessages((message) => message, options);
+  }
+
+  /** `for await (const message of client)`: `client.messages()` with its defaults. */
+  [Symbol.asyncIterator](): MessageIterator<T> {
+    return this.messages();
+  }
+
+  /**
+   * `messages()` for a client that wraps this one (`JsonChatClient`): the loop yields
+   * `select(message)`, and skips the messages it maps to `undefined`.
+   * @internal
+   */
+  selectMessages<M>(select: (message: T) => M | undefined, options: MessageIteratorOptions = {}): MessageIterator<M> {
+    const iterator = new BufferedMessageIterator<T, M>(this.readGate, this.iterators, select, options);
+    if (!this.running) iterator.end();
+    return iterator;
   }
 
   /**
@@ -299,6 +371,8 @@ export class ChatClient<T = string> extends TypedEventEmitter<ChatClientEvents<T
     const socket = this.socket;
     if (!this.closeRequested) {
       this.closeRequested = true;
+      // The loops end now, with what they hold: the socket reads freely again, so it can close.
+      this.stopIterators();
       if (this.reconnecting) {
         this.stopReconnecting(undefined);
       } else if (this.connectRetry !== undefined) {
@@ -330,7 +404,8 @@ export class ChatClient<T = string> extends TypedEventEmitter<ChatClientEvents<T
     this.socketError = undefined;
     this.hubBye = undefined;
     this.silence = undefined;
-    const socket = this.tls === undefined ? netConnect({ host: this.host, port: this.port, noDelay: true }) : tlsConnect({ ...this.tls, host: this.host, port: this.port }).setNoDelay(true);
+    const target = this.path === undefined ? { host: this.host, port: this.port } : { path: this.path };
+    const socket = this.tls === undefined ? netConnect({ ...target, noDelay: true }) : tlsConnect({ ...this.tls, ...target }).setNoDelay(true);
     if (this.keepAliveDelay > 0) socket.setKeepAlive(true, this.keepAliveDelay);
     // A TLS connection is up once its handshake (and the certificate check) is done.
     const connected = this.tls === undefined ? 'connect' : 'secureConnect';
@@ -353,12 +428,12 @@ export class ChatClient<T = string> extends TypedEventEmitter<ChatClientEvents<T
         };
         const onError = (error: Error): void => {
           settle();
-          reject(new ConnectError(this.host, this.port, error));
+          reject(connectError(this, error));
         };
         const timer = setTimeout(() => {
           settle();
           const error = Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' });
-          reject(new ConnectError(this.host, this.port, error));
+          reject(connectError(this, error));
         }, this.connectTimeout);
         timer.unref();
         const stopWatchingAbort = whenAborted(signal, (error) => {
@@ -451,6 +526,7 @@ export class ChatClient<T = string> extends TypedEventEmitter<ChatClientEvents<T
       this.queue = undefined;
       this.decoder = undefined;
       this.connectionGone = undefined;
+      this.readingPaused = false;
       this.encoder = this.codec;
       this.adoptTextFarewell();
       const reason = this.disconnectReason();
@@ -473,6 +549,8 @@ export class ChatClient<T = string> extends TypedEventEmitter<ChatClientEvents<T
     const control = this.controlEnvelopes ? asControlEnvelope(message) : undefined;
     if (control === undefined) {
       if (!this.controlEnvelopes) this.noteTextFarewell(message);
+      // The loops first: a `message` listener that throws must not cost them the message.
+      if (this.iterators.size > 0) for (const iterator of this.iterators) iterator.push(message);
       this.emit('message', message);
       return;
     }
@@ -536,15 +614,18 @@ export class ChatClient<T = string> extends TypedEventEmitter<ChatClientEvents<T
   /** A connection that was up is gone: reconnect, or end. */
   private afterLoss(lost: ConnectionLostError): void {
     if (this.closeRequested) {
+      this.stopIterators();
       this.emit('end');
       return;
     }
     const policy = this.reconnectPolicy;
     if (policy === undefined) {
+      this.stopIterators();
       this.emit('end', lost);
       return;
     }
     if (policy.signal?.aborted === true) {
+      this.stopIterators();
       this.emit('end', new AbortError(policy.signal.reason));
       return;
     }
@@ -621,6 +702,7 @@ export class ChatClient<T = string> extends TypedEventEmitter<ChatClientEvents<T
       this.reconnecting = false;
       this.reconnectController = undefined;
       this.ready = true;
+      this.applyReadGate();
       this.upSince = performance.now();
       this.lastAttempt = attempt;
       // Queued messages go first, before anything the listeners below may send.
@@ -653,7 +735,7 @@ export class ChatClient<T = string> extends TypedEventEmitter<ChatClientEvents<T
       };
       const timedOut = new Promise<never>((_, reject) => {
         timer = setTimeout(() => {
-          reject(new ConnectError(this.host, this.port, new Error(`connected, but not restored within ${this.connectTimeout} ms`)));
+          reject(connectError(this, new Error(`connected, but not restored within ${this.connectTimeout} ms`)));
         }, this.connectTimeout);
       });
       const aborted = new Promise<never>((_, reject) => {
@@ -689,6 +771,7 @@ export class ChatClient<T = string> extends TypedEventEmitter<ChatClientEvents<T
     this.reconnectController = undefined;
     const unsent = this.offline.take();
     if (unsent.length > 0) this.emitSafely('unsent', unsent, error ?? new ConnectionLostError('closed'));
+    this.stopIterators();
     if (error === undefined) this.emitSafely('end');
     else this.emitSafely('end', error);
   }
@@ -725,6 +808,32 @@ export class ChatClient<T = string> extends TypedEventEmitter<ChatClientEvents<T
     socket.end();
   }
 
+  /** The client closed for good: every loop ends once it has taken what it holds. */
+  private stopIterators(): void {
+    this.running = false;
+    for (const iterator of this.iterators) iterator.end();
+  }
+
+  /**
+   * Pauses or resumes reading as `readGate` says, on a connection that is up for the
+   * application: a restore in progress must read the hub's answers whatever the loops' backlog.
+   * The liveness check sleeps meanwhile: a hub we do not read from is not a silent hub.
+   */
+  private applyReadGate(): void {
+    const socket = this.socket;
+    if (socket === undefined || !this.ready) return;
+    const pause = this.readGate.held;
+    if (pause === this.readingPaused) return;
+    this.readingPaused = pause;
+    if (pause) {
+      socket.pause();
+      this.liveness?.stop();
+    } else {
+      socket.resume();
+      this.liveness?.start();
+    }
+  }
+
   private disconnectReason(): DisconnectReason {
     if (this.closeRequested) return 'closed';
     if (this.silence !== undefined) return 'heartbeat';
@@ -736,4 +845,27 @@ export class ChatClient<T = string> extends TypedEventEmitter<ChatClientEvents<T
 
 function ignore(): void {
   // errors of a socket that is being thrown away
+}
+
+/** `framing` is a name (checked by `resolveCodec`) or must look like a `Codec`. */
+function checkFraming(framing: unknown): void {
+  if (framing === undefined || typeof framing === 'string') return;
+  if (typeof framing !== 'object' || framing === null || !('encode' in framing) || typeof framing.encode !== 'function' || !('createDecoder' in framing) || typeof framing.createDecoder !== 'function') {
+    throw new TypeError(`framing must be a framing name or a Codec, got ${shown(framing)}`);
+  }
+}
+
+/** The `tls` option as `tls.connect()` options, or `undefined` for plain TCP. */
+function resolveTls(tls: unknown): ConnectionOptions | undefined {
+  if (tls === undefined || tls === false) return undefined;
+  if (tls === true) return {};
+  if (typeof tls !== 'object' || tls === null) throw new TypeError(`tls must be true, false or tls.connect() options, got ${shown(tls)}`);
+  return tls;
+}
+
+/** The `heartbeatTimeout` option, checked; `undefined` for the framing's default. */
+function checkHeartbeatTimeout(value: unknown): HeartbeatTimeout | undefined {
+  if (value === undefined || value === false || value === 'auto') return value;
+  if (typeof value !== 'number') throw new TypeError(`heartbeatTimeout must be a number of ms, 'auto' or false, got ${shown(value)}`);
+  return timeout('heartbeatTimeout', value);
 }

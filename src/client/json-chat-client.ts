@@ -4,8 +4,11 @@ import type { ConnectionOptions } from 'node:tls';
 import type { ChatClientConnectOptions } from './chat-client.js';
 import { ChatClient } from './chat-client.js';
 import type { DisconnectReason } from '../protocol/disconnect-reason.js';
-import type { ClientEnvelope, ErrorEnvelope, HubEnvelope, JoinEnvelope, LeaveEnvelope, NickEnvelope, SystemEnvelope } from '../protocol/envelope.js';
-import { AbortError, ConnectError, ConnectionLostError } from '../errors.js';
+import type { ClientEnvelope, ErrorEnvelope, HubEnvelope, JoinEnvelope, LeaveEnvelope, MessageEnvelope, NickEnvelope, SystemEnvelope } from '../protocol/envelope.js';
+import { AbortError, ConnectionLostError } from '../errors.js';
+import { connectError } from './connect-error.js';
+import type { MessageIterator, MessageIteratorOptions } from './message-iterator.js';
+import { optionalOfType } from './option-checks.js';
 import { jsonClientCodec, type JsonEnvelope } from '../protocol/json-codec.js';
 import type { ReconnectOptions } from './reconnect.js';
 import { RefusedError } from './refused-error.js';
@@ -17,6 +20,8 @@ export interface JsonChatClientOptions {
   host?: string;
   /** Hub port. Default 8000. */
   port?: number;
+  /** Connect to the hub's Unix domain socket at this path instead of `host` and `port`; see `ChatClientOptions.path`. */
+  path?: string;
   /** Nickname to ask for on connect; `connect()` rejects if the hub refuses it. */
   nick?: string;
   /** Largest envelope accepted from the hub, in bytes. Default 64 KiB. */
@@ -113,16 +118,23 @@ export class JsonChatClient extends TypedEventEmitter<JsonChatClientEvents> {
   private readonly joined = new Set<string>();
   /** What to restore after a reconnection: taken when a connection that was up is lost. */
   private saved: { nick: string | undefined; rooms: string[]; room: string } | undefined;
+  /** The last `message` envelope made into a `ChatMessage`, so that the event and every loop get the same object. */
+  private lastMessage: { envelope: MessageEnvelope; message: ChatMessage } | undefined;
 
+  /** Checks every option at once, as `ChatClient` does: a wrong one throws a `TypeError` or `RangeError` naming it. */
   constructor(options: JsonChatClientOptions = {}) {
     super();
+    optionalOfType('nick', options.nick, 'string');
+    optionalOfType('token', options.token, 'string');
     this.wantedNick = options.nick;
     this.connectTimeout = options.connectTimeout ?? 10_000;
     this.token = options.token;
+    // ChatClient checks the rest, connectTimeout included.
     this.inner = new ChatClient<JsonEnvelope>({
       framing: jsonClientCodec,
       ...(options.host === undefined ? {} : { host: options.host }),
       ...(options.port === undefined ? {} : { port: options.port }),
+      ...(options.path === undefined ? {} : { path: options.path }),
       ...(options.maxMessageBytes === undefined ? {} : { maxMessageBytes: options.maxMessageBytes }),
       connectTimeout: this.connectTimeout,
       ...(options.reconnect === undefined ? {} : { reconnect: options.reconnect }),
@@ -249,6 +261,21 @@ export class JsonChatClient extends TypedEventEmitter<JsonChatClientEvents> {
   /** Runs a slash command such as `/who` or `/roll 2d6`; answers arrive as `system` events. */
   command(line: string): boolean {
     return this.send(line.startsWith('/') ? line : `/${line}`);
+  }
+
+  /**
+   * The chat messages, for `for await`: each `ChatMessage` the `message` event carries (room
+   * messages; direct messages are on the `direct` event only), in order, until the client closes
+   * for good. Backpressure, `break`, `options.signal` and when the loop ends are as for
+   * `ChatClient.messages()`.
+   */
+  messages(options: MessageIteratorOptions = {}): MessageIterator<ChatMessage> {
+    return this.inner.selectMessages((envelope) => ((envelope as HubEnvelope).type === 'message' ? this.chatMessage(envelope as MessageEnvelope) : undefined), options);
+  }
+
+  /** `for await (const message of chat)`: `chat.messages()` with its defaults. */
+  [Symbol.asyncIterator](): MessageIterator<ChatMessage> {
+    return this.messages();
   }
 
   /** Flushes what is queued and closes the connection. */
@@ -387,10 +414,10 @@ export class JsonChatClient extends TypedEventEmitter<JsonChatClientEvents> {
         bye = event;
       };
       const onDisconnect = (reason: DisconnectReason, error?: Error): void => {
-        settle(new ConnectError(this.inner.host, this.inner.port, new ConnectionLostError(reason, error, bye)));
+        settle(connectError(this.inner, new ConnectionLostError(reason, error, bye)));
       };
       const timer = setTimeout(() => {
-        settle(new ConnectError(this.inner.host, this.inner.port, new Error(`connected, but no welcome from the hub within ${this.connectTimeout} ms`)));
+        settle(connectError(this.inner, new Error(`connected, but no welcome from the hub within ${this.connectTimeout} ms`)));
       }, this.connectTimeout);
       timer.unref();
       this.on('system', onSystem);
@@ -403,10 +430,19 @@ export class JsonChatClient extends TypedEventEmitter<JsonChatClientEvents> {
     });
   }
 
+  /** `envelope` as a `ChatMessage`; the loops see each envelope just before the event does, and get the same object. */
+  private chatMessage(envelope: MessageEnvelope): ChatMessage {
+    const last = this.lastMessage;
+    if (last?.envelope === envelope) return last.message;
+    const message: ChatMessage = { id: envelope.id, sender: envelope.sender, room: envelope.room, text: envelope.text, time: new Date(envelope.ts), action: envelope.action === true };
+    this.lastMessage = { envelope, message };
+    return message;
+  }
+
   private onEnvelope(envelope: HubEnvelope): void {
     switch (envelope.type) {
       case 'message':
-        this.emit('message', { id: envelope.id, sender: envelope.sender, room: envelope.room, text: envelope.text, time: new Date(envelope.ts), action: envelope.action === true });
+        this.emit('message', this.chatMessage(envelope));
         return;
       case 'direct':
         this.emit('direct', { id: envelope.id, sender: envelope.sender, to: envelope.to, text: envelope.text, time: new Date(envelope.ts) });

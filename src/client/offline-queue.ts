@@ -1,4 +1,5 @@
 import { OfflineQueueFullError } from '../errors.js';
+import { count } from './option-checks.js';
 
 /** Default `maxOfflineMessages`: how many messages `send()` may queue while reconnecting. */
 export const DEFAULT_MAX_OFFLINE_MESSAGES = 100;
@@ -18,9 +19,8 @@ export class OfflineQueue<M> {
   private readonly maxBytes: number;
 
   constructor(maxMessages: number, maxBytes: number) {
-    if (!(maxMessages >= 0) || !(maxBytes >= 0)) throw new RangeError('maxOfflineMessages and maxOfflineBytes must be 0 or more');
-    this.maxMessages = maxMessages;
-    this.maxBytes = maxBytes;
+    this.maxMessages = count('maxOfflineMessages', maxMessages);
+    this.maxBytes = count('maxOfflineBytes', maxBytes);
   }
 
   /** Messages waiting. */

@@ -1,5 +1,6 @@
 import { exponentialBackoff } from '../backoff.js';
 import { AbortError } from '../errors.js';
+import { count, optionalOfType, shown, timeout } from './option-checks.js';
 
 /**
  * Decides how long to wait before reconnect attempt number `attempt` (1 for the first after
@@ -50,15 +51,26 @@ export function resolveReconnect(option: true | ReconnectOptions, refuse: (error
 export function resolveReconnect(option: boolean | ReconnectOptions | undefined, refuse: (error: Error) => boolean): ReconnectPolicy | undefined;
 export function resolveReconnect(option: boolean | ReconnectOptions | undefined, refuse: (error: Error) => boolean): ReconnectPolicy | undefined {
   if (option === false) return undefined;
+  // Typed, but JavaScript callers get no compile-time check.
+  const given: unknown = option;
+  if (given !== true && given !== undefined && (typeof given !== 'object' || given === null)) {
+    throw new TypeError(`reconnect must be true, false or an object of options, got ${shown(option)}`);
+  }
   const options: ReconnectOptions = option === true || option === undefined ? {} : option;
   const maxAttempts = options.maxAttempts ?? Number.POSITIVE_INFINITY;
-  if (!(maxAttempts >= 0)) throw new RangeError('reconnect.maxAttempts must be 0 or more');
+  // Infinity is a fair way to say "never give up", the default.
+  if (maxAttempts !== Number.POSITIVE_INFINITY) count('reconnect.maxAttempts', maxAttempts);
   const custom = options.retryStrategy;
-  // exponentialBackoff validates initialDelay and maxDelay, so a bad option throws at construction.
+  optionalOfType('reconnect.retryStrategy', custom, 'function');
+  if (options.signal !== undefined && !(options.signal instanceof AbortSignal)) throw new TypeError(`reconnect.signal must be an AbortSignal, got ${shown(options.signal)}`);
+  if (options.initialDelay !== undefined) timeout('reconnect.initialDelay', options.initialDelay);
+  if (options.maxDelay !== undefined) timeout('reconnect.maxDelay', options.maxDelay);
   // Each default gives way to the other bound when only that one is set, so that
   // `{ maxDelay: 100 }` alone or `{ initialDelay: 60000 }` alone is valid.
   const initialDelay = options.initialDelay ?? Math.min(DEFAULT_RECONNECT_INITIAL_DELAY_MS, options.maxDelay ?? Number.POSITIVE_INFINITY);
-  const schedule = exponentialBackoff({ initialDelay, maxDelay: options.maxDelay ?? Math.max(DEFAULT_RECONNECT_MAX_DELAY_MS, initialDelay) });
+  const maxDelay = options.maxDelay ?? Math.max(DEFAULT_RECONNECT_MAX_DELAY_MS, initialDelay);
+  if (maxDelay < initialDelay) throw new RangeError(`reconnect.maxDelay must be at least reconnect.initialDelay, got ${maxDelay} < ${initialDelay}`);
+  const schedule = exponentialBackoff({ initialDelay, maxDelay });
   return {
     signal: options.signal,
     delay(attempt, error) {
