@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { AuthError, ChatClient, JsonChatClient, type AuthRequest, type BroadcastHub, type Peer } from '../src/index.js';
+import { AuthError, ChatClient, JsonChatClient, type AuthRequest, type Peer } from '../src/index.js';
 import { closeAfterEach } from './helpers/cleanup.js';
-import { eventually, nextEvent, RawPeer, startHub } from './helpers/sockets.js';
+import { startHub } from './helpers/hub.js';
+import { eventually, nextEvent, RawPeer } from './helpers/sockets.js';
 
 const track = closeAfterEach();
 
@@ -20,12 +21,6 @@ async function raw(port: number): Promise<RawPeer> {
   });
 }
 
-async function hubWith(options: Parameters<typeof startHub<string>>[0]): Promise<{ hub: BroadcastHub; port: number }> {
-  const started = await startHub(options);
-  track(started.hub, (hub) => hub.close({ timeout: 500 }));
-  return started;
-}
-
 const tokenIs =
   (expected: string) =>
   ({ credentials }: AuthRequest): boolean =>
@@ -33,7 +28,7 @@ const tokenIs =
 
 describe('authenticate: text peers', () => {
   it('lets in a client whose first line passes, and only then makes it a client', async () => {
-    const { hub, port } = await hubWith({ authenticate: tokenIs('s3cret') });
+    const { hub, port } = await startHub(track, { authenticate: tokenIs('s3cret') });
     const connects: Peer[] = [];
     hub.on('connect', (peer) => connects.push(peer));
     const alice = await raw(port);
@@ -50,7 +45,7 @@ describe('authenticate: text peers', () => {
   });
 
   it('sends nothing to a connection before it is let in: no broadcasts, no relayed messages', async () => {
-    const { hub, port } = await hubWith({ authenticate: tokenIs('s3cret') });
+    const { hub, port } = await startHub(track, { authenticate: tokenIs('s3cret') });
     const alice = await raw(port);
     alice.write('s3cret\n');
     await eventually(() => hub.clients.size === 1);
@@ -67,7 +62,7 @@ describe('authenticate: text peers', () => {
   });
 
   it('tells a refused client why, closes it with auth-failed, and emits authFailed but never connect', async () => {
-    const { hub, port } = await hubWith({ authenticate: tokenIs('s3cret') });
+    const { hub, port } = await startHub(track, { authenticate: tokenIs('s3cret') });
     let connected = 0;
     hub.on('connect', () => (connected += 1));
     const failed = nextEvent<[Peer, AuthError]>(hub, 'authFailed');
@@ -84,7 +79,7 @@ describe('authenticate: text peers', () => {
   });
 
   it("tells the client an AuthError's message, but only 'authentication failed' for other errors", async () => {
-    const { hub, port } = await hubWith({
+    const { hub, port } = await startHub(track, {
       authenticate: ({ credentials }) => {
         if (credentials === 'expired') throw new AuthError('token expired');
         throw new Error('database password is hunter2');
@@ -106,7 +101,7 @@ describe('authenticate: text peers', () => {
   });
 
   it('cuts a connection that does not authenticate within authTimeout', async () => {
-    const { hub, port } = await hubWith({ authenticate: () => true, authTimeout: 200 });
+    const { hub, port } = await startHub(track, { authenticate: () => true, authTimeout: 200 });
     const failed = nextEvent<[Peer, AuthError]>(hub, 'authFailed');
     const started = Date.now();
     const silent = await raw(port);
@@ -121,7 +116,7 @@ describe('authenticate: text peers', () => {
 
   it('cuts a slow hook at authTimeout too, and ignores its late answer', async () => {
     const answer = deferred<boolean>();
-    const { hub, port } = await hubWith({ authenticate: () => answer.promise, authTimeout: 200 });
+    const { hub, port } = await startHub(track, { authenticate: () => answer.promise, authTimeout: 200 });
     const failed = nextEvent<[Peer, AuthError]>(hub, 'authFailed');
     const peer = await raw(port);
     peer.write('token\n');
@@ -133,7 +128,7 @@ describe('authenticate: text peers', () => {
   });
 
   it('never kicks anyone for not identifying when no hook is set, whatever authTimeout says', async () => {
-    const { hub, port } = await hubWith({ authTimeout: 100, maxPreAuthBytes: 10 });
+    const { hub, port } = await startHub(track, { authTimeout: 100, maxPreAuthBytes: 10 });
     const alice = await raw(port);
     const bob = await raw(port);
     await new Promise((resolve) => setTimeout(resolve, 400));
@@ -145,7 +140,7 @@ describe('authenticate: text peers', () => {
 
   it('cuts a connection that sends more than maxPreAuthBytes before it is let in, without asking the hook', async () => {
     let asked = 0;
-    const { hub, port } = await hubWith({
+    const { hub, port } = await startHub(track, {
       authenticate: () => {
         asked += 1;
         return true;
@@ -164,7 +159,7 @@ describe('authenticate: text peers', () => {
 
   it('a slow async hook delays only its own connection', async () => {
     const slow = deferred<boolean>();
-    const { hub, port } = await hubWith({ authenticate: ({ credentials }) => (credentials === 'slow' ? slow.promise : credentials === 'fast') });
+    const { hub, port } = await startHub(track, { authenticate: ({ credentials }) => (credentials === 'slow' ? slow.promise : credentials === 'fast') });
     const waiting = await raw(port);
     waiting.write('slow\nqueued while waiting\n');
     const alice = await raw(port);
@@ -184,7 +179,7 @@ describe('authenticate: text peers', () => {
   });
 
   it('admits under the nickname the hook returns, and refuses one already taken', async () => {
-    const { hub, port } = await hubWith({ chat: true, authenticate: ({ credentials }) => credentials?.split(':')[0] ?? false });
+    const { hub, port } = await startHub(track, { chat: true, authenticate: ({ credentials }) => credentials?.split(':')[0] ?? false });
     const alice = await raw(port);
     alice.write('alice:pw\n');
     await eventually(() => hub.findPeer('alice') !== undefined, 2000, 'alice named');
@@ -198,7 +193,7 @@ describe('authenticate: text peers', () => {
   });
 
   it('reports a connection that leaves before deciding as closed, and frees its place', async () => {
-    const { hub, port } = await hubWith({ authenticate: () => true, maxClients: 1 });
+    const { hub, port } = await startHub(track, { authenticate: () => true, maxClients: 1 });
     const failed = nextEvent<[Peer, AuthError]>(hub, 'authFailed');
     const leaver = await raw(port);
     leaver.destroy();
@@ -209,8 +204,8 @@ describe('authenticate: text peers', () => {
   });
 
   it('close() drops connections still waiting at the gate', async () => {
-    const { hub, port } = await startHub({ authenticate: () => new Promise<boolean>(() => undefined) });
-    const waiting = await RawPeer.connect(port);
+    const { hub, port } = await startHub(track, { authenticate: () => new Promise<boolean>(() => undefined) });
+    const waiting = await raw(port);
     waiting.write('token\n');
     await new Promise((resolve) => setTimeout(resolve, 50));
     const started = Date.now();
@@ -220,7 +215,7 @@ describe('authenticate: text peers', () => {
   });
 
   it('ChatClient sends its token first', async () => {
-    const { hub, port } = await hubWith({ authenticate: tokenIs('s3cret') });
+    const { hub, port } = await startHub(track, { authenticate: tokenIs('s3cret') });
     const alice = track(new ChatClient({ port, token: 's3cret', reconnect: false }), (client) => client.close());
     const bob = track(new ChatClient({ port, token: 's3cret', reconnect: false }), (client) => client.close());
     await alice.connect();
@@ -236,7 +231,7 @@ describe('authenticate: JSON peers', () => {
   it("takes the hello's token, never passes it on, and keeps the hello's nick", async () => {
     const requests: AuthRequest[] = [];
     const seen: unknown[] = [];
-    const { hub, port } = await hubWith({
+    const { hub, port } = await startHub(track, {
       framing: 'json',
       authenticate: (request) => {
         requests.push(request);
@@ -254,7 +249,7 @@ describe('authenticate: JSON peers', () => {
   });
 
   it('refuses a wrong token: connect() rejects with ERR_AUTH_FAILED', async () => {
-    const { hub, port } = await hubWith({ framing: 'json', authenticate: tokenIs('s3cret') });
+    const { hub, port } = await startHub(track, { framing: 'json', authenticate: tokenIs('s3cret') });
     const failed = nextEvent<[Peer, AuthError]>(hub, 'authFailed');
     const mallory = track(new JsonChatClient({ port, token: 'guess', reconnect: false }), (client) => client.close());
     await expect(mallory.connect()).rejects.toMatchObject({ code: 'ERR_AUTH_FAILED' });
@@ -263,7 +258,7 @@ describe('authenticate: JSON peers', () => {
   });
 
   it('a JSON client whose hello has no token is asked about with undefined credentials', async () => {
-    const { hub, port } = await hubWith({ framing: 'json', authenticate: ({ credentials }) => credentials === undefined && 'anon' });
+    const { hub, port } = await startHub(track, { framing: 'json', authenticate: ({ credentials }) => credentials === undefined && 'anon' });
     const client = track(new JsonChatClient({ port, reconnect: false }), (c) => c.close());
     await client.connect();
     expect(client.nick).toBe('anon');

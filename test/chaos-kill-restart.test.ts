@@ -24,13 +24,14 @@ const nickOf = (index: number): string => `c${index}`;
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-function startHub(name: string, port: number): Spawned {
+/** The hub in a process of its own, so that it can be killed; `port` 0 takes a free one. */
+function spawnHub(name: string, port: number): Spawned {
   return new Spawned(name, process.execPath, ['--import', 'tsx', FIXTURE, String(port), 'json']);
 }
 
 describe('kill -9 of the hub under load', () => {
   it(`${CLIENTS} JsonChatClients in rooms reconnect by themselves, with jitter, to a hub restarted on the same port, and resume their rooms`, async () => {
-    const first = startHub('hub-1', 0);
+    const first = spawnHub('hub-1', 0);
     const port = Number((await first.waitFor(/READY (\d+)/))[1]);
 
     const clients = Array.from({ length: CLIENTS }, (_, index) =>
@@ -78,7 +79,7 @@ describe('kill -9 of the hub under load', () => {
       await sleep(300);
 
       const restartedAt = Date.now();
-      const second = startHub('hub-2', port);
+      const second = spawnHub('hub-2', port);
       await second.waitFor(`READY ${port}`);
       await eventually(() => reconnectedAt.every((at) => at !== 0), 10_000, 'every client to reconnect');
       const times = reconnectedAt.map((at) => at - restartedAt);

@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { afterEach, describe, expect, it } from 'vitest';
-import { BroadcastHub, ChatClient, type Peer } from '../src/index.js';
+import { ChatClient, type Peer } from '../src/index.js';
 import { closeAfterEach, recordUncaught } from './helpers/cleanup.js';
-import { eventually, nextEvent, openSocket, RawPeer, startHub } from './helpers/sockets.js';
+import { startHub } from './helpers/hub.js';
+import { eventually, nextEvent, openSocket, RawPeer } from './helpers/sockets.js';
 import { killAll, Spawned } from './fixtures/spawned.js';
 
 // Fault injection against a live hub: clients that reset, half-close, vanish or die while the
@@ -118,8 +119,7 @@ interface ChaosPlan {
  * unfinished message of a reset client), and that the hub's registry is the survivors' live sockets.
  */
 async function runChaos(plan: ChaosPlan): Promise<void> {
-  const { hub, port } = await startHub();
-  track(hub, (h) => h.close({ timeout: 1000 }));
+  const { hub, port } = await startHub(track, {}, { close: { timeout: 1000 } });
   hub.on('clientError', () => undefined);
   // How the hub saw each chaos client leave, and which peer sent each unfinished message it relayed.
   const reasons = new Map<Peer, string>();
@@ -217,8 +217,7 @@ describe('chaos', () => {
   }, 30_000);
 
   it('carries a 100 MB stream to a reading client, byte for byte, without holding it', async () => {
-    const hub = track(new BroadcastHub<string>(), (h) => h.close({ timeout: 1000 }));
-    const { port } = await hub.listen({ port: 0, host: '127.0.0.1' });
+    const { hub, port } = await startHub(track, {}, { close: { timeout: 1000 } });
     const sender = track(await openSocket(port), (socket) => socket.destroy());
     const receiver = track(await openSocket(port), (socket) => socket.destroy());
     await eventually(() => hub.clients.size === 2);
@@ -308,11 +307,12 @@ describe('chaos', () => {
   });
 
   it('RawPeer sanity: a reset peer is reported to the hub as reset, not as a crash', async () => {
-    const { hub, port } = await startHub();
-    track(hub, (h) => h.close({ timeout: 1000 }));
+    const { hub, port } = await startHub(track, {}, { close: { timeout: 1000 } });
     hub.on('clientError', () => undefined);
     const gone = nextEvent<[Peer, string]>(hub, 'disconnect');
-    const peer = await RawPeer.connect(port);
+    const peer = track(await RawPeer.connect(port), (p) => {
+      p.destroy();
+    });
     await eventually(() => hub.clients.size === 1);
     peer.write('half a mess');
     await sleep(20);

@@ -134,8 +134,12 @@ describe('chat commands from a raw socket in line mode', () => {
     const bob = await namedPeer(hub, port, 'bob');
     alice.write('/me waves\n/quit\n/msg bob hi\n/roll\n/help\n');
     expect(await lineMatching(bob, 'waves')).toBe('* alice (waves)');
-    expect(await lineMatching(alice, 'unknown command /quit')).toBeTruthy();
-    expect(await lineMatching(alice, 'unknown command /msg')).toBeTruthy();
+    expect(await lineMatching(alice, 'unknown command /quit')).toBe('! unknown command /quit; /help lists the commands');
+    expect(await lineMatching(alice, 'unknown command /msg')).toBe('! unknown command /msg; /help lists the commands');
+    // Bob heard none of them after the action: a refused command is not relayed as text.
+    await settle([bob], hub);
+    const heard = before(bob);
+    expect(heard.slice(heard.indexOf('* alice (waves)'))).toEqual(['* alice (waves)']);
     expect(await lineMatching(alice, 'rolled')).toBe('* you rolled 4');
     expect(await lineMatching(alice, '/roll')).toBe('* /roll NdM - roll dice');
     expect(alice.closed).toBe(false);

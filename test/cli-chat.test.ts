@@ -1,13 +1,11 @@
 import { connect, createServer, type Socket } from 'node:net';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_CLOSE_TIMEOUT_MS } from '../src/index.js';
-import { assertCliBuilt, cli, freePort, hasCommand, killAll, portOf, pythonClient, Spawned } from './fixtures/spawned.js';
+import { assertCliBuilt, cli, freePort, killAll, portOf, pythonClient, Spawned } from './fixtures/spawned.js';
+import { needs } from './helpers/tools.js';
 
 // Every program here is spawned and driven through its standard streams, on 127.0.0.1 only.
-beforeAll(() => {
-  assertCliBuilt();
-  if (!hasCommand('nc')) throw new Error("nc is missing: install netcat-openbsd (apt-get install netcat-openbsd)");
-});
+beforeAll(assertCliBuilt);
 afterEach(killAll);
 
 const NEW_CONNECTION = /New connection from 127\.0\.0\.1:(\d+)\n/;
@@ -29,7 +27,7 @@ async function startClient(name: string, port: number, server: Spawned): Promise
 }
 
 describe('broadcast-chat serve and connect', () => {
-  it('puts the documented Python client, nc and our client in one chat, with the console broadcasting to all', async () => {
+  needs('nc', 'python3').it('puts the documented Python client, nc and our client in one chat, with the console broadcasting to all', async () => {
     const { server, port } = await startServer();
     expect(server.printed.stdout).toContain(`Server started on 127.0.0.1:${port} (framing: auto)`);
 

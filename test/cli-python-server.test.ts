@@ -1,12 +1,10 @@
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { assertCliBuilt, cli, freePort, hasCommand, killAll, portOf, pythonClient, pythonServer, Spawned } from './fixtures/spawned.js';
+import { afterEach, beforeAll, expect, it } from 'vitest';
+import { assertCliBuilt, cli, freePort, killAll, portOf, pythonClient, pythonServer, Spawned } from './fixtures/spawned.js';
+import { needs } from './helpers/tools.js';
 
 // Our client against the documented Python server (test/fixtures/server2.py), which relays
 // every recv(1024) verbatim, with no framing. Everything runs on 127.0.0.1.
-beforeAll(() => {
-  assertCliBuilt();
-  if (!hasCommand('nc')) throw new Error('nc is missing: install netcat-openbsd (apt-get install netcat-openbsd)');
-});
+beforeAll(assertCliBuilt);
 afterEach(killAll);
 
 const NEW_CONNECTION = /New connection from \('127\.0\.0\.1', \d+\)\n/;
@@ -23,8 +21,8 @@ async function startClient(port: number, server: Spawned): Promise<Spawned> {
   return client;
 }
 
-describe('broadcast-chat connect against the documented Python server', () => {
-  it('chats with its operator, its Python client and nc, and notices when it exits', async () => {
+needs('python3').describe('broadcast-chat connect against the documented Python server', () => {
+  needs('nc').it('chats with its operator, its Python client and nc, and notices when it exits', async () => {
     const { server, port } = await startPythonServer();
     const python = pythonClient(port);
     await python.waitFor('Type your messages below:\n');

@@ -1,12 +1,13 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import { parseConnectArgs, parseServeArgs, UsageError } from '../src/cli/args.js';
 import { assertCliBuilt, cli, killAll, portOf } from './fixtures/spawned.js';
 import { selfSignedCertificate } from './helpers/tls.js';
+import { needs } from './helpers/tools.js';
 
-let dir: string;
+let dir = '';
 let keyFile: string;
 let certFile: string;
 
@@ -20,11 +21,11 @@ beforeAll(() => {
   writeFileSync(certFile, cert);
 });
 afterAll(() => {
-  rmSync(dir, { recursive: true, force: true });
+  if (dir !== '') rmSync(dir, { recursive: true, force: true });
 });
 afterEach(killAll);
 
-describe('CLI TLS options', () => {
+needs('openssl').describe('CLI TLS options', () => {
   it('parses --tls-key/--tls-cert for serve and --tls/--tls-ca for connect', () => {
     const serve = parseServeArgs(['--tls-key', keyFile, '--tls-cert', certFile]);
     expect(serve.command === 'serve' && serve.tls?.key.toString()).toContain('PRIVATE KEY');

@@ -2,7 +2,6 @@ import { createServer, type AddressInfo, type Server, type Socket } from 'node:n
 import { describe, expect, it } from 'vitest';
 import {
   AbortError,
-  BroadcastHub,
   ChatClient,
   ConnectError,
   ConnectionLostError,
@@ -13,10 +12,10 @@ import {
   type ChatClientOptions,
   type DisconnectReason,
   type HubBye,
-  type HubOptions,
   type JsonEnvelope,
 } from '../src/index.js';
 import { closeAfterEach, tcpHandles } from './helpers/cleanup.js';
+import { startHub } from './helpers/hub.js';
 import { eventually, nextEvent } from './helpers/sockets.js';
 import { freePort } from './fixtures/spawned.js';
 
@@ -27,11 +26,6 @@ const quick = { initialDelay: 10, maxDelay: 40 };
 
 /** A hub shutdown that asks for no wait: clients obey a shutdown's retry hint, and these tests are about the backoff. */
 const NO_WAIT = { retryAfter: 0, retryJitter: 0 };
-
-async function hubOn(port = 0, options: HubOptions = {}): Promise<{ hub: BroadcastHub; port: number }> {
-  const hub = track(new BroadcastHub(options), (h) => h.close({ timeout: 500 }));
-  return { hub, port: (await hub.listen({ port, host: '127.0.0.1' })).port };
-}
 
 function client<T = string>(options: ChatClientOptions<T>): ChatClient<T> {
   return track(new ChatClient<T>({ host: '127.0.0.1', ...options }), (c) => c.close());
@@ -108,7 +102,7 @@ describe('ChatClient reconnect', () => {
       [1, 'ConnectError'],
       [2, 'ConnectError'],
     ]);
-    await hubOn(port);
+    await startHub(track, {}, { port });
     await connected;
     expect(chat.isConnected).toBe(true);
 
@@ -132,7 +126,7 @@ describe('ChatClient reconnect', () => {
   });
 
   it('reconnects to a hub restarted on the same port, with its events in order, and carries on', async () => {
-    const first = await hubOn();
+    const first = await startHub(track);
     const chat = client({ port: first.port, reconnect: quick });
     const events = recordEvents(chat);
     await chat.connect();
@@ -147,7 +141,7 @@ describe('ChatClient reconnect', () => {
     expect(chat.isReconnecting).toBe(true);
     // Let at least one attempt fail against the empty port before the hub comes back.
     await eventually(() => events.includes('reconnecting:2'), 2000, 'a second attempt');
-    const second = await hubOn(first.port, { echo: true });
+    const second = await startHub(track, { echo: true }, { port: first.port });
     const reconnected = nextEvent<[number]>(chat, 'reconnect', 2000);
     const [attempts] = await reconnected;
     expect(attempts).toBeGreaterThanOrEqual(2);
@@ -164,7 +158,7 @@ describe('ChatClient reconnect', () => {
   });
 
   it('spaces attempts with capped exponential backoff and full jitter, then gives up after maxAttempts', async () => {
-    const { hub, port } = await hubOn();
+    const { hub, port } = await startHub(track);
     const chat = client({ port, reconnect: { initialDelay: 8, maxDelay: 30, maxAttempts: 6 } });
     const delays: number[] = [];
     const causes: Error[] = [];
@@ -190,7 +184,7 @@ describe('ChatClient reconnect', () => {
   });
 
   it('asks retryStrategy for each delay with the attempt and the error, and stops when it returns null', async () => {
-    const { hub, port } = await hubOn();
+    const { hub, port } = await startHub(track);
     const asked: [number, string][] = [];
     const chat = client({
       port,
@@ -219,7 +213,7 @@ describe('ChatClient reconnect', () => {
 
   it('close() during the backoff cancels it at once and leaves no timer or socket behind', async () => {
     const before = { tcp: tcpHandles(), timers: timers() };
-    const { hub, port } = await hubOn();
+    const { hub, port } = await startHub(track);
     const chat = client({ port, reconnect: { initialDelay: 10_000, maxDelay: 10_000, retryStrategy: () => 10_000 } });
     const events = recordEvents(chat);
     await chat.connect();
@@ -237,7 +231,7 @@ describe('ChatClient reconnect', () => {
 
   it('close() while an attempt is connecting or a hub is unreachable also settles cleanly', async () => {
     const before = tcpHandles();
-    const { hub, port } = await hubOn();
+    const { hub, port } = await startHub(track);
     // Attempts fail fast against the closed port; close() lands in whichever phase it lands in.
     const chat = client({ port, reconnect: { retryStrategy: () => 0 } });
     await chat.connect();
@@ -292,7 +286,7 @@ describe('ChatClient reconnect', () => {
   });
 
   it('reconnect.signal cancels the backoff and ends with an AbortError', async () => {
-    const { hub, port } = await hubOn();
+    const { hub, port } = await startHub(track);
     const controller = new AbortController();
     const chat = client({ port, reconnect: { retryStrategy: () => 10_000, signal: controller.signal } });
     await chat.connect();
@@ -308,7 +302,7 @@ describe('ChatClient reconnect', () => {
   });
 
   it('with reconnect: false, ends right after the disconnect with a ConnectionLostError', async () => {
-    const { hub, port } = await hubOn();
+    const { hub, port } = await startHub(track);
     const chat = client({ port, reconnect: false });
     const events = recordEvents(chat);
     const ended = nextEvent<[Error | undefined]>(chat, 'end');
@@ -321,7 +315,7 @@ describe('ChatClient reconnect', () => {
   });
 
   it('never reconnects after close(), and ends without an error', async () => {
-    const { port } = await hubOn();
+    const { port } = await startHub(track);
     const chat = client({ port, reconnect: quick });
     const events = recordEvents(chat);
     await chat.connect();
@@ -333,7 +327,7 @@ describe('ChatClient reconnect', () => {
 
 describe('ChatClient offline queue', () => {
   it('queues sends while reconnecting, refuses the one over the limit, and flushes the rest in order', async () => {
-    const first = await hubOn();
+    const first = await startHub(track);
     const chat = client({ port: first.port, reconnect: { retryStrategy: () => 20 }, maxOfflineMessages: 5 });
     await chat.connect();
     const waiting = nextEvent<[number]>(chat, 'reconnecting');
@@ -354,7 +348,7 @@ describe('ChatClient offline queue', () => {
     chat.on('message', (message) => received.push(message));
     const drained = nextEvent<[]>(chat, 'drain', 3000);
     // An echoing hub sends each message back to its sender: what arrives is what was flushed, in order.
-    await hubOn(first.port, { echo: true });
+    await startHub(track, { echo: true }, { port: first.port });
     await nextEvent(chat, 'reconnect', 3000);
     await drained;
     expect(chat.offlineQueueLength).toBe(0);
@@ -364,7 +358,7 @@ describe('ChatClient offline queue', () => {
   });
 
   it('bounds the queue by bytes too', async () => {
-    const first = await hubOn();
+    const first = await startHub(track);
     const chat = client({ port: first.port, reconnect: { retryStrategy: () => 10_000 }, maxOfflineBytes: 10 });
     await chat.connect();
     const waiting = nextEvent<[number]>(chat, 'reconnecting');
@@ -376,7 +370,7 @@ describe('ChatClient offline queue', () => {
   });
 
   it('hands back what it queued, on unsent, when it stops without reconnecting', async () => {
-    const first = await hubOn();
+    const first = await startHub(track);
     const chat = client({ port: first.port, reconnect: { retryStrategy: () => 10_000 } });
     await chat.connect();
     const waiting = nextEvent<[number]>(chat, 'reconnecting');
@@ -435,7 +429,7 @@ describe('ChatClient heartbeat and bye (json framing)', () => {
   });
 
   it('line clients of a real hub wait for its shutdown hint before coming back', async () => {
-    const first = await hubOn();
+    const first = await startHub(track);
     const chat = client({ port: first.port, reconnect: { initialDelay: 5, maxDelay: 5 } });
     const byes: HubBye[] = [];
     chat.on('bye', (bye) => byes.push(bye));
@@ -451,8 +445,8 @@ describe('ChatClient heartbeat and bye (json framing)', () => {
   });
 
   it('line clients kicked by a real hub stay away, JSON clients too', async () => {
-    const lineHub = await hubOn();
-    const jsonHub = await hubOn(0, { framing: 'json' });
+    const lineHub = await startHub(track);
+    const jsonHub = await startHub(track, { framing: 'json' });
     const line = client({ port: lineHub.port, reconnect: quick });
     const json = client<JsonEnvelope>({ port: jsonHub.port, framing: jsonClientCodec, reconnect: quick });
     const lineEnded = nextEvent<[Error | undefined]>(line, 'end', 3000);

@@ -5,7 +5,6 @@ import {
   AbortError,
   AlreadyConnectedError,
   BroadcastChatError,
-  BroadcastHub,
   ChatClient,
   ConnectError,
   describeSocketError,
@@ -16,15 +15,11 @@ import {
   type HubBye,
 } from '../src/index.js';
 import { closeAfterEach, tcpHandles } from './helpers/cleanup.js';
+import { startHub } from './helpers/hub.js';
 import { eventually, nextEvent } from './helpers/sockets.js';
 import { freePort } from './fixtures/spawned.js';
 
 const track = closeAfterEach();
-
-async function startHub<T = string>(hub: BroadcastHub<T>): Promise<number> {
-  track(hub, (h) => h.close({ timeout: 500 }));
-  return (await hub.listen({ port: 0, host: '127.0.0.1' })).port;
-}
 
 function client<T = string>(made: ChatClient<T>): ChatClient<T> {
   return track(made, (c) => c.close());
@@ -67,16 +62,16 @@ describe('ChatClient.connect()', () => {
   });
 
   it('can try again after a refusal', async () => {
-    const hub = new BroadcastHub();
     const chat = client(new ChatClient({ host: '127.0.0.1', port: await freePort() }));
     await expect(chat.connect()).rejects.toBeInstanceOf(ConnectError);
-    const retry = client(new ChatClient({ host: '127.0.0.1', port: await startHub(hub) }));
+    const { port } = await startHub(track);
+    const retry = client(new ChatClient({ host: '127.0.0.1', port }));
     await retry.connect();
     expect(retry.isConnected).toBe(true);
   });
 
   it('honours an AbortSignal, already aborted or aborted while connecting', async () => {
-    const port = await startHub(new BroadcastHub());
+    const { port } = await startHub(track);
     const before = tcpHandles();
     const early = client(new ChatClient({ host: '127.0.0.1', port }));
     await expect(early.connect({ signal: AbortSignal.abort('stop') })).rejects.toMatchObject({ code: 'ERR_ABORTED', cause: 'stop' });
@@ -90,7 +85,7 @@ describe('ChatClient.connect()', () => {
   });
 
   it('rejects a second connect() with an AlreadyConnectedError while connecting or connected, and allows one after close()', async () => {
-    const port = await startHub(new BroadcastHub());
+    const { port } = await startHub(track);
     const chat = client(new ChatClient({ host: '127.0.0.1', port }));
     const first = chat.connect();
     const whileConnecting = await chat.connect().catch((error: unknown) => error);
@@ -117,7 +112,7 @@ describe('ChatClient.connect()', () => {
 
 describe('ChatClient.send()', () => {
   it('throws NotConnectedError before connect() and after close()', async () => {
-    const port = await startHub(new BroadcastHub());
+    const { port } = await startHub(track);
     const chat = client(new ChatClient({ host: '127.0.0.1', port }));
     expect(() => chat.send('too early')).toThrow(NotConnectedError);
     expect(() => chat.send('too early')).toThrow(expect.objectContaining({ code: 'ERR_NOT_CONNECTED' }) as Error);
@@ -160,8 +155,7 @@ describe('ChatClient.send()', () => {
 
 describe('ChatClient disconnect reasons', () => {
   it("reports 'closed' when it closes itself, 'hub-closed' when the hub just goes, and the reason a text hub gives", async () => {
-    const hub = new BroadcastHub();
-    const port = await startHub(hub);
+    const { hub, port } = await startHub(track);
     const mine = client(new ChatClient({ host: '127.0.0.1', port, reconnect: false }));
     const cut = client(new ChatClient({ host: '127.0.0.1', port, reconnect: false }));
     const theirs = client(new ChatClient({ host: '127.0.0.1', port, reconnect: false }));
@@ -188,8 +182,7 @@ describe('ChatClient disconnect reasons', () => {
   });
 
   it('takes a farewell line for a chat message unless the connection closes right after it', async () => {
-    const hub = new BroadcastHub();
-    const port = await startHub(hub);
+    const { hub, port } = await startHub(track);
     const spoofer = client(new ChatClient({ host: '127.0.0.1', port, reconnect: false }));
     const victim = client(new ChatClient({ host: '127.0.0.1', port, reconnect: false }));
     await spoofer.connect();
@@ -224,8 +217,7 @@ describe('ChatClient disconnect reasons', () => {
   });
 
   it('works with await using', async () => {
-    const hub = new BroadcastHub();
-    const port = await startHub(hub);
+    const { hub, port } = await startHub(track);
     let seen: ChatClient | undefined;
     {
       await using chat = new ChatClient({ host: '127.0.0.1', port });
@@ -240,7 +232,7 @@ describe('ChatClient disconnect reasons', () => {
 
 describe('ChatClient framings', () => {
   it('round-trips binary Buffers through a length-framed hub', async () => {
-    const port = await startHub(new BroadcastHub<Buffer>({ framing: 'length' }));
+    const { port } = await startHub<Buffer>(track, { framing: 'length' });
     const sender = client(new ChatClient<Buffer>({ host: '127.0.0.1', port, framing: 'length' }));
     const receiver = client(new ChatClient<Buffer>({ host: '127.0.0.1', port, framing: 'length' }));
     await sender.connect();

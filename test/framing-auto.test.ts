@@ -15,7 +15,8 @@ import { AUTO_DETECT_TIMEOUT_MS } from '../src/protocol/auto-codec.js';
 import { killAll, pythonClient } from './fixtures/spawned.js';
 import { closeAfterEach } from './helpers/cleanup.js';
 import { byteByByte, chunksOf, decodeChunks, everySplit } from './helpers/decode.js';
-import { eventually, RawPeer, startHub } from './helpers/sockets.js';
+import { startHub } from './helpers/hub.js';
+import { eventually, RawPeer } from './helpers/sockets.js';
 import { needs } from './helpers/tools.js';
 
 const utf8 = (text: string): Buffer => Buffer.from(text, 'utf8');
@@ -288,8 +289,7 @@ describe('auto framing on a live hub', () => {
   const track = closeAfterEach();
 
   async function autoHub(): Promise<{ hub: BroadcastHub; port: number; heard: string[]; errors: Error[] }> {
-    const { hub, port } = await startHub({ framing: 'auto' });
-    track(hub, (opened) => opened.close({ timeout: 1000 }));
+    const { hub, port } = await startHub(track, { framing: 'auto' }, { close: { timeout: 1000 } });
     const heard: string[] = [];
     const errors: Error[] = [];
     hub.on('message', (message) => heard.push(message));

@@ -4,8 +4,9 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { BroadcastHub, type FramingName } from '../src/index.js';
-import { recordUncaught } from './helpers/cleanup.js';
+import type { FramingName } from '../src/index.js';
+import { closeAfterEach, recordUncaught } from './helpers/cleanup.js';
+import { startHub } from './helpers/hub.js';
 import { openSocket, RawPeer } from './helpers/sockets.js';
 
 // Network input thrown at a live hub over real sockets, for every framing: the hub must not
@@ -19,6 +20,7 @@ const MAX_MESSAGE_BYTES = 16 * 1024;
 const RUNS = 40;
 
 const troubles = recordUncaught();
+const track = closeAfterEach();
 
 const invalidUtf8 = fc.constantFrom(
   Buffer.from([0xff, 0xfe]),
@@ -136,12 +138,16 @@ function credentials(framing: FramingName): Buffer {
 
 describe('fuzzing a live hub over real sockets', () => {
   it.each(cases)('%s (authenticate: %s): random input never crashes the hub, nor costs a healthy pair a message', async (framing, auth) => {
-    const hub = new BroadcastHub<string | Buffer>({
-      framing: framing as 'line',
-      maxMessageBytes: MAX_MESSAGE_BYTES,
-      // An async hook, so that attackers' input also arrives while a decision is pending.
-      ...(auth ? { authenticate: async ({ credentials: given }) => (await new Promise((resolve) => setTimeout(resolve, 1)), given === SECRET), authTimeout: 2000 } : {}),
-    });
+    const { hub, port } = await startHub<string | Buffer>(
+      track,
+      {
+        framing: framing as 'line',
+        maxMessageBytes: MAX_MESSAGE_BYTES,
+        // An async hook, so that attackers' input also arrives while a decision is pending.
+        ...(auth ? { authenticate: async ({ credentials: given }) => (await new Promise((resolve) => setTimeout(resolve, 1)), given === SECRET), authTimeout: 2000 } : {}),
+      },
+      { close: { timeout: 1000 } },
+    );
     let authFailures = 0;
     hub.on('authFailed', () => (authFailures += 1));
     const hubErrors: Error[] = [];
@@ -150,10 +156,12 @@ describe('fuzzing a live hub over real sockets', () => {
     let connects = 0;
     hub.on('clientError', () => (clientErrors += 1));
     hub.on('connect', () => (connects += 1));
-    const { port } = await hub.listen({ port: 0, host: '127.0.0.1' });
     const tag = randomBytes(4).toString('hex');
-    const sender = await RawPeer.connect(port);
-    const receiver = await RawPeer.connect(port);
+    const destroy = (peer: RawPeer): void => {
+      peer.destroy();
+    };
+    const sender = track(await RawPeer.connect(port), destroy);
+    const receiver = track(await RawPeer.connect(port), destroy);
     if (auth) {
       sender.write(credentials(framing));
       receiver.write(credentials(framing));
@@ -164,57 +172,53 @@ describe('fuzzing a live hub over real sockets', () => {
       receiver.write(frame(framing, `RECEIVER-${tag}`));
     }
     const lingering: Socket[] = [];
+    track(lingering, (sockets) => {
+      for (const socket of sockets) socket.destroy();
+    });
     let sent = 0;
     const pattern = new RegExp(`HEALTHY-${tag}-(\\d+);`, 'g');
     const healthySeen = (): number[] => [...receiver.received.toString('latin1').matchAll(pattern)].map((match) => Number(match[1]));
-    try {
-      gc();
-      const before = process.memoryUsage().heapUsed;
-      await fc.assert(
-        fc.asyncProperty(attack, async (plan) => {
-          const socket = await runAttack(port, plan);
-          if (plan.ending === 'linger') lingering.push(socket);
-          sender.write(frame(framing, `HEALTHY-${tag}-${sent};`));
-          sent += 1;
-          await receiver.until(() => healthySeen().length >= sent, 5000);
-        }),
-        { numRuns: RUNS, endOnFailure: true },
-      );
-      // Every healthy message arrived once, in order, whatever else went on.
-      expect(healthySeen()).toEqual(Array.from({ length: sent }, (_, index) => index));
-      // Nothing held for anyone beyond the message limit.
-      for (const peer of hub.clients) {
-        expect(peer.bytesBuffered).toBeLessThanOrEqual(MAX_MESSAGE_BYTES + 4);
-        expect(peer.bytesQueued).toBeLessThan(4 * 1024 * 1024);
-      }
-      for (const socket of lingering) socket.destroy();
-      const deadline = Date.now() + 5000;
-      while (hub.clients.size > 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
-      expect(hub.clients.size).toBe(2);
-      gc();
-      const grown = process.memoryUsage().heapUsed - before;
-      expect(grown).toBeLessThan(32 * 1024 * 1024);
-      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-      expect(hubErrors).toEqual([]);
-      if (auth) {
-        // No attacker got in, and each one was turned away (or left) exactly once.
-        const until = Date.now() + 5000;
-        while (authFailures < sent && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 10));
-        expect(connects).toBe(2);
-        expect(authFailures).toBe(sent);
-        // Nothing an unauthenticated attacker sent reached the receiver.
-        if (framing === 'line') expect(receiver.text).toBe(Array.from({ length: sent }, (_, index) => `HEALTHY-${tag}-${index};\n`).join(''));
-      } else {
-        // The attacks did reach the hub: every one connected, and bad input was reported, not thrown.
-        expect(connects).toBe(sent + 2);
-        expect(clientErrors).toBeGreaterThan(0);
-      }
-      expect(troubles).toEqual([]);
-    } finally {
-      for (const socket of lingering) socket.destroy();
-      sender.destroy();
-      receiver.destroy();
-      await hub.close({ timeout: 1000 });
+    gc();
+    const before = process.memoryUsage().heapUsed;
+    await fc.assert(
+      fc.asyncProperty(attack, async (plan) => {
+        const socket = await runAttack(port, plan);
+        if (plan.ending === 'linger') lingering.push(socket);
+        sender.write(frame(framing, `HEALTHY-${tag}-${sent};`));
+        sent += 1;
+        await receiver.until(() => healthySeen().length >= sent, 5000);
+      }),
+      { numRuns: RUNS, endOnFailure: true },
+    );
+    // Every healthy message arrived once, in order, whatever else went on.
+    expect(healthySeen()).toEqual(Array.from({ length: sent }, (_, index) => index));
+    // Nothing held for anyone beyond the message limit.
+    for (const peer of hub.clients) {
+      expect(peer.bytesBuffered).toBeLessThanOrEqual(MAX_MESSAGE_BYTES + 4);
+      expect(peer.bytesQueued).toBeLessThan(4 * 1024 * 1024);
     }
+    for (const socket of lingering) socket.destroy();
+    const deadline = Date.now() + 5000;
+    while (hub.clients.size > 2 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(hub.clients.size).toBe(2);
+    gc();
+    const grown = process.memoryUsage().heapUsed - before;
+    expect(grown).toBeLessThan(32 * 1024 * 1024);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(hubErrors).toEqual([]);
+    if (auth) {
+      // No attacker got in, and each one was turned away (or left) exactly once.
+      const until = Date.now() + 5000;
+      while (authFailures < sent && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(connects).toBe(2);
+      expect(authFailures).toBe(sent);
+      // Nothing an unauthenticated attacker sent reached the receiver.
+      if (framing === 'line') expect(receiver.text).toBe(Array.from({ length: sent }, (_, index) => `HEALTHY-${tag}-${index};\n`).join(''));
+    } else {
+      // The attacks did reach the hub: every one connected, and bad input was reported, not thrown.
+      expect(connects).toBe(sent + 2);
+      expect(clientErrors).toBeGreaterThan(0);
+    }
+    expect(troubles).toEqual([]);
   });
 });

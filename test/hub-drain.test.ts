@@ -1,17 +1,17 @@
 import { connect, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { BroadcastHub, parseEnvelope, type DisconnectReason, type HubOptions, type Peer } from '../src/index.js';
+import { parseEnvelope, type BroadcastHub, type DisconnectReason, type HubOptions, type Peer } from '../src/index.js';
 import { closeAfterEach } from './helpers/cleanup.js';
+import { startHub } from './helpers/hub.js';
 import { eventually, nextEvent, RawPeer } from './helpers/sockets.js';
 
 const track = closeAfterEach();
 
-/** A hub the test closes itself (the tracked close only runs if the test failed first). */
-async function startHub(options: HubOptions = {}): Promise<{ hub: BroadcastHub; port: number }> {
-  const hub = track(new BroadcastHub(options), (h) => h.close({ drainTimeout: 300 }));
-  hub.on('clientError', () => undefined);
-  const { port } = await hub.listen({ port: 0, host: '127.0.0.1' });
-  return { hub, port };
+/** A hub the test closes itself (the tracked close only matters if the test failed first). */
+async function drainingHub(options: HubOptions = {}): Promise<{ hub: BroadcastHub; port: number }> {
+  const started = await startHub(track, options, { close: { drainTimeout: 300 } });
+  started.hub.on('clientError', () => undefined);
+  return started;
 }
 
 async function join(hub: BroadcastHub, port: number, hello?: string): Promise<RawPeer> {
@@ -40,7 +40,7 @@ async function halfOpenClient(port: number): Promise<{ socket: Socket; text: () 
 
 describe('graceful drain', () => {
   it('tells line peers when to come back, each with its own jitter', async () => {
-    const { hub, port } = await startHub();
+    const { hub, port } = await drainingHub();
     const peers: RawPeer[] = [];
     for (let index = 0; index < 6; index += 1) peers.push(await join(hub, port));
     hub.broadcast('last words');
@@ -61,7 +61,7 @@ describe('graceful drain', () => {
   });
 
   it("sends JSON peers a bye with reason 'shutdown' and a jittered retryAfterMs", async () => {
-    const { hub, port } = await startHub({ framing: 'json' });
+    const { hub, port } = await drainingHub({ framing: 'json' });
     const peers: RawPeer[] = [];
     for (let index = 0; index < 5; index += 1) peers.push(await join(hub, port, '{"v":1,"type":"hello"}\n'));
     const reasons: DisconnectReason[] = [];
@@ -82,7 +82,7 @@ describe('graceful drain', () => {
   });
 
   it('resolves within drainTimeout when a client never reads, and cuts it', async () => {
-    const { hub, port } = await startHub({ maxQueuedBytes: 256 * 1024 * 1024, softQueuedBytes: 0 });
+    const { hub, port } = await drainingHub({ maxQueuedBytes: 256 * 1024 * 1024, softQueuedBytes: 0 });
     const stalled = await join(hub, port);
     stalled.socket.pause();
     const reader = await join(hub, port);
@@ -108,7 +108,7 @@ describe('graceful drain', () => {
   });
 
   it('gives a slow reader the whole drainTimeout, even past closeTimeout', async () => {
-    const { hub, port } = await startHub({ closeTimeout: 100, maxQueuedBytes: 256 * 1024 * 1024, softQueuedBytes: 0 });
+    const { hub, port } = await drainingHub({ closeTimeout: 100, maxQueuedBytes: 256 * 1024 * 1024, softQueuedBytes: 0 });
     const slow = await join(hub, port);
     slow.socket.pause();
     const line = 'v'.repeat(1023);
@@ -127,7 +127,7 @@ describe('graceful drain', () => {
   });
 
   it("keeps 'timeout' as an alias of drainTimeout", async () => {
-    const { hub, port } = await startHub({ maxQueuedBytes: 256 * 1024 * 1024, softQueuedBytes: 0 });
+    const { hub, port } = await drainingHub({ maxQueuedBytes: 256 * 1024 * 1024, softQueuedBytes: 0 });
     const stalled = await join(hub, port);
     stalled.socket.pause();
     for (let turn = 0; turn < 32; turn += 1) {
@@ -140,7 +140,7 @@ describe('graceful drain', () => {
   });
 
   it('refuses new connections as soon as close() is called', async () => {
-    const { hub, port } = await startHub();
+    const { hub, port } = await drainingHub();
     const stalled = await join(hub, port);
     stalled.socket.pause();
     for (let index = 0; index < 20_000; index += 1) hub.broadcast('w'.repeat(500));
@@ -156,7 +156,7 @@ describe('graceful drain', () => {
 
   it('is fast with a client that keeps its half open after the hub ends (nc)', async () => {
     // The default closeTimeout is 5 s: waiting for nc's FIN would take all of it.
-    const { hub, port } = await startHub();
+    const { hub, port } = await drainingHub();
     const nc = await halfOpenClient(port);
     await eventually(() => hub.clients.size === 1, 2000, 'the client');
     hub.broadcast('bye now');
@@ -168,7 +168,7 @@ describe('graceful drain', () => {
   });
 
   it('is fast too when one peer is closed alone while it keeps its half open', async () => {
-    const { hub, port } = await startHub();
+    const { hub, port } = await drainingHub();
     const nc = await halfOpenClient(port);
     await eventually(() => hub.clients.size === 1, 2000, 'the client');
     const [peer] = [...hub.clients];

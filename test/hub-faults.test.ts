@@ -14,20 +14,14 @@ import {
   MessageTooLargeError,
   SlowConsumerError,
   type DisconnectReason,
-  type HubOptions,
   type Peer,
 } from '../src/index.js';
 import { closeAfterEach, tcpHandles } from './helpers/cleanup.js';
 import { lengthHeader } from './helpers/decode.js';
+import { startHub } from './helpers/hub.js';
 import { eventually, nextEvent, RawPeer, writeAll } from './helpers/sockets.js';
 
 const track = closeAfterEach();
-
-async function startHub<T = string>(options: HubOptions<T> = {}): Promise<{ hub: BroadcastHub<T>; port: number }> {
-  const hub = track(new BroadcastHub<T>(options), (h) => h.close({ timeout: 500 }));
-  const { port } = await hub.listen({ port: 0, host: '127.0.0.1' });
-  return { hub, port };
-}
 
 /** A tuple of `N` items of type `T`. */
 type Tuple<T, N extends number, R extends T[] = []> = R['length'] extends N ? R : Tuple<T, N, [...R, T]>;
@@ -69,7 +63,7 @@ const numbered = (count: number, from = 'm'): string[] => Array.from({ length: c
 
 describe('oversized messages through a hub', () => {
   it("'drop' (the default): reports a MessageTooLargeError for the sender and relays what follows", async () => {
-    const { hub, port } = await startHub({ maxMessageBytes: 32 });
+    const { hub, port } = await startHub(track, { maxMessageBytes: 32 });
     const events = record(hub);
     const { raw: [a, b], peers: [pa] } = await connectPeers(hub, port, 2);
     a.write(`${'x'.repeat(33)}\nafter one over\n`);
@@ -89,7 +83,7 @@ describe('oversized messages through a hub', () => {
 
   // The decoder makes the error without knowing the connection: Peer attributes it (`forPeer`).
   it('names the peer in the MessageTooLargeError itself', async () => {
-    const { hub, port } = await startHub({ maxMessageBytes: 8 });
+    const { hub, port } = await startHub(track, { maxMessageBytes: 8 });
     const { raw: [a], peers: [pa] } = await connectPeers(hub, port, 1);
     const reported = nextEvent<[Error, Peer]>(hub, 'clientError');
     a.write('much too long\n');
@@ -99,7 +93,7 @@ describe('oversized messages through a hub', () => {
   });
 
   it("'disconnect': cuts the sender with reason 'too-large' and leaves the others alone", async () => {
-    const { hub, port } = await startHub({ maxMessageBytes: 32, oversizedMessage: 'disconnect' });
+    const { hub, port } = await startHub(track, { maxMessageBytes: 32, oversizedMessage: 'disconnect' });
     const events = record(hub);
     const { raw: [a, b, c], peers: [pa] } = await connectPeers(hub, port, 3);
     const gone = nextEvent<[Peer, DisconnectReason]>(hub, 'disconnect');
@@ -116,7 +110,7 @@ describe('oversized messages through a hub', () => {
   });
 
   it('refuses an oversized length prefix and relays the next frame', async () => {
-    const { hub, port } = await startHub<Buffer>({ framing: 'length', maxMessageBytes: 16 });
+    const { hub, port } = await startHub<Buffer>(track, { framing: 'length', maxMessageBytes: 16 });
     const events = record(hub);
     const { raw: [a, b] } = await connectPeers(hub, port, 2);
     a.write(Buffer.concat([lengthHeader(1_000_000), Buffer.alloc(1_000_000, 1), lengthPrefixCodec.encode(Buffer.from([0, 1, 2]))]));
@@ -130,7 +124,7 @@ describe('invalid UTF-8 through a hub', () => {
   const bad = Buffer.concat([Buffer.from('ab'), Buffer.from([0xff, 0xc3, 0x28]), Buffer.from('cd\n')]);
 
   it("'replace' (the default): others get U+FFFD, never the raw bytes", async () => {
-    const { hub, port } = await startHub();
+    const { hub, port } = await startHub(track);
     const { raw: [a, b] } = await connectPeers(hub, port, 2);
     a.write(bad);
     a.write('next\n');
@@ -139,7 +133,7 @@ describe('invalid UTF-8 through a hub', () => {
   });
 
   it("'reject': drops the message with an InvalidUtf8Error and relays the next", async () => {
-    const { hub, port } = await startHub({ invalidUtf8: 'reject' });
+    const { hub, port } = await startHub(track, { invalidUtf8: 'reject' });
     const events = record(hub);
     const { raw: [a, b], peers: [pa] } = await connectPeers(hub, port, 2);
     a.write(bad);
@@ -151,7 +145,7 @@ describe('invalid UTF-8 through a hub', () => {
   });
 
   it("'raw' framing honours the policy too", async () => {
-    const { hub, port } = await startHub({ framing: 'raw', invalidUtf8: 'reject' });
+    const { hub, port } = await startHub(track, { framing: 'raw', invalidUtf8: 'reject' });
     const events = record(hub);
     const { raw: [a, b] } = await connectPeers(hub, port, 2);
     a.write(Buffer.from([0x61, 0xff]));
@@ -164,7 +158,7 @@ describe('invalid UTF-8 through a hub', () => {
 
 describe('a peer reset mid-stream', () => {
   it('is removed with a clientError and reason reset, and the others get every message in order', async () => {
-    const { hub, port } = await startHub();
+    const { hub, port } = await startHub(track);
     const events = record(hub);
     const { raw: [resetter, sender, receiver], peers: [pr] } = await connectPeers(hub, port, 3);
     const count = 5000;
@@ -194,7 +188,7 @@ describe('a peer reset mid-stream', () => {
 describe('a client that never reads', () => {
   it('is cut as a slow consumer while the others get every message, its queue bounded', async () => {
     const maxQueuedBytes = 256 * 1024;
-    const { hub, port } = await startHub({ maxQueuedBytes });
+    const { hub, port } = await startHub(track, { maxQueuedBytes });
     const events = record(hub);
     const { raw: [stalled, sender, receiver], peers: [ps] } = await connectPeers(hub, port, 3);
     stalled.socket.pause();
@@ -252,7 +246,7 @@ describe('errors never escape', () => {
   });
 
   it("turns a 'message' listener that throws into a ListenerError clientError and goes on relaying", async () => {
-    const { hub, port } = await startHub();
+    const { hub, port } = await startHub(track);
     const events = record(hub);
     const boom = new Error('listener bug');
     hub.on('message', (message) => {
@@ -272,7 +266,7 @@ describe('errors never escape', () => {
 
 describe('listen()', () => {
   it('rejects with a ListenError on a taken port and emits no error', async () => {
-    const { port } = await startHub();
+    const { port } = await startHub(track);
     const second = track(new BroadcastHub(), (h) => h.close());
     const failure = await second.listen({ port, host: '127.0.0.1' }).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(ListenError);
@@ -315,8 +309,7 @@ describe('listen()', () => {
 describe('close()', () => {
   it('flushes what is queued, resolves only once every socket is closed, and leaves no handle open', async () => {
     const before = tcpHandles();
-    const hub = new BroadcastHub();
-    const { port } = await hub.listen({ port: 0, host: '127.0.0.1' });
+    const { hub, port } = await startHub(track);
     const { raw } = await connectPeers(hub, port, 5);
     const order: string[] = [];
     hub.on('disconnect', (_peer, reason) => order.push(`disconnect ${reason}`));
@@ -339,7 +332,7 @@ describe('close()', () => {
   // While the socket applies backpressure the queue holds frames back: close() must end the
   // socket only once the queue has written them all, or they would be lost.
   it('flushes a queue held back by backpressure before ending the socket', async () => {
-    const { hub, port } = await startHub({ maxQueuedBytes: 64 * 1024 * 1024 });
+    const { hub, port } = await startHub(track, { maxQueuedBytes: 64 * 1024 * 1024 });
     const { raw: [reader] } = await connectPeers(hub, port, 1);
     reader.socket.pause();
     const line = 'q'.repeat(1000);
@@ -359,8 +352,7 @@ describe('close()', () => {
   });
 
   it('cuts clients that do not take their data within the timeout', async () => {
-    const hub = new BroadcastHub({ maxQueuedBytes: 64 * 1024 * 1024 });
-    const { port } = await hub.listen({ port: 0, host: '127.0.0.1' });
+    const { hub, port } = await startHub(track, { maxQueuedBytes: 64 * 1024 * 1024 });
     const { raw: [stalled] } = await connectPeers(hub, port, 1);
     stalled.socket.pause();
     for (let turn = 0; turn < 8; turn += 1) {

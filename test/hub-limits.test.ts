@@ -1,17 +1,18 @@
 import { connect } from 'node:net';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { parseServeArgs, UsageError } from '../src/cli/args.js';
 import { BroadcastHub, parseEnvelope, SlowConsumerError, type DisconnectReason, type HubOptions, type Peer } from '../src/index.js';
 import { closeAfterEach } from './helpers/cleanup.js';
+import { startHub } from './helpers/hub.js';
 import { eventually, nextEvent, RawPeer } from './helpers/sockets.js';
 
 const track = closeAfterEach();
 
-async function startHub(options: HubOptions = {}): Promise<{ hub: BroadcastHub; port: number }> {
-  const hub = track(new BroadcastHub(options), (h) => h.close({ drainTimeout: 300 }));
-  hub.on('clientError', () => undefined);
-  const { port } = await hub.listen({ port: 0, host: '127.0.0.1' });
-  return { hub, port };
+/** A hub whose client errors (the floods and slow consumers these tests provoke) are expected. */
+async function limitedHub(options: HubOptions = {}): Promise<{ hub: BroadcastHub; port: number }> {
+  const started = await startHub(track, options, { close: { drainTimeout: 300 } });
+  started.hub.on('clientError', () => undefined);
+  return started;
 }
 
 /** Connects a raw socket and waits for the hub to register it; returns it with its hub-side peer. */
@@ -42,7 +43,7 @@ const lines = (count: number, prefix: string): string => Array.from({ length: co
 
 describe('connection limits', () => {
   it('refuses a connection over maxClients with one line, creates no peer, and keeps serving', async () => {
-    const { hub, port } = await startHub({ maxClients: 2 });
+    const { hub, port } = await limitedHub({ maxClients: 2 });
     const refused: [string, string][] = [];
     hub.on('refused', (address, reason) => refused.push([address, reason]));
     let connects = 0;
@@ -66,7 +67,7 @@ describe('connection limits', () => {
   });
 
   it('refuses a connection over maxClientsPerAddress, telling it why', async () => {
-    const { hub, port } = await startHub({ maxClientsPerAddress: 1 });
+    const { hub, port } = await limitedHub({ maxClientsPerAddress: 1 });
     const refused = nextEvent<[string, string]>(hub, 'refused', 2000);
     await join(hub, port);
     expect(await refusedText(port)).toBe('! too many connections from your address (1)\n');
@@ -75,7 +76,7 @@ describe('connection limits', () => {
   });
 
   it('tells a refused client of a json hub with a bye envelope', async () => {
-    const { port } = await startHub({ framing: 'json', maxClients: 1 });
+    const { port } = await limitedHub({ framing: 'json', maxClients: 1 });
     const first = track(await RawPeer.connect(port), (p) => {
       p.destroy();
     });
@@ -85,8 +86,7 @@ describe('connection limits', () => {
   });
 
   it('lets go of a refused connection at once even when the client keeps its half open (nc)', async () => {
-    const hub = new BroadcastHub({ maxClients: 1 });
-    const { port } = await hub.listen({ port: 0, host: '127.0.0.1' });
+    const { hub, port } = await limitedHub({ maxClients: 1 });
     const first = await join(hub, port);
     const socket = connect({ port, host: '127.0.0.1', allowHalfOpen: true });
     track(socket, (s) => s.destroy());
@@ -102,17 +102,36 @@ describe('connection limits', () => {
     expect(socket.destroyed).toBe(false); // still half open on the client's side
   });
 
-  it('rejects bad limits at once', () => {
-    expect(() => new BroadcastHub({ maxClients: 0 })).toThrow(RangeError);
-    expect(() => new BroadcastHub({ idleTimeout: -1 })).toThrow(RangeError);
-    expect(() => new BroadcastHub({ flood: { burst: 1, rate: 0 } })).toThrow(RangeError);
-    expect(() => new BroadcastHub({ flood: { burst: 1, rate: 1, policy: 'ban' as 'drop' } })).toThrow(RangeError);
+  it('rejects bad limits at once, with a RangeError naming the option', () => {
+    const bad: [HubOptions, RegExp][] = [
+      [{ maxClients: 0 }, /^maxClients must be at least 1, got 0$/],
+      [{ maxClientsPerAddress: 0.5 }, /^maxClientsPerAddress must be at least 1/],
+      [{ idleTimeout: -1 }, /^idleTimeout must be 0 \(off\) or a positive number, got -1$/],
+      [{ idleTimeout: Number.NaN }, /^idleTimeout /],
+      [{ heartbeatInterval: Number.POSITIVE_INFINITY }, /^heartbeatInterval /],
+      [{ partialMessageTimeout: -5 }, /^partialMessageTimeout /],
+      [{ softQueuedBytes: -1 }, /^softQueuedBytes /],
+      [{ softQueuedSeconds: Number.NaN }, /^softQueuedSeconds /],
+      [{ keepAliveDelay: -1 }, /^keepAliveDelay /],
+      [{ flood: { burst: 0, rate: 1 } }, /^flood\.burst must be at least 1/],
+      [{ flood: { burst: 1, rate: 0 } }, /^flood\.rate must be a positive number/],
+      [{ flood: { burst: 1, rate: 1, maxBacklog: 0 } }, /^flood\.maxBacklog must be at least 1/],
+      [{ flood: { burst: 1, rate: 1, policy: 'ban' as 'drop' } }, /^flood\.policy must be 'slow', 'drop' or 'disconnect', got ban$/],
+    ];
+    for (const [options, message] of bad) {
+      expect(() => new BroadcastHub(options), JSON.stringify(options)).toThrow(RangeError);
+      expect(() => new BroadcastHub(options), JSON.stringify(options)).toThrow(message);
+    }
+  });
+
+  it('takes 0 for every timeout and the soft cap, meaning off', () => {
+    expect(() => new BroadcastHub({ idleTimeout: 0, partialMessageTimeout: 0, heartbeatInterval: 0, softQueuedBytes: 0, softQueuedSeconds: 0, keepAliveDelay: 0 })).not.toThrow();
   });
 });
 
 describe('flood control', () => {
   it("is off by default: a burst of 200 lines is relayed as fast as it comes", async () => {
-    const { hub, port } = await startHub();
+    const { hub, port } = await limitedHub();
     const a = await join(hub, port);
     const b = await join(hub, port);
     a.raw.write(lines(200, 'm'));
@@ -120,7 +139,7 @@ describe('flood control', () => {
   });
 
   it("'slow' holds the sender back and delivers every message, in order, at the rate", async () => {
-    const { hub, port } = await startHub({ flood: { burst: 2, rate: 20, policy: 'slow' } });
+    const { hub, port } = await limitedHub({ flood: { burst: 2, rate: 20, policy: 'slow' } });
     const a = await join(hub, port);
     const b = await join(hub, port);
     const gone = disconnects(hub);
@@ -134,10 +153,13 @@ describe('flood control', () => {
     expect(a.raw.text).toBe(''); // nothing dropped, so nothing to tell
     expect(gone).toEqual([]);
     expect(a.peer.isOpen).toBe(true);
+    // Its backlog is gone, so the hub reads from it again.
+    a.raw.write('read again\n');
+    expect((await b.raw.lines(13, 2500))[12]).toBe('read again');
   });
 
   it("'slow' keeps order through an async handler too", async () => {
-    const { hub, port } = await startHub({ flood: { burst: 1, rate: 50 } });
+    const { hub, port } = await limitedHub({ flood: { burst: 1, rate: 50 } });
     const seen: string[] = [];
     hub.use(async (ctx) => {
       await new Promise((resolve) => setTimeout(resolve, Math.random() * 5));
@@ -150,18 +172,24 @@ describe('flood control', () => {
     expect(seen).toEqual(lines(15, 'h').trimEnd().split('\n'));
   });
 
-  it("'slow' cuts a sender that piles up more than maxBacklog, with reason 'flood'", async () => {
-    const { hub, port } = await startHub({ flood: { burst: 1, rate: 1, maxBacklog: 3 } });
-    const a = await join(hub, port);
+  it("'slow' holds back up to maxBacklog messages, and cuts a sender past it with reason 'flood'", async () => {
+    const { hub, port } = await limitedHub({ flood: { burst: 1, rate: 1, maxBacklog: 3 } });
+    const within = await join(hub, port);
+    const past = await join(hub, port);
     const gone = nextEvent<[Peer, DisconnectReason]>(hub, 'disconnect', 2000);
-    a.raw.write(lines(10, 'x'));
+    // One goes through and three wait: the backlog, full.
+    within.raw.write(lines(4, 'w'));
+    await eventually(() => within.peer.bytesIn === 12, 2000, 'the four lines read');
+    // One goes through and four would wait: one too many.
+    past.raw.write(lines(5, 'p'));
     const [peer, reason] = await gone;
-    expect(peer).toBe(a.peer);
+    expect(peer).toBe(past.peer);
     expect(reason).toBe('flood');
+    expect(within.peer.isOpen).toBe(true);
   });
 
   it("'drop' drops what is over the limit and tells the sender once", async () => {
-    const { hub, port } = await startHub({ flood: { burst: 3, rate: 1, policy: 'drop' } });
+    const { hub, port } = await limitedHub({ flood: { burst: 3, rate: 1, policy: 'drop' } });
     const a = await join(hub, port);
     const b = await join(hub, port);
     const messages: string[] = [];
@@ -177,8 +205,23 @@ describe('flood control', () => {
     expect(a.peer.isOpen).toBe(true);
   });
 
+  it("'drop' tells the sender again for a later flood, once it kept to the rate in between", async () => {
+    const { hub, port } = await limitedHub({ flood: { burst: 2, rate: 20, policy: 'drop' } });
+    const a = await join(hub, port);
+    await join(hub, port);
+    const warning = '! sending too fast: messages over 2 at once, then 20 per second are dropped';
+    a.raw.write(lines(6, 'first'));
+    await a.raw.lines(1, 2000);
+    // At 20 per second the bucket holds a token again well within this pause.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    a.raw.write('in time\n');
+    a.raw.write(lines(6, 'second'));
+    await a.raw.lines(2, 2000);
+    expect(a.raw.text).toBe(`${warning}\n${warning}\n`);
+  });
+
   it("'disconnect' cuts the sender with reason 'flood' and says why", async () => {
-    const { hub, port } = await startHub({ flood: { burst: 2, rate: 1, policy: 'disconnect' } });
+    const { hub, port } = await limitedHub({ flood: { burst: 2, rate: 1, policy: 'disconnect' } });
     const a = await join(hub, port);
     const b = await join(hub, port);
     const gone = nextEvent<[Peer, DisconnectReason]>(hub, 'disconnect', 2000);
@@ -192,7 +235,7 @@ describe('flood control', () => {
   });
 
   it('never drops heartbeat answers', async () => {
-    const { hub, port } = await startHub({ framing: 'json', heartbeatInterval: 150, flood: { burst: 1, rate: 0.5, policy: 'drop' } });
+    const { hub, port } = await limitedHub({ framing: 'json', heartbeatInterval: 150, flood: { burst: 1, rate: 0.5, policy: 'drop' } });
     const raw = track(await RawPeer.connect(port), (p) => {
       p.destroy();
     });
@@ -219,7 +262,9 @@ describe('the --flood flag of serve', () => {
   it('parses BURST:RATE[:POLICY]', () => {
     expect(parseServeArgs(['--flood', '5:2'])).toMatchObject({ flood: { burst: 5, rate: 2 } });
     expect(parseServeArgs(['--flood', '10:0.5:drop'])).toMatchObject({ flood: { burst: 10, rate: 0.5, policy: 'drop' } });
-    expect(parseServeArgs([])).toMatchObject({ flood: undefined });
+    // Off unless asked for: no flood options at all (whether the key is absent or undefined).
+    expect(parseServeArgs([])).toMatchObject({ command: 'serve' });
+    expect(parseServeArgs([])).not.toHaveProperty('flood', expect.anything());
     for (const bad of ['5', '0:2', '5:0', '5:2:ban', 'a:b']) expect(() => parseServeArgs(['--flood', bad])).toThrow(UsageError);
   });
 });
@@ -235,7 +280,7 @@ describe('output limits', () => {
   }
 
   it('cuts a client held over the soft cap for softQueuedSeconds, reporting slowConsumer first; a reader keeps everything', async () => {
-    const { hub, port } = await startHub({ softQueuedBytes: 256 * 1024, softQueuedSeconds: 0.4, maxQueuedBytes: 256 * 1024 * 1024 });
+    const { hub, port } = await limitedHub({ softQueuedBytes: 256 * 1024, softQueuedSeconds: 0.4, maxQueuedBytes: 256 * 1024 * 1024 });
     const stalled = await join(hub, port);
     stalled.raw.socket.pause();
     const reader = await join(hub, port);
@@ -264,8 +309,70 @@ describe('output limits', () => {
     expect(reader.peer.isOpen).toBe(true);
   });
 
+  /**
+   * A client that stopped reading, with more than 1 MiB queued, through 60 s of the sweeper's
+   * rounds run at once (only intervals are faked: sockets and immediates stay real).
+   */
+  async function stalledThroughAMinute(options: HubOptions): Promise<{ peer: Peer; reasons: DisconnectReason[] }> {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    try {
+      const { hub, port } = await limitedHub({ maxQueuedBytes: 256 * 1024 * 1024, ...options });
+      const reasons: DisconnectReason[] = [];
+      hub.on('disconnect', (_peer, reason) => reasons.push(reason));
+      const stalled = await join(hub, port);
+      stalled.raw.socket.pause();
+      await fill(hub, stalled.peer, 1024 * 1024 + 1);
+      expect(stalled.peer.bytesQueued).toBeGreaterThan(1024 * 1024);
+      vi.advanceTimersByTime(60_000);
+      return { peer: stalled.peer, reasons };
+    } finally {
+      vi.useRealTimers();
+    }
+  }
+
+  it('cuts a client over the default soft cap (1 MiB for 10 s) within a minute of sweeps', async () => {
+    // The control for the test below: the same steps do see a cut when the limit is on.
+    const { peer, reasons } = await stalledThroughAMinute({});
+    expect(peer.isOpen).toBe(false);
+    await eventually(() => reasons.length === 1, 2000, 'the disconnect');
+    expect(reasons).toEqual(['slow-consumer']);
+  });
+
+  it('has no soft cap with softQueuedBytes 0: a client over 1 MiB stays through a minute of sweeps', async () => {
+    const { peer, reasons } = await stalledThroughAMinute({ softQueuedBytes: 0 });
+    expect(peer.isOpen).toBe(true);
+    expect(reasons).toEqual([]);
+  });
+
+  it('starts the soft-cap clock afresh for a client that caught up in between', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    try {
+      const { hub, port } = await limitedHub({ maxQueuedBytes: 256 * 1024 * 1024 });
+      const stalled = await join(hub, port);
+      const overTheCap = async (): Promise<void> => {
+        stalled.raw.socket.pause();
+        await fill(hub, stalled.peer, 1024 * 1024 + 1);
+        expect(stalled.peer.bytesQueued).toBeGreaterThan(1024 * 1024);
+      };
+      await overTheCap();
+      vi.advanceTimersByTime(8000);
+      // It reads for a while: a sweep sees it under the cap.
+      stalled.raw.socket.resume();
+      await eventually(() => stalled.peer.bytesQueued === 0, 5000, 'the client to catch up');
+      vi.advanceTimersByTime(1000);
+      await overTheCap();
+      vi.advanceTimersByTime(8000);
+      // 8 s over the default 10 s since it caught up, though 17 s since it first went over.
+      expect(stalled.peer.isOpen).toBe(true);
+      vi.advanceTimersByTime(3000);
+      expect(stalled.peer.isOpen).toBe(false);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('cuts a client over the hard cap at once, with slowConsumer before the disconnect', async () => {
-    const { hub, port } = await startHub({ maxQueuedBytes: 256 * 1024, softQueuedSeconds: 60 });
+    const { hub, port } = await limitedHub({ maxQueuedBytes: 256 * 1024, softQueuedSeconds: 60 });
     const stalled = await join(hub, port);
     stalled.raw.socket.pause();
     const events: string[] = [];

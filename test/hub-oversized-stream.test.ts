@@ -1,8 +1,9 @@
 import { performance } from 'node:perf_hooks';
 import { createServer, type Server, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { BroadcastHub, DEFAULT_MAX_MESSAGE_BYTES, MessageTooLargeError, type DisconnectReason, type OversizedMessagePolicy, type Peer } from '../src/index.js';
+import { DEFAULT_MAX_MESSAGE_BYTES, MessageTooLargeError, type BroadcastHub, type DisconnectReason, type OversizedMessagePolicy, type Peer } from '../src/index.js';
 import { closeAfterEach } from './helpers/cleanup.js';
+import { startHub } from './helpers/hub.js';
 import { eventually, RawPeer } from './helpers/sockets.js';
 
 // Issue 5, "Oversized input": a 100 MB stream with no delimiter at a default line hub. The
@@ -33,10 +34,10 @@ interface HubSide {
  * A default line hub (only the policy differs) served on our own `net.Server`, so that a
  * listener of ours runs right after the hub's on every chunk and can read what the hub holds.
  */
-async function startHub(policy: OversizedMessagePolicy): Promise<{ hub: BroadcastHub; port: number; flooderPort: { value: number }; side: HubSide }> {
+async function watchedHub(policy: OversizedMessagePolicy): Promise<{ hub: BroadcastHub; port: number; flooderPort: { value: number }; side: HubSide }> {
   // Closed after the hub (cleanup runs newest first); the hub never closes a server it was given.
   const server = track(createServer(), closeServer);
-  const hub = track(new BroadcastHub({ server, oversizedMessage: policy }), (h) => h.close({ drainTimeout: 500 }));
+  const { hub, port } = await startHub(track, { server, oversizedMessage: policy }, { close: { drainTimeout: 500 } });
   const side: HubSide = { maxBuffered: 0, maxChunk: 0, chunks: 0 };
   const flooderPort = { value: -1 };
   // Registered after the hub's own listener: the Peer and its socket listeners exist by now.
@@ -50,7 +51,6 @@ async function startHub(policy: OversizedMessagePolicy): Promise<{ hub: Broadcas
       side.maxBuffered = Math.max(side.maxBuffered, peer?.bytesBuffered ?? 0);
     });
   });
-  const { port } = await hub.listen({ port: 0, host: '127.0.0.1' });
   return { hub, port, flooderPort, side };
 }
 
@@ -68,7 +68,7 @@ const yieldToIo = (): Promise<void> => new Promise((resolve) => setImmediate(res
 describe('a 100 MB stream with no newline', () => {
   for (const policy of ['drop', 'disconnect'] as const) {
     it(`oversizedMessage '${policy}': the sender is handled within ${HANDLED_WITHIN_MS} ms of crossing the limit, held to the limit, and the others lose nothing`, async () => {
-      const { hub, port, flooderPort, side } = await startHub(policy);
+      const { hub, port, flooderPort, side } = await watchedHub(policy);
       const flooder = track(await RawPeer.connect(port), (p) => {
         p.destroy();
       });

@@ -1,29 +1,28 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { BroadcastHub, ChatClient, type Peer } from '../src/index.js';
-import { eventually, nextEvent, RawPeer, startHub } from './helpers/sockets.js';
+import { describe, expect, it } from 'vitest';
+import { ChatClient, type Peer } from '../src/index.js';
+import { closeAfterEach } from './helpers/cleanup.js';
+import { startHub } from './helpers/hub.js';
+import { eventually, nextEvent, RawPeer } from './helpers/sockets.js';
 
-const open: { close(): Promise<void> }[] = [];
-afterEach(async () => {
-  await Promise.all(open.splice(0).map((thing) => thing.close()));
-});
-
-async function hubOnLoopback(options: ConstructorParameters<typeof BroadcastHub<string>>[0] = {}) {
-  const started = await startHub(options);
-  open.push(started.hub);
-  return started;
-}
+const track = closeAfterEach();
 
 async function client(port: number): Promise<ChatClient> {
-  const chat = new ChatClient({ host: '127.0.0.1', port });
-  open.push(chat);
+  const chat = track(new ChatClient({ host: '127.0.0.1', port }), (c) => c.close());
   await chat.connect();
   return chat;
 }
 
+/** A raw socket to the hub, destroyed after the test. */
+async function raw(port: number): Promise<RawPeer> {
+  return track(await RawPeer.connect(port), (peer) => {
+    peer.destroy();
+  });
+}
+
 describe('BroadcastHub relay', () => {
   it('relays a message to every other client, not back to the sender', async () => {
-    const { hub, port } = await hubOnLoopback();
-    const [a, b, c] = await Promise.all([RawPeer.connect(port), RawPeer.connect(port), RawPeer.connect(port)]);
+    const { hub, port } = await startHub(track);
+    const [a, b, c] = await Promise.all([raw(port), raw(port), raw(port)]);
     await eventually(() => hub.clients.size === 3, 2000, 'three clients');
     a.write('hello\n');
     expect(await b.lines(1)).toEqual(['hello']);
@@ -32,22 +31,20 @@ describe('BroadcastHub relay', () => {
     expect((await a.lines(1))[0]).toBe('back');
     expect((await b.lines(2))[1]).toBe('back');
     expect(a.text).toBe('back\n');
-    for (const peer of [a, b, c]) peer.destroy();
   });
 
   it('echoes to the sender only when asked', async () => {
-    const { hub, port } = await hubOnLoopback({ echo: true });
-    const a = await RawPeer.connect(port);
+    const { hub, port } = await startHub(track, { echo: true });
+    const a = await raw(port);
     await eventually(() => hub.clients.size === 1);
     a.write('me too\n');
     expect(await a.lines(1)).toEqual(['me too']);
-    a.destroy();
   });
 
   it('emits connect, message and disconnect with a usable peer handle', async () => {
-    const { hub, port } = await hubOnLoopback({ relay: false });
+    const { hub, port } = await startHub(track, { relay: false });
     const connected = nextEvent<[Peer]>(hub, 'connect');
-    const a = await RawPeer.connect(port);
+    const a = await raw(port);
     const [peer] = await connected;
     expect(peer.remoteAddress).toBe('127.0.0.1');
     expect(peer.remotePort).toBe(a.socket.localPort);
@@ -69,25 +66,22 @@ describe('BroadcastHub relay', () => {
   });
 
   it('keeps typed application data on each peer', async () => {
-    const hub = new BroadcastHub<string, { nick: string }>();
-    open.push(hub);
-    const { port } = await hub.listen({ port: 0, host: '127.0.0.1' });
+    const { hub, port } = await startHub<string, { nick: string }>(track);
     hub.on('connect', (peer) => {
       peer.data.nick = `guest${hub.clients.size}`;
     });
     const names: string[] = [];
     hub.on('message', (_message, peer) => names.push(peer.data.nick));
-    const a = await RawPeer.connect(port);
+    const a = await raw(port);
     a.write('hi\n');
     await eventually(() => names.length === 1);
     expect(names).toEqual(['guest1']);
-    a.destroy();
   });
 
   it('delivers every message of 20 concurrent senders to every other client, each in order', async () => {
     const senders = 20;
     const perSender = 500;
-    const { hub, port } = await hubOnLoopback();
+    const { hub, port } = await startHub(track);
     const clients = await Promise.all(Array.from({ length: senders }, () => client(port)));
     await eventually(() => hub.clients.size === senders, 2000, 'every client registered');
     const received = clients.map(() => new Map<number, number[]>());
@@ -117,16 +111,14 @@ describe('BroadcastHub relay', () => {
   });
 
   it('sends the host application broadcasts to everyone, or everyone but one', async () => {
-    const { hub, port } = await hubOnLoopback();
-    const a = await RawPeer.connect(port);
-    const b = await RawPeer.connect(port);
+    const { hub, port } = await startHub(track);
+    const a = await raw(port);
+    const b = await raw(port);
     await eventually(() => hub.clients.size === 2);
     expect(hub.broadcast('from the host')).toBe(2);
     const [first] = [...hub.clients];
     expect(hub.broadcast('not you', { except: first })).toBe(1);
     expect(await a.lines(1)).toEqual(['from the host']);
     expect(await b.lines(2)).toEqual(['from the host', 'not you']);
-    a.destroy();
-    b.destroy();
   });
 });

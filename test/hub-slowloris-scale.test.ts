@@ -1,8 +1,9 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { BroadcastHub, type DisconnectReason, type Peer } from '../src/index.js';
+import type { DisconnectReason, Peer } from '../src/index.js';
 import { closeAfterEach } from './helpers/cleanup.js';
+import { startHub } from './helpers/hub.js';
 import { eventually, RawPeer } from './helpers/sockets.js';
 
 // Issue 5, "Slowloris": hundreds of clients sending a byte a second and never a newline are all
@@ -33,11 +34,10 @@ function heapAfterGc(): number {
 
 describe('slowloris at scale', () => {
   it(`${LORISES} clients trickling a byte a second, never a newline, are all cut with reason 'timeout', with bounded memory`, async () => {
-    const hub = track(new BroadcastHub({ partialMessageTimeout: PARTIAL_TIMEOUT_MS }), (h) => h.close({ drainTimeout: 500 }));
+    const { hub, port } = await startHub(track, { partialMessageTimeout: PARTIAL_TIMEOUT_MS }, { close: { drainTimeout: 500 } });
     hub.on('clientError', () => undefined);
     const gone = new Map<Peer, { reason: DisconnectReason; at: number }>();
     hub.on('disconnect', (peer, reason) => gone.set(peer, { reason, at: Date.now() }));
-    const { port } = await hub.listen({ port: 0, host: '127.0.0.1' });
 
     // A healthy pair that keeps chatting in whole lines all along: never cut.
     const chatter = track(await RawPeer.connect(port), (p) => {

@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { BroadcastHub, JsonChatClient, type ChatMessage, type ClientEnvelope, type HubOptions, type JsonChatClientOptions } from '../src/index.js';
+import { JsonChatClient, type BroadcastHub, type ChatMessage, type ClientEnvelope, type HubOptions, type JsonChatClientOptions } from '../src/index.js';
 import { closeAfterEach } from './helpers/cleanup.js';
+import { startHub } from './helpers/hub.js';
 import { eventually, nextEvent } from './helpers/sockets.js';
 
 const track = closeAfterEach();
 
-async function hubOn(port = 0, options: HubOptions = {}): Promise<{ hub: BroadcastHub; port: number }> {
-  const hub = track(new BroadcastHub({ framing: 'json', ...options }), (h) => h.close({ timeout: 500 }));
-  return { hub, port: (await hub.listen({ port, host: '127.0.0.1' })).port };
+/** A JSON hub, on `port` when given (a restart on the same port), else on a free one. */
+function jsonHub(options: HubOptions = {}, port = 0): Promise<{ hub: BroadcastHub; port: number }> {
+  return startHub(track, { framing: 'json', ...options }, { port });
 }
 
 async function jsonClient(port: number, options: JsonChatClientOptions = {}): Promise<JsonChatClient> {
@@ -24,7 +25,7 @@ const quick = { reconnect: { retryStrategy: (): number => 20 } };
 
 describe('JsonChatClient reconnect', () => {
   it('restores its nickname and rooms after the hub restarts, then emits connect and reconnect', async () => {
-    const first = await hubOn();
+    const first = await jsonHub();
     const alice = await jsonClient(first.port, { nick: 'alice', ...quick });
     for (const room of ['dev', 'ops']) {
       const joined = nextEvent(alice, 'join');
@@ -45,7 +46,7 @@ describe('JsonChatClient reconnect', () => {
     await first.hub.close({ retryAfter: 100, retryJitter: 0 });
     expect((await reconnecting)[1]).toBe(100);
     expect(alice.isReconnecting).toBe(true);
-    const second = await hubOn(first.port);
+    const second = await jsonHub({}, first.port);
     const [attempt] = await nextEvent<[number]>(alice, 'reconnect', 3000);
     expect(events.at(-2)).toBe('connect:alice:dev');
     expect(events.at(-1)).toBe(`reconnect:${attempt}`);
@@ -68,7 +69,7 @@ describe('JsonChatClient reconnect', () => {
   });
 
   it('leaves the default room again if it had left it', async () => {
-    const first = await hubOn();
+    const first = await jsonHub();
     const alice = await jsonClient(first.port, { nick: 'alice', ...quick });
     const joined = nextEvent(alice, 'join');
     alice.join('dev');
@@ -80,7 +81,7 @@ describe('JsonChatClient reconnect', () => {
     const reconnecting = nextEvent(alice, 'reconnecting');
     await first.hub.close(fast);
     await reconnecting;
-    const second = await hubOn(first.port);
+    const second = await jsonHub({}, first.port);
     await nextEvent(alice, 'reconnect', 3000);
     expect([...alice.rooms]).toEqual(['dev']);
     expect(alice.room).toBe('dev');
@@ -88,7 +89,7 @@ describe('JsonChatClient reconnect', () => {
   });
 
   it('sends what was queued while reconnecting after the session is restored, in order', async () => {
-    const first = await hubOn();
+    const first = await jsonHub();
     const alice = await jsonClient(first.port, { nick: 'alice', ...quick });
     const reconnecting = nextEvent(alice, 'reconnecting');
     await first.hub.close(fast);
@@ -96,7 +97,7 @@ describe('JsonChatClient reconnect', () => {
     expect(alice.send('one')).toBe(false);
     expect(alice.send('two')).toBe(false);
     alice.sendTo('bob', 'three');
-    const second = await hubOn(first.port);
+    const second = await jsonHub({}, first.port);
     // bob is there before alice is back (her attempts are 20 ms apart, and she must be restored first).
     const bob = await jsonClient(second.port, { nick: 'bob' });
     const said: string[] = [];
@@ -113,12 +114,12 @@ describe('JsonChatClient reconnect', () => {
   });
 
   it('retries when its nickname is taken on return, and gets it once it is free', async () => {
-    const first = await hubOn();
+    const first = await jsonHub();
     const alice = await jsonClient(first.port, { nick: 'alice', reconnect: { retryStrategy: () => 50 } });
     const reconnecting = nextEvent(alice, 'reconnecting');
     await first.hub.close(fast);
     await reconnecting;
-    const second = await hubOn(first.port);
+    const second = await jsonHub({}, first.port);
     // Someone else takes the name first, as the old connection's ghost would on a hub that has not noticed it is gone.
     const squatter = await jsonClient(second.port, { nick: 'alice', reconnect: false });
     const refusal = await new Promise<Error>((resolve) => {
@@ -137,20 +138,20 @@ describe('JsonChatClient reconnect', () => {
   });
 
   it('gives up, rather than retry for ever, when the restarted hub refuses its credentials', async () => {
-    const first = await hubOn(0, { authenticate: ({ credentials }) => credentials === 'letmein' });
+    const first = await jsonHub({ authenticate: ({ credentials }) => credentials === 'letmein' });
     const alice = await jsonClient(first.port, { nick: 'alice', token: 'letmein', ...quick });
     const reconnecting = nextEvent(alice, 'reconnecting');
     await first.hub.close(fast);
     await reconnecting;
     const ended = nextEvent<[Error | undefined]>(alice, 'end', 3000);
-    await hubOn(first.port, { authenticate: () => false });
+    await jsonHub({ authenticate: () => false }, first.port);
     const [error] = await ended;
     expect(error).toMatchObject({ code: 'ERR_RECONNECT_FAILED', cause: { code: 'ERR_AUTH_FAILED' } });
     expect(alice.isReconnecting).toBe(false);
   });
 
   it('hands back queued envelopes on unsent when closed while reconnecting', async () => {
-    const first = await hubOn();
+    const first = await jsonHub();
     const alice = await jsonClient(first.port, { nick: 'alice', reconnect: { retryStrategy: () => 10_000 } });
     const reconnecting = nextEvent(alice, 'reconnecting');
     await first.hub.close(fast);
@@ -164,7 +165,7 @@ describe('JsonChatClient reconnect', () => {
   });
 
   it('answers the hub heartbeat, so that a hub with a short interval keeps it', async () => {
-    const { hub, port } = await hubOn(0, { heartbeatInterval: 50 });
+    const { hub, port } = await jsonHub({ heartbeatInterval: 50 });
     const alice = await jsonClient(port, { nick: 'alice', ...quick });
     const events: string[] = [];
     alice.on('disconnect', (reason) => events.push(reason));

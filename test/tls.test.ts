@@ -1,9 +1,11 @@
 import { connect as tlsConnect, createServer as createTlsServer, type ConnectionOptions } from 'node:tls';
-import { beforeAll, describe, expect, it } from 'vitest';
-import { BroadcastHub, ChatClient, ConnectError, JsonChatClient, type RemoteEndpoint } from '../src/index.js';
+import { beforeAll, expect, it } from 'vitest';
+import { BroadcastHub, ChatClient, ConnectError, JsonChatClient, type HubOptions, type RemoteEndpoint } from '../src/index.js';
 import { closeAfterEach } from './helpers/cleanup.js';
+import { startHub } from './helpers/hub.js';
 import { eventually, nextEvent, RawPeer } from './helpers/sockets.js';
 import { selfSignedCertificate } from './helpers/tls.js';
+import { needs } from './helpers/tools.js';
 
 const track = closeAfterEach();
 let key: Buffer;
@@ -13,10 +15,9 @@ beforeAll(() => {
   ({ key, cert } = selfSignedCertificate());
 });
 
-async function tlsHub(options: ConstructorParameters<typeof BroadcastHub<string>>[0] = {}): Promise<{ hub: BroadcastHub; port: number }> {
-  const hub = track(new BroadcastHub<string>({ tls: { key, cert }, ...options }), (h) => h.close({ timeout: 500 }));
-  const { port } = await hub.listen({ port: 0, host: '127.0.0.1' });
-  return { hub, port };
+/** A hub serving TLS with the test's self-signed certificate. */
+function tlsHub(options: HubOptions = {}): Promise<{ hub: BroadcastHub; port: number }> {
+  return startHub(track, { tls: { key, cert }, ...options });
 }
 
 /** Resolves with the negotiated protocol, or rejects with the TLS error. */
@@ -37,7 +38,7 @@ function handshake(port: number, options: ConnectionOptions): Promise<string | n
 // What a client stuck on TLS 1.1 offers; OpenSSL 3 needs security level 0 to offer it at all.
 const tls11Client: ConnectionOptions = { minVersion: 'TLSv1', maxVersion: 'TLSv1.1', ciphers: 'DEFAULT@SECLEVEL=0' };
 
-describe('TLS', () => {
+needs('openssl').describe('TLS', () => {
   it('relays chat between ChatClients over TLS with a self-signed certificate', async () => {
     const { hub, port } = await tlsHub();
     const alice = track(new ChatClient({ port, tls: { ca: cert }, reconnect: false }), (c) => c.close());
@@ -100,9 +101,10 @@ describe('TLS', () => {
   });
 
   it('close() does not wait for handshakes in progress', async () => {
-    const hub = new BroadcastHub({ tls: { key, cert } });
-    const { port } = await hub.listen({ port: 0, host: '127.0.0.1' });
-    const silent = await RawPeer.connect(port);
+    const { hub, port } = await tlsHub();
+    const silent = track(await RawPeer.connect(port), (p) => {
+      p.destroy();
+    });
     await new Promise((resolve) => setTimeout(resolve, 50));
     const started = Date.now();
     await hub.close({ timeout: 500 });
@@ -141,7 +143,7 @@ describe('TLS', () => {
 
   it('a client that does not trust the certificate fails to connect with a ConnectError', async () => {
     const { port } = await tlsHub();
-    const client = new ChatClient({ port, tls: true, reconnect: false });
+    const client = track(new ChatClient({ port, tls: true, reconnect: false }), (c) => c.close());
     const failure = await client.connect().catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(ConnectError);
     expect((failure as Error).message).toMatch(/self[- ]signed/i);
@@ -149,10 +151,10 @@ describe('TLS', () => {
 
   it('serves on an existing tls.Server too, and reports its handshake failures', async () => {
     const server = createTlsServer({ key, cert, handshakeTimeout: 200 });
-    const hub = track(new BroadcastHub<string>({ server }), (h) => h.close({ timeout: 500 }));
+    // Closed after the hub (cleanup runs newest first): the hub never closes a server it was given.
     track(server, (s) => new Promise((resolve) => s.close(resolve)));
-    await hub.listen({ port: 0, host: '127.0.0.1' });
-    const port = (server.address() as { port: number }).port;
+    const { hub, port } = await startHub(track, { server });
+    expect(port).toBe((server.address() as { port: number }).port);
     const reported = nextEvent<[Error, RemoteEndpoint]>(hub, 'tlsClientError');
     const silent = track(await RawPeer.connect(port), (p) => {
       p.destroy();
@@ -169,6 +171,6 @@ describe('TLS', () => {
     const client = track(new JsonChatClient({ port, nick: 'alice', token: 's3cret', tls: { ca: cert }, reconnect: false }), (c) => c.close());
     await client.connect();
     expect(client.nick).toBe('alice');
-    expect(hub.findPeer('alice')).toBeDefined();
+    expect(hub.findPeer('alice')).toMatchObject({ nick: 'alice', isOpen: true });
   });
 });

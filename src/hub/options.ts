@@ -106,9 +106,9 @@ export interface AcceptOptions {
   /** The client's address, as connection caps and `peer.remoteAddress` see it. */
   remoteAddress: string;
   /** The client's port, if it has one. Default 0. */
-  remotePort?: number;
+  remotePort?: number | undefined;
   /** What to speak to it. Default: the hub's own framing. */
-  protocol?: Codec<unknown>;
+  protocol?: Codec<unknown> | undefined;
 }
 
 /** Where a hub listening on a Unix domain socket is reached. */

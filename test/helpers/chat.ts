@@ -1,31 +1,34 @@
-import type { AddressInfo } from 'node:net';
-import { BroadcastHub, type HubOptions, JsonChatClient, type JsonChatClientOptions } from '../../src/index.js';
+import { JsonChatClient, type BroadcastHub, type HubOptions, type JsonChatClientOptions } from '../../src/index.js';
+import { Closer } from './cleanup.js';
+import { startHub } from './hub.js';
 import { eventually, RawPeer } from './sockets.js';
 
-/** Things to close after each test. */
-export const open: { close(): Promise<void> }[] = [];
-/** Raw sockets to destroy after each test. */
-export const sockets: RawPeer[] = [];
+/** Everything the helpers below open, closed by `closeAll()`, newest first. */
+const opened = new Closer();
+
+/** Adds something of the test's own to what `closeAll()` closes. */
+export const open = {
+  push(...things: { close(): Promise<void> }[]): void {
+    for (const thing of things) opened.track(thing, (t) => t.close());
+  },
+};
 
 /** Closes everything the test opened. Use in `afterEach`. */
-export async function closeAll(): Promise<void> {
-  for (const socket of sockets.splice(0)) socket.destroy();
-  await Promise.all(open.splice(0).map((thing) => thing.close()));
+export function closeAll(): Promise<void> {
+  return opened.closeAll();
 }
 
-/** Starts a hub on 127.0.0.1 with a free port, closed after the test. */
-export async function hubOn(options: HubOptions = {}): Promise<{ hub: BroadcastHub; port: number }> {
-  const hub = new BroadcastHub(options);
-  open.push(hub);
-  const address: AddressInfo = await hub.listen({ port: 0, host: '127.0.0.1' });
-  return { hub, port: address.port };
+/** Starts a hub on 127.0.0.1 with a free port, closed by `closeAll()`. */
+export function hubOn(options: HubOptions = {}): Promise<{ hub: BroadcastHub; port: number }> {
+  return startHub(opened.track, options);
 }
 
 /** Connects a raw socket and waits until the hub has registered it (and greeted it, if `greeting` is given). */
 export async function rawPeer(hub: BroadcastHub, port: number, greeting?: string): Promise<RawPeer> {
   const before = hub.clients.size;
-  const peer = await RawPeer.connect(port);
-  sockets.push(peer);
+  const peer = opened.track(await RawPeer.connect(port), (p) => {
+    p.destroy();
+  });
   await eventually(() => hub.clients.size > before, 2000, 'the hub to register the peer');
   if (greeting !== undefined) await lineMatching(peer, greeting);
   return peer;
@@ -41,8 +44,7 @@ export async function namedPeer(hub: BroadcastHub, port: number, nick: string): 
 
 /** A JSON client, connected and welcomed. */
 export async function jsonClient(port: number, options: JsonChatClientOptions = {}): Promise<JsonChatClient> {
-  const client = new JsonChatClient({ host: '127.0.0.1', port, ...options });
-  open.push(client);
+  const client = opened.track(new JsonChatClient({ host: '127.0.0.1', port, ...options }), (c) => c.close());
   await client.connect();
   return client;
 }

@@ -1,12 +1,4 @@
-import { connect, type AddressInfo, type Socket } from 'node:net';
-import { BroadcastHub, type HubOptions } from '../../src/index.js';
-
-/** Starts a hub on 127.0.0.1 with a free port. */
-export async function startHub<T = string>(options: HubOptions<T> = {}): Promise<{ hub: BroadcastHub<T>; port: number }> {
-  const hub = new BroadcastHub<T>(options);
-  const address: AddressInfo = await hub.listen({ port: 0, host: '127.0.0.1' });
-  return { hub, port: address.port };
-}
+import { connect, type Socket } from 'node:net';
 
 /** A plain TCP socket that records everything it receives, for speaking to the hub byte by byte. */
 export class RawPeer {

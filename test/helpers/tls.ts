@@ -2,9 +2,11 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { assertTools } from './tools.js';
 
 /** A throwaway self-signed certificate for 127.0.0.1 and localhost, made with openssl at test time. */
 export function selfSignedCertificate(): { key: Buffer; cert: Buffer } {
+  assertTools('openssl');
   const dir = mkdtempSync(join(tmpdir(), 'broadcast-chat-tls-'));
   try {
     const key = join(dir, 'key.pem');

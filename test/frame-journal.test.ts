@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { FrameJournal } from '../src/transport/frame-journal.js';
+
+const frame = (text: string): Buffer => Buffer.from(text, 'utf8');
+
+describe('FrameJournal.indexOf', () => {
+  it('gives a frame queued for one receiver after another the same index', () => {
+    const journal = new FrameJournal();
+    const hello = frame('hello\n');
+    // A broadcast to three receivers queues the same Buffer three times in a row.
+    expect([journal.indexOf(hello), journal.indexOf(hello), journal.indexOf(hello)]).toEqual([0, 0, 0]);
+    const next = frame('next\n');
+    expect([journal.indexOf(next), journal.indexOf(next)]).toEqual([1, 1]);
+  });
+
+  it('gives a new index to a frame that is equal but not the same Buffer, and to one queued again later', () => {
+    const journal = new FrameJournal();
+    const a = frame('same\n');
+    const b = frame('same\n');
+    const c = frame('other\n');
+    expect(journal.indexOf(a)).toBe(0);
+    expect(journal.indexOf(b)).toBe(1);
+    expect(journal.indexOf(c)).toBe(2);
+    // `a` again, after others: only the last entry is reused, so it is a new one.
+    expect(journal.indexOf(a)).toBe(3);
+  });
+});
+
+describe('FrameJournal.join', () => {
+  it('returns a single frame itself, with no copy', () => {
+    const journal = new FrameJournal();
+    const only = frame('only\n');
+    journal.indexOf(only);
+    expect(journal.join(0, 1)).toBe(only);
+  });
+
+  it('joins a run of frames into their bytes, in order', () => {
+    const journal = new FrameJournal();
+    for (const text of ['zero\n', 'one\n', 'two\n', 'three\n']) journal.indexOf(frame(text));
+    expect(journal.join(0, 4).toString()).toBe('zero\none\ntwo\nthree\n');
+    expect(journal.join(1, 3).toString()).toBe('one\ntwo\n');
+    expect(journal.join(2, 4).toString()).toBe('two\nthree\n');
+    expect(journal.join(3, 4).toString()).toBe('three\n');
+  });
+
+  it('joins multi-byte frames to the right length', () => {
+    const journal = new FrameJournal();
+    for (const text of ['é€\n', '😀\n', 'x\n']) journal.indexOf(frame(text));
+    const joined = journal.join(0, 3);
+    expect(joined.length).toBe(Buffer.byteLength('é€\n😀\nx\n'));
+    expect(joined.toString()).toBe('é€\n😀\nx\n');
+    expect(journal.join(1, 3).toString()).toBe('😀\nx\n');
+  });
+
+  it('joins each run once, however many receivers ask for it', () => {
+    const journal = new FrameJournal();
+    for (const text of ['a\n', 'b\n', 'c\n']) journal.indexOf(frame(text));
+    const first = journal.join(0, 3);
+    expect(journal.join(0, 3)).toBe(first);
+    // A different run is a different buffer, joined once too.
+    const tail = journal.join(1, 3);
+    expect(tail).not.toBe(first);
+    expect(journal.join(1, 3)).toBe(tail);
+    expect(tail.toString()).toBe('b\nc\n');
+  });
+
+  it('keeps runs that differ only in where they end apart', () => {
+    const journal = new FrameJournal();
+    for (const text of ['a\n', 'b\n', 'c\n']) journal.indexOf(frame(text));
+    expect(journal.join(0, 2).toString()).toBe('a\nb\n');
+    expect(journal.join(0, 3).toString()).toBe('a\nb\nc\n');
+    expect(journal.join(0, 2).toString()).toBe('a\nb\n');
+  });
+});
