@@ -1,6 +1,7 @@
 import { Writable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { FlushScheduler } from '../src/transport/flush-scheduler.js';
+import { MAX_JOINED_BYTES } from '../src/transport/frame-journal.js';
 import { OutboundQueue } from '../src/transport/outbound-queue.js';
 
 /**
@@ -10,8 +11,10 @@ import { OutboundQueue } from '../src/transport/outbound-queue.js';
  * Writable emits 'drain' as it would for a socket whose peer caught up.
  */
 class HeldWritable extends Writable {
-  /** Every chunk written, in order, one entry per write that reached the stream. */
+  /** Every chunk written, in order, one entry per write that reached the stream (a vectored write is one, joined). */
   readonly writes: Buffer[] = [];
+  /** The buffers of each vectored write, as the stream was handed them: shared, not copied. */
+  readonly vectors: Buffer[][] = [];
   holding = false;
   private held: (() => void)[] = [];
 
@@ -25,6 +28,13 @@ class HeldWritable extends Writable {
     this.writes.push(chunk);
     if (this.holding) this.held.push(callback);
     else callback();
+  }
+
+  // As a socket does: what was written while corked reaches it as one vectored write.
+  override _writev(chunks: { chunk: Buffer }[], callback: (error?: Error | null) => void): void {
+    const buffers = chunks.map(({ chunk }) => chunk);
+    this.vectors.push(buffers);
+    this._write(Buffer.concat(buffers), 'utf8', callback);
   }
 
   /**
@@ -241,5 +251,45 @@ describe('OutboundQueue: going away', () => {
     expect(queue.queuedBytes).toBe(0);
     // A write after end() would have failed the stream with ERR_STREAM_WRITE_AFTER_END.
     expect(errors).toEqual([]);
+  });
+});
+
+describe('OutboundQueue: what receivers share', () => {
+  it('hands large frames of a broadcast to every receiver as the same buffers, in one vectored write each', async () => {
+    const scheduler = new FlushScheduler();
+    const sinks = [new HeldWritable(1 << 20), new HeldWritable(1 << 20), new HeldWritable(1 << 20)];
+    const queues = sinks.map((sink) => queueOn(sink, scheduler));
+    // Three senders of large lines at once: each receiver gets the two it did not send, so
+    // every receiver's run of frames differs from the others'.
+    const frames = [0, 1, 2].map((sender) => frame(`${String(sender).repeat(MAX_JOINED_BYTES)}\n`));
+    for (const [sender, big] of frames.entries()) {
+      for (const [receiver, queue] of queues.entries()) if (receiver !== sender) queue.enqueue(big);
+    }
+    await turn();
+    for (const [receiver, sink] of sinks.entries()) {
+      const expected = frames.filter((_, sender) => sender !== receiver);
+      expect(sink.vectors).toHaveLength(1);
+      // The very buffers that were queued: no receiver holds a copy of its own.
+      expect(sink.vectors[0]?.length).toBe(2);
+      sink.vectors[0]?.forEach((buffer, index) => {
+        expect(buffer).toBe(expected[index]);
+      });
+    }
+  });
+
+  it('keeps what a blocked receiver is owed as the same buffers other receivers got', async () => {
+    const scheduler = new FlushScheduler();
+    const slow = new HeldWritable(16);
+    slow.holding = true;
+    const queue = queueOn(slow, scheduler);
+    queue.enqueue(frame('first, to block it\n'));
+    await turn();
+    expect(queue.isBlocked).toBe(true);
+    const shared = [frame('one\n'), frame('two\n')];
+    for (const item of shared) queue.enqueue(item);
+    slow.release();
+    await turn();
+    expect(slow.vectors.at(-1)?.[0]).toBe(shared[0]);
+    expect(slow.vectors.at(-1)?.[1]).toBe(shared[1]);
   });
 });

@@ -1,5 +1,12 @@
 const EMPTY = Buffer.alloc(0);
 
+/**
+ * Largest run of frames joined into one buffer. Below it, joining saves a write per frame and
+ * costs little memory even when every receiver's run differs; above it, receivers share the
+ * frames themselves and the socket takes them in one vectored write.
+ */
+export const MAX_JOINED_BYTES = 16 * 1024;
+
 /** Largest number of frames one tick's journal addresses (keys of joined runs pack two indices). */
 const RUN_KEY_BASE = 2 ** 24;
 
@@ -25,15 +32,30 @@ export class FrameJournal {
     return last + 1;
   }
 
-  /** Frames `start` up to (not including) `end` as one buffer, joined once per turn however many receivers need it. */
-  join(start: number, end: number): Buffer {
-    if (end - start === 1) return this.frames[start] ?? EMPTY;
+  /**
+   * Frames `start` up to (not including) `end`, appended to `parts` as what to write: small
+   * runs as one buffer, joined once per turn however many receivers need them (a fan-out of
+   * small messages then costs one write per receiver); runs past `MAX_JOINED_BYTES` as the
+   * frames themselves, which every receiver shares. Joining large runs would copy them once
+   * per distinct run, and when every receiver misses a different frame (its own, in a room
+   * where all speak at once) that is one copy per receiver: memory multiplied by the room.
+   */
+  appendParts(start: number, end: number, parts: Buffer[]): void {
+    if (end - start === 1) {
+      parts.push(this.frames[start] ?? EMPTY);
+      return;
+    }
+    const bytes = (this.ends[end - 1] ?? 0) - (this.ends[start - 1] ?? 0);
+    if (bytes > MAX_JOINED_BYTES) {
+      for (let index = start; index < end; index += 1) parts.push(this.frames[index] ?? EMPTY);
+      return;
+    }
     const key = start * RUN_KEY_BASE + end;
     let joined = this.joined.get(key);
     if (joined === undefined) {
-      joined = Buffer.concat(this.frames.slice(start, end), (this.ends[end - 1] ?? 0) - (this.ends[start - 1] ?? 0));
+      joined = Buffer.concat(this.frames.slice(start, end), bytes);
       this.joined.set(key, joined);
     }
-    return joined;
+    parts.push(joined);
   }
 }

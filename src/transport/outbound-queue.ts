@@ -5,14 +5,15 @@ import type { FrameJournal } from './frame-journal.js';
 const EMPTY = Buffer.alloc(0);
 
 /**
- * The writes waiting for one socket. Frames queued during one event-loop turn are joined
- * into a single `write()`; while the socket reports backpressure nothing more is written,
- * and frames wait here until it drains.
+ * The writes waiting for one socket. Frames queued during one event-loop turn leave in one
+ * vectored write at the end of the turn; while the socket reports backpressure nothing more
+ * is written, and frames wait here until it drains.
  *
- * In the common case (socket flowing, delimited frames) a frame is not kept here but noted
- * as a position in the scheduler's journal for this turn: a receiver of a broadcast then
- * writes a buffer joined once for every receiver that got the same frames, rather than
- * copying them into one of its own. Frames queued while blocked are kept here.
+ * No receiver copies what it shares with others. In the common case (socket flowing,
+ * delimited frames) a frame is not kept here but noted as a position in the scheduler's
+ * journal for this turn: small runs of frames are joined once for every receiver that got
+ * the same run, large ones are written as the frames themselves. Frames queued while blocked
+ * are kept here, as references to the same buffers every other receiver holds.
  */
 export class OutboundQueue implements Flushable {
   private readonly socket: Writable;
@@ -73,18 +74,17 @@ export class OutboundQueue implements Flushable {
       return;
     }
     let flowing = true;
-    if (this.runEnd > this.runStart) {
-      const parts = this.takeRuns();
-      flowing = this.socket.write(parts.length === 1 ? (parts[0] ?? EMPTY) : Buffer.concat(parts));
-    }
-    if (this.frames.length > 0) {
+    if (this.coalesce) {
+      const parts: Buffer[] = [];
+      if (this.runEnd > this.runStart) this.takeRuns(parts);
+      for (const frame of this.frames) parts.push(frame);
+      this.frames = [];
+      flowing = writeParts(this.socket, parts);
+    } else {
+      // No delimiters: each message must leave in a write of its own.
       const frames = this.frames;
       this.frames = [];
-      if (this.coalesce && frames.length > 1) {
-        flowing = this.socket.write(Buffer.concat(frames));
-      } else {
-        for (const frame of frames) flowing = this.socket.write(frame);
-      }
+      for (const frame of frames) flowing = this.socket.write(frame);
     }
     this.frameBytes = 0;
     if (!flowing) {
@@ -110,7 +110,8 @@ export class OutboundQueue implements Flushable {
     if (journal !== this.journal) {
       if (this.runEnd > this.runStart) {
         // Runs of a turn whose flush has not reached this queue yet: keep their bytes here, in order.
-        this.frames.push(...this.takeRuns(), frame);
+        this.takeRuns(this.frames);
+        this.frames.push(frame);
         return;
       }
       this.journal = journal;
@@ -128,16 +129,14 @@ export class OutboundQueue implements Flushable {
     this.runEnd = index + 1;
   }
 
-  /** The bytes of the runs noted so far, one buffer per run, and forgets them. */
-  private takeRuns(): Buffer[] {
+  /** Appends the bytes of the runs noted so far to `parts`, and forgets them. */
+  private takeRuns(parts: Buffer[]): void {
     const journal = this.journal;
     const runs = this.runs;
     runs.push(this.runStart, this.runEnd);
     this.forgetRuns();
-    if (journal === undefined) return [];
-    const parts: Buffer[] = [];
-    for (let i = 0; i < runs.length; i += 2) parts.push(journal.join(runs[i] ?? 0, runs[i + 1] ?? 0));
-    return parts;
+    if (journal === undefined) return;
+    for (let i = 0; i < runs.length; i += 2) journal.appendParts(runs[i] ?? 0, runs[i + 1] ?? 0, parts);
   }
 
   private forgetRuns(): void {
@@ -146,4 +145,18 @@ export class OutboundQueue implements Flushable {
     this.runStart = -1;
     this.runEnd = -1;
   }
+}
+
+/**
+ * Writes `parts` as one write: the buffers themselves, shared with every other receiver of
+ * them, handed to the socket corked so that it sends them in one vectored write rather than
+ * copying them into a buffer of this receiver's own. Returns what the last `write()` said.
+ */
+function writeParts(socket: Writable, parts: readonly Buffer[]): boolean {
+  if (parts.length === 1) return socket.write(parts[0] ?? EMPTY);
+  socket.cork();
+  let flowing = true;
+  for (const part of parts) flowing = socket.write(part);
+  socket.uncork();
+  return flowing;
 }
