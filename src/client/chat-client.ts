@@ -564,7 +564,8 @@ export class ChatClient<T = string> extends TypedEventEmitter<ChatClientEvents<T
    */
   private noteTextFarewell(message: T): void {
     // Every message passes here: most cost one character test, and only a farewell reads the clock.
-    const farewell = typeof message === 'string' && message.charCodeAt(0) === 0x2a ? parseFarewellLine(message) : undefined;
+    // Raw framing has no lines: two peers' chunks can merge into anything, so nothing there is a farewell.
+    const farewell = typeof message === 'string' && this.encoder.delimited && message.charCodeAt(0) === 0x2a ? parseFarewellLine(message) : undefined;
     if (farewell === undefined || !isKnownReason(farewell.reason)) {
       this.textFarewell = undefined;
       return;
@@ -580,7 +581,7 @@ export class ChatClient<T = string> extends TypedEventEmitter<ChatClientEvents<T
     const farewell = this.textFarewell;
     this.textFarewell = undefined;
     // A hub that says goodbye then closes in order; a reset is the network's doing, whatever came before it.
-    if (farewell === undefined || this.hubBye !== undefined || this.socketError !== undefined || Date.now() - this.textFarewellAt > TEXT_FAREWELL_WINDOW_MS) return;
+    if (farewell === undefined || this.hubBye !== undefined || this.socketError !== undefined || this.closeRequested || Date.now() - this.textFarewellAt > TEXT_FAREWELL_WINDOW_MS) return;
     this.hubBye = farewell;
     this.emit('bye', farewell);
   }

@@ -133,3 +133,14 @@ export class TlsHandshakes {
     this.report(error, remote);
   };
 }
+
+/**
+ * Whether a TLS socket's `error` is Node's report of a renegotiation attack: more than
+ * `tls.CLIENT_RENEG_LIMIT` (3) renegotiations within `tls.CLIENT_RENEG_WINDOW` (10 minutes).
+ * Node only reports it and lets the handshakes go on, each a full key exchange the hub pays
+ * for (hundreds a second on one socket): the peer must be cut.
+ * @internal
+ */
+export function isRenegotiationAttack(error: Error): boolean {
+  return (error as NodeJS.ErrnoException).code === 'ERR_TLS_SESSION_ATTACK';
+}

@@ -78,6 +78,7 @@ const knownReasons: Readonly<Record<DisconnectReason, true>> = {
   idle: true,
   timeout: true,
   'auth-failed': true,
+  'tls-renegotiation': true,
   'server-full': true,
   'too-many-from-address': true,
 };

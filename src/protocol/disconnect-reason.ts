@@ -17,6 +17,9 @@
  * - `idle`: the peer sent nothing for `idleTimeout`.
  * - `timeout`: the peer left a message unfinished for `partialMessageTimeout` (slowloris).
  * - `auth-failed`: the `authenticate` hook refused the peer, or it did not identify in time.
+ * - `tls-renegotiation`: the peer renegotiated TLS more often than Node allows (3 times in 10
+ *   minutes, `tls.CLIENT_RENEG_LIMIT`): each renegotiation is a full handshake the hub pays
+ *   for, so this is an attack, and the connection is cut at once, without a word.
  * - `server-full`, `too-many-from-address`: a connection refused at the door (`maxClients`,
  *   `maxClientsPerAddress`); only the hub's `refused` event and the refused client's `bye` carry them.
  */
@@ -35,5 +38,6 @@ export type DisconnectReason =
   | 'idle'
   | 'timeout'
   | 'auth-failed'
+  | 'tls-renegotiation'
   | 'server-full'
   | 'too-many-from-address';

@@ -1,6 +1,7 @@
 import type { ByeEnvelope } from './envelope.js';
 import type { DisconnectReason } from './disconnect-reason.js';
 import type { Codec } from './codec.js';
+import { inertText } from './inert-text.js';
 
 /**
  * What a client is told when the hub closes its connection: the typed reason, a sentence for
@@ -39,10 +40,16 @@ export function byeEnvelope(farewell: Farewell): ByeEnvelope {
   return bye;
 }
 
-/** The one line a text peer is told: `* disconnected: idle (no input for 3600 s)`, or `* server shutting down; reconnect in 7 s`. */
+/**
+ * The one line a text peer is told: `* disconnected: idle (no input for 3600 s)`, or `* server
+ * shutting down; reconnect in 7 s`. The message is made inert (`inertText`): it may carry the
+ * application's words, or an `AuthError`'s that quote what the client sent, and must stay one line.
+ * No relayed or rendered line can read as this (`defuseFarewellLine`): only the hub says goodbye.
+ */
 export function farewellLine(farewell: Farewell): string {
-  if (farewell.reason === 'shutdown') return `* ${farewell.message}`;
-  return `* disconnected: ${farewell.reason} (${farewell.message})`;
+  const message = inertText(farewell.message);
+  if (farewell.reason === 'shutdown') return `* ${message}`;
+  return `* disconnected: ${farewell.reason} (${message})`;
 }
 
 const SHUTDOWN_LINE = /^\* server shutting down; reconnect in (\d{1,6}) s$/;

@@ -1,4 +1,6 @@
 import type { ChatEvent } from './envelope.js';
+import { defuseFarewellLine } from './farewell-lookalike.js';
+import { inertText } from './inert-text.js';
 
 /** What a formatter knows besides the event. */
 export interface FormatContext {
@@ -8,8 +10,8 @@ export interface FormatContext {
 
 /**
  * Renders a chat event as one line of text for peers on text framings (`line`, `auto`...).
- * Return `undefined` to show that event to nobody on text framings. The hub replaces
- * control characters in the result, so that no field can start a forged line.
+ * Return `undefined` to show that event to nobody on text framings. The hub passes the result
+ * through `toSafeLine`, so that no field can start a forged line or pass for a hub farewell.
  */
 export type ChatFormatter = (event: ChatEvent, context: FormatContext) => string | undefined;
 
@@ -39,15 +41,15 @@ export const defaultFormatter: ChatFormatter = (event, context) => {
   }
 };
 
-// C0 controls but tab, DEL, and the Unicode line and paragraph separators.
-// eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u0008\u000a-\u001f\u007f\u2028\u2029]/g;
-
 /**
- * Makes rendered text safe for a line framing: a trailing newline is removed and any other
- * control character becomes a space, so that a message cannot end its line early and
- * inject a forged one (`hi\nadmin: ...`).
+ * Makes rendered text safe for a line framing: a trailing newline is removed, any other line
+ * break or control character (C0, DEL, C1, U+2028, U+2029) becomes a space and any invisible
+ * format character that can hide or reorder text (bidi overrides and isolates, zero width
+ * space, BOM...) becomes U+FFFD (see `inertText`), so that a message can neither end its line
+ * early and inject a forged one (`hi\nadmin: ...`) nor drive the reader's terminal. A line
+ * that would read as the hub's own farewell gets a `\` in front (see `defuseFarewellLine`),
+ * so that no message can pass for one. The result is never longer than `text`, but for that `\`.
  */
 export function toSafeLine(text: string): string {
-  return text.replace(/\r?\n$/, '').replace(CONTROL, ' ');
+  return defuseFarewellLine(inertText(text.replace(/\r?\n$/, '')));
 }

@@ -17,6 +17,33 @@ export function nickProblem(nick: string): string | undefined {
   return undefined;
 }
 
+/**
+ * The key under which a nickname is unique: two names with the same skeleton look alike, and
+ * only one of them may be in use. The rule, so that it can be checked by hand: lower-case the
+ * name (case-folding, as RFC 8265's UsernameCaseMapped profile does), then apply the entries of
+ * Unicode's confusables table (UTS #39) that map the nickname alphabet into itself: `0` reads
+ * as `o`, `1` and `i` as `l` (`I`, capital i, is `l`'s look-alike, and after folding every
+ * `i` is), and `m` as `rn`. So `alice`, `Alice`, `aIice`, `a1ice` and `ALICE` share the
+ * skeleton `allce`, and `m0m` shares `rnorn` with `rnorn`. Other names never collide: `_` and
+ * `-` stay distinct, as do letters the table does not pair.
+ */
+export function nickSkeleton(nick: string): string {
+  return nick.toLowerCase().replace(LOOK_ALIKE, (char) => SKELETON_OF[char] ?? char);
+}
+
+const LOOK_ALIKE = /[01im]/g;
+const SKELETON_OF: Readonly<Record<string, string>> = { '0': 'o', '1': 'l', i: 'l', m: 'rn' };
+
+/**
+ * The `ERR_NAME_TAKEN` error for `nick`, held by a peer called `holder`: `is already taken`
+ * when the two differ only in case, otherwise that it looks like `holder`, so that the user
+ * knows why a name nobody seems to have is refused.
+ */
+export function nickTakenError(nick: string, holder: string): NameError {
+  const reason = holder.toLowerCase() === nick.toLowerCase() ? 'is already taken' : `looks too much like '${holder}', which is taken`;
+  return new NameError('ERR_NAME_TAKEN', 'nickname', nick, reason);
+}
+
 /** The room every peer starts in, unless the hub's `defaultRoom` says otherwise. */
 export const DEFAULT_ROOM = 'lobby';
 
