@@ -4,6 +4,13 @@ export const DEFAULT_PORT = 8000;
 export const DEFAULT_HOST = '0.0.0.0';
 /** Largest message accepted by default, in bytes (64 KiB). */
 export const DEFAULT_MAX_MESSAGE_BYTES = 64 * 1024;
+/**
+ * Largest message a client accepts from its hub by default: above the largest frame a hub with
+ * the default `maxMessageBytes` renders, so that what a hub accepts is always deliverable. A
+ * line's sender and room add a few dozen bytes; a JSON envelope escapes `"` and `\` in two
+ * bytes and a control character in six, so 64 KiB of text can become up to 384 KiB of frame.
+ */
+export const DEFAULT_CLIENT_MAX_MESSAGE_BYTES = 512 * 1024;
 /** Most bytes that may wait for one client by default before it is cut (4 MiB). */
 export const DEFAULT_MAX_QUEUED_BYTES = 4 * 1024 * 1024;
 /** Milliseconds a closing connection gets to take what is queued before it is cut. */
@@ -54,3 +61,33 @@ export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
  * to come back, but not to park a client for ever with one bad number.
  */
 export const MAX_RETRY_AFTER_MS = 10 * 60_000;
+
+/**
+ * Most bytes a hub reads from all its clients together in one event-loop turn: what one turn
+ * can owe a receiver is bounded by it, whatever the number of senders. A quarter of a MiB
+ * keeps a turn short (a few ms of work at most) and is far above what chat traffic reads.
+ */
+export const DEFAULT_INPUT_BYTES_PER_TURN = 256 * 1024;
+
+/**
+ * Frames a hub queues for its clients in one event-loop turn before it reads no more input
+ * until the next: 50,000 deliveries take some tens of ms, so 1,000 senders writing into a room
+ * of 1,000 at once are taken a few dozen at a time rather than in one stall of a second.
+ */
+export const DEFAULT_DELIVERIES_PER_TURN = 50_000;
+
+/** Bytes owed to one client past which the hub stops reading until it drains (at most a quarter of `maxQueuedBytes`). */
+export const DEFAULT_CONGESTION_MARK_BYTES = 1024 * 1024;
+
+/**
+ * How long one congested client may hold every reader back, in ms: long enough for a healthy
+ * reader to take a burst, short enough that a stuck one stalls no one for long (its own
+ * output caps then cut it).
+ */
+export const DEFAULT_CONGESTION_GRACE_MS = 1000;
+
+/** Slash commands a client may send at once before `DEFAULT_COMMAND_RATE` applies: enough for a JSON client restoring its nickname and 32 rooms. */
+export const DEFAULT_COMMAND_BURST = 40;
+
+/** Slash commands per second a client may send after its burst. */
+export const DEFAULT_COMMAND_RATE = 4;

@@ -53,7 +53,7 @@ export type { MessageHandler } from './hub/handler-chain.js';
 export { HandlerError } from './hub/handler-error.js';
 export { NameError } from './protocol/name-error.js';
 export type { NameKind } from './protocol/name-error.js';
-export { DEFAULT_ROOM, MAX_NICK_LENGTH, MAX_ROOM_LENGTH, NICK_PATTERN, ROOM_PATTERN, nickProblem, roomProblem } from './protocol/names.js';
+export { DEFAULT_ROOM, MAX_NICK_LENGTH, MAX_ROOM_LENGTH, NICK_PATTERN, ROOM_PATTERN, nickProblem, nickSkeleton, roomProblem } from './protocol/names.js';
 export { parseCommand } from './hub/commands.js';
 export type { CommandEntry, CommandHandler, CommandInvocation, CommandOptions } from './hub/commands.js';
 export type { ChatOptions } from './hub/chat/chat-mode.js';

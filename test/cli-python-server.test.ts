@@ -15,7 +15,7 @@ async function startPythonServer(): Promise<{ server: Spawned; port: number }> {
 }
 
 async function startClient(port: number, server: Spawned): Promise<Spawned> {
-  const client = cli('client', ['connect', '127.0.0.1', String(port)]);
+  const client = cli('client', ['connect', '--no-reconnect', '127.0.0.1', String(port)]);
   await client.waitFor('Starting client...\nConnected to the server.\nType your messages below:\nYou: ');
   await server.waitFor(NEW_CONNECTION);
   return client;

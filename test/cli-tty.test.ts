@@ -1,38 +1,70 @@
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { renderScreen } from './fixtures/screen.js';
-import { assertCliBuilt, CLI, cli, killAll, portOf, PTY_RUN, Spawned } from './fixtures/spawned.js';
+import { connect, type Socket } from 'node:net';
+import { afterEach, beforeAll, expect, it } from 'vitest';
+import { closeAfterEach } from './helpers/cleanup.js';
+import { nextEvent, startCliHub, type CliHub } from './helpers/cli-hub.js';
+import { needs } from './helpers/tools.js';
+import { cellWidth, renderScreen, wrapRows } from './fixtures/screen.js';
+import { assertCliBuilt, CLI, killAll, portOf, PTY_RUN, Spawned } from './fixtures/spawned.js';
 
-// The client on a real pseudo-terminal (80x24), as a person sees it. On 127.0.0.1 only.
+// `broadcast-chat connect` on a real pseudo-terminal, as a person sees it, against a hub on
+// 127.0.0.1. The screen is rebuilt from every byte the program drew, and no row is ever
+// scrolled away there: a line erased from the scrollback is missing from it too.
 beforeAll(assertCliBuilt);
 afterEach(killAll);
+const track = closeAfterEach();
 
-describe('broadcast-chat connect on a terminal', () => {
+const HEADER = ['Starting client...', 'Connected to the server.', 'Type your messages below:'];
+const LEFT = '\x1b[D';
+
+/** The client on a terminal `columns` wide, connected to `hub`. */
+async function clientOnTerminal(hub: CliHub, columns = 80): Promise<Spawned> {
+  const connected = nextEvent(hub.hub, 'connect');
+  const tty = new Spawned('client on a terminal', 'python3', [PTY_RUN, process.execPath, CLI, 'connect', `127.0.0.1:${hub.port}`], { PTY_COLUMNS: String(columns) });
+  await tty.waitFor('You: ');
+  await connected;
+  return tty;
+}
+
+/** Types `keys` (a string's characters, or escape sequences) one at a time, as a person does: each is read, and drawn, before the next is sent. */
+async function typeKeys(tty: Spawned, keys: Iterable<string>): Promise<void> {
+  for (const key of keys) {
+    await tty.waitFor(/$/); // everything drawn so far is seen
+    tty.type(key);
+    await tty.waitFor(/[\s\S]/); // the key's echo
+  }
+}
+
+/** Sends `text` to every client and waits until the terminal has shown it and redrawn `prompt` below it. */
+async function arrive(hub: CliHub, tty: Spawned, text: string, prompt: string): Promise<void> {
+  hub.hub.broadcast(text);
+  await tty.waitFor(`Message received: ${text}`);
+  await tty.waitFor(prompt);
+}
+
+/** The rows a prompt and its input take, as readline draws them: a row filled to the edge is followed by an empty one, where the cursor goes. */
+function promptRows(text: string, columns = 80): string[] {
+  const rows = wrapRows(text, columns);
+  let cells = 0;
+  for (const char of rows.at(-1) ?? '') cells += cellWidth(char);
+  return cells === columns ? [...rows, ''] : rows;
+}
+
+needs('python3').describe('broadcast-chat connect on a terminal', () => {
   it('prints incoming messages above the prompt and redraws the partially typed line', async () => {
-    const server = cli('server', ['serve', '--host', '127.0.0.1', '--port', '0']);
-    const port = await portOf(server);
-    const tty = new Spawned('client on a terminal', 'python3', [PTY_RUN, process.execPath, CLI, 'connect', '127.0.0.1', String(port)]);
-    await tty.waitFor('You: ');
-    await server.waitFor(/New connection from 127\.0\.0\.1:\d+\n/);
+    const hub = await startCliHub(track, { framing: 'line' });
+    const tty = await clientOnTerminal(hub);
 
-    tty.type('hel');
-    await tty.waitFor('hel');
-    server.type('ping from the operator\n');
-    await tty.waitFor('Message received: ping from the operator');
-    await tty.waitFor('You: hel');
+    await typeKeys(tty, 'hel');
+    await arrive(hub, tty, 'ping from the hub', 'You: hel');
 
     const screen = renderScreen(tty.printed.stdout);
-    expect(screen.lines).toEqual([
-      'Starting client...',
-      'Connected to the server.',
-      'Type your messages below:',
-      'Message received: ping from the operator',
-      'You: hel',
-    ]);
+    expect(screen.lines).toEqual([...HEADER, 'Message received: ping from the hub', 'You: hel']);
     expect([screen.row, screen.column]).toEqual([4, 'You: hel'.length]);
 
     // What was typed before the message is still there: finishing the line sends all of it.
+    const said = nextEvent(hub.hub, 'message');
     tty.type('lo\r');
-    await server.waitFor(/Received message from 127\.0\.0\.1:\d+: hello\n/);
+    expect((await said)[0]).toBe('hello');
 
     // Ctrl-C on a terminal reaches readline rather than the process: it still leaves gracefully.
     tty.type('\x03');
@@ -40,4 +72,100 @@ describe('broadcast-chat connect on a terminal', () => {
     expect(await tty.waitExit()).toEqual({ code: 0, signal: null });
     expect(renderScreen(tty.printed.stdout).lines.slice(-3)).toEqual(['You: hello', 'Closing connection...', '']);
   }, 30_000);
+
+  it('keeps every message, scrollback included, when a draft fills the 80-column row and three messages arrive', async () => {
+    const hub = await startCliHub(track, { framing: 'line' });
+    const tty = await clientOnTerminal(hub);
+    // 'You: ' and 75 characters: exactly one full row, so the cursor waits on the next one.
+    const draft = 'x'.repeat(75);
+    await typeKeys(tty, draft);
+    for (const text of ['one', 'two', 'three']) await arrive(hub, tty, text, `You: ${draft}`);
+
+    const messages = ['Message received: one', 'Message received: two', 'Message received: three'];
+    expect(renderScreen(tty.printed.stdout).lines).toEqual([...HEADER, ...messages, ...promptRows(`You: ${draft}`)]);
+    // The draft is intact and the cursor after it: a key goes on the end, Enter sends it all.
+    await typeKeys(tty, 'y');
+    expect(renderScreen(tty.printed.stdout).lines).toEqual([...HEADER, ...messages, `You: ${draft}`, 'y']);
+    const said = nextEvent(hub.hub, 'message');
+    tty.type('\r');
+    expect((await said)[0]).toBe(`${draft}y`);
+  }, 60_000);
+
+  it('keeps the messages and a wrapping draft of accented and CJK characters, with the cursor inside it', async () => {
+    const hub = await startCliHub(track, { framing: 'line' });
+    const tty = await clientOnTerminal(hub);
+    // Over three rows, with double-width characters where the rows end: one that would
+    // straddle the edge wraps whole, leaving the last cell of its row empty.
+    const draft = `${'é'.repeat(40)}${'日本語'.repeat(6)}café ${'日本語'.repeat(15)}`;
+    await typeKeys(tty, draft);
+    // The cursor goes back a few characters, staying on the last row.
+    const back = 4;
+    await typeKeys(tty, Array<string>(back).fill(LEFT));
+    for (const text of ['first', 'second', 'third']) await arrive(hub, tty, text, `You: ${draft}`);
+
+    const rows = promptRows(`You: ${draft}`);
+    expect(rows).toHaveLength(3);
+    expect(renderScreen(tty.printed.stdout).lines).toEqual([...HEADER, 'Message received: first', 'Message received: second', 'Message received: third', ...rows]);
+    // The cursor is where it was: a key typed now lands there.
+    const edited = `${draft.slice(0, -back)}!${draft.slice(-back)}`;
+    tty.type('!');
+    await tty.waitFor(`You: ${edited}`);
+    expect(renderScreen(tty.printed.stdout).lines.slice(-3)).toEqual(promptRows(`You: ${edited}`));
+    const said = nextEvent(hub.hub, 'message');
+    tty.type('\r');
+    expect((await said)[0]).toBe(edited);
+  }, 60_000);
+
+  it('loses no line and leaves no stale row when a wrapping draft arrives in one piece (a paste)', async () => {
+    const hub = await startCliHub(track, { framing: 'line' });
+    const tty = await clientOnTerminal(hub);
+    // One chunk: readline echoes it without redrawing, so the rows it wrapped over are news to it.
+    const draft = `pasted ${'z'.repeat(150)}`;
+    tty.type(draft);
+    await tty.waitFor(draft);
+    for (const text of ['after the paste', 'and again']) await arrive(hub, tty, text, `You: ${draft}`);
+    expect(renderScreen(tty.printed.stdout).lines).toEqual([...HEADER, 'Message received: after the paste', 'Message received: and again', ...promptRows(`You: ${draft}`)]);
+  }, 30_000);
+
+  it('keeps long messages and a wrapping draft on a narrow terminal', async () => {
+    const columns = 30;
+    const hub = await startCliHub(track, { framing: 'line' });
+    const tty = await clientOnTerminal(hub, columns);
+    const draft = 'a draft longer than the whole terminal is wide';
+    await typeKeys(tty, draft);
+    const long = `a message that wraps too: ${'-'.repeat(40)}`;
+    await arrive(hub, tty, long, `You: ${draft}`);
+    await arrive(hub, tty, 'short', `You: ${draft}`);
+    expect(renderScreen(tty.printed.stdout, columns).lines).toEqual([
+      ...HEADER.flatMap((line) => wrapRows(line, columns)),
+      ...wrapRows(`Message received: ${long}`, columns),
+      'Message received: short',
+      ...promptRows(`You: ${draft}`, columns),
+    ]);
+  }, 60_000);
+
+  it("keeps the server console's log lines above a long draft", async () => {
+    const tty = new Spawned('server on a terminal', 'python3', [PTY_RUN, process.execPath, CLI, 'serve', '--host', '127.0.0.1', '--port', '0']);
+    const port = await portOf(tty);
+    // The operator's draft, over two rows, while clients come and the server logs them.
+    const draft = `to everyone: ${'w'.repeat(100)}`;
+    await typeKeys(tty, draft);
+    const addresses: string[] = [];
+    for (let client = 0; client < 3; client += 1) {
+      const socket = await new Promise<Socket>((resolve, reject) => {
+        const opened = track(connect({ host: '127.0.0.1', port }), (s) => s.destroy());
+        opened.once('connect', () => {
+          resolve(opened);
+        });
+        opened.once('error', reject);
+      });
+      const address = `127.0.0.1:${socket.localPort ?? 0}`;
+      addresses.push(address);
+      await tty.waitFor(address);
+      await tty.waitFor(draft);
+    }
+    const screen = renderScreen(tty.printed.stdout).lines;
+    for (const address of addresses) expect(screen.filter((line) => line.includes(address))).toHaveLength(1);
+    expect(screen.slice(-2)).toEqual(promptRows(draft));
+  }, 60_000);
 });

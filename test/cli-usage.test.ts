@@ -22,7 +22,7 @@ describe('broadcast-chat command line', () => {
     ['port 0 for a client', ['connect', '--port', '0'], /^broadcast-chat: invalid port '0': expected a number from 1 to 65535\n/],
     ['a missing value', ['connect', '--host'], /^broadcast-chat: Option '--host <value>' argument missing\n/],
     ['too many arguments', ['connect', 'a', '1', 'c'], /^broadcast-chat: unexpected argument 'c'\n/],
-    ['a framing consoles cannot speak', ['serve', '--framing', 'length'], /^broadcast-chat: invalid framing 'length': expected one of auto, line, raw\n/],
+    ['an unknown framing', ['serve', '--framing', 'xml'], /^broadcast-chat: invalid --framing 'xml': expected one of auto, line, raw, length, json, mixed\n/],
     ['an unknown command', ['listen'], /^broadcast-chat: unknown command 'listen'\n\nUsage: broadcast-chat serve .*\n\s+broadcast-chat connect /],
     ['no command', [], /^broadcast-chat: missing command\n\nUsage: /],
   ])('prints the usage and exits 2 for %s', async (_what, args, stderr) => {
@@ -40,7 +40,7 @@ describe('broadcast-chat command line', () => {
 
   it.each([
     [['--help'], /^Usage: broadcast-chat serve .*\n\s+broadcast-chat connect .*\n\s+broadcast-chat --help \| --version\n/],
-    [['serve', '--help'], /^Usage: broadcast-chat serve \[--host HOST\] \[--port PORT\] \[--framing auto\|line\|raw\]\n[\s\S]*'exit' stops the server/],
+    [['serve', '--help'], /^Usage: broadcast-chat serve \[--host HOST\] \[--port PORT\] \[--chat\] \[OPTIONS\]\n[\s\S]*'exit' stops the server/],
     [['connect', '-h'], /^Usage: broadcast-chat connect \[HOST\] \[PORT\] [\s\S]*default 127\.0\.0\.1[\s\S]*default 8000/],
   ])('prints help for %j and exits 0', async (args, stdout) => {
     const program = cli('broadcast-chat', args);

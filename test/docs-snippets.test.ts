@@ -125,7 +125,8 @@ beforeAll(async () => {
   mkdirSync(installed, { recursive: true });
   cpSync(join(ROOT, 'package.json'), join(installed, 'package.json'));
   cpSync(join(ROOT, 'dist'), join(installed, 'dist'), { recursive: true });
-  for (const peer of ['ioredis', 'nats']) symlinkSync(join(ROOT, 'node_modules', peer), join(project, 'node_modules', peer), 'dir');
+  cpSync(join(ROOT, 'web'), join(installed, 'web'), { recursive: true });
+  for (const peer of ['ioredis', 'nats', 'ws']) symlinkSync(join(ROOT, 'node_modules', peer), join(project, 'node_modules', peer), 'dir');
   writeFileSync(join(project, 'package.json'), JSON.stringify({ name: 'docs-snippets', private: true, type: 'module' }));
   writeFileSync(
     join(project, 'tsconfig.json'),

@@ -41,7 +41,7 @@ describe('examples/server.ts and examples/client.ts', () => {
     expect(await alice.waitExit()).toEqual({ code: 0, signal: null });
 
     server.type('exit\n');
-    await bob.waitFor('Disconnected from the server.\n');
+    await bob.waitFor(/Disconnected from the server[^\n]*\.\n/);
     expect(await bob.waitExit()).toEqual({ code: 0, signal: null });
     expect(await server.waitExit()).toEqual({ code: 0, signal: null });
   }, 40_000);

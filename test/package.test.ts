@@ -6,7 +6,8 @@
  * attw check the same tarball.
  */
 import { execFile } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { copyFile, cp, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +15,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const bin = (path: string): string => join(root, 'node_modules', path);
+const MANIFEST = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { peerDependencies: Record<string, string>; exports: Record<string, unknown> };
+/** The optional peer dependencies, each loaded by an entry point of its own. */
+const OPTIONAL_PEERS = Object.keys(MANIFEST.peerDependencies);
 
 interface Run {
   code: number;
@@ -46,6 +50,8 @@ beforeAll(async () => {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || file === 'package.json') throw error;
     });
   }
+  // The chat page's static files ship as they are, beside dist/.
+  await cp(join(root, 'web'), join(pkg, 'web'), { recursive: true });
   const build = await run(process.execPath, [bin('tsup/dist/cli-default.js'), '--silent', '--out-dir', join(pkg, 'dist')], root, 120_000);
   expect(build.code, `tsup build failed:\n${build.stdout}${build.stderr}`).toBe(0);
   const pack = await run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', temp], pkg);
@@ -61,7 +67,7 @@ beforeAll(async () => {
   const untar = await run('tar', ['-xzf', tarball, '-C', installed, '--strip-components=1'], temp);
   expect(untar.code, untar.stderr).toBe(0);
   // The optional peer dependencies of the cluster entry points, as a consumer who wants them installs them.
-  for (const peer of ['ioredis', 'nats']) await symlink(join(root, 'node_modules', peer), join(consumer, 'node_modules', peer), 'dir');
+  for (const peer of OPTIONAL_PEERS) await symlink(join(root, 'node_modules', peer), join(consumer, 'node_modules', peer), 'dir');
 }, 180_000);
 
 afterAll(async () => {
@@ -94,11 +100,11 @@ describe('the packed package', { timeout: 60_000 }, () => {
     expect(packed.filter((path) => path.startsWith('src/') || path.startsWith('test/') || path.startsWith('node_modules/'))).toEqual([]);
     const manifest = JSON.parse(await readFile(join(consumer, 'node_modules/broadcast-chat/package.json'), 'utf8')) as Record<string, unknown>;
     expect(manifest.dependencies ?? {}).toEqual({});
-    // ioredis and nats are optional peers, loaded by their own entry points only, never by the core.
-    expect(manifest.peerDependenciesMeta).toEqual({ ioredis: { optional: true }, nats: { optional: true } });
+    // The integrations' packages are optional peers, loaded by their own entry points only, never by the core.
+    expect(manifest.peerDependenciesMeta).toEqual(Object.fromEntries(OPTIONAL_PEERS.map((peer) => [peer, { optional: true }])));
     for (const file of ['index.js', 'index.cjs']) {
       const code = await readFile(join(consumer, 'node_modules/broadcast-chat/dist', file), 'utf8');
-      expect(code, file).not.toMatch(/(from |require\()['"](ioredis|nats)['"]/);
+      expect(code, file).not.toMatch(new RegExp(`(from |require\\()['"](${OPTIONAL_PEERS.join('|')})['"]`));
     }
     // typed-emitter is a devDependency: its types must be inlined, not imported.
     for (const file of ['index.d.ts', 'index.d.cts']) {
@@ -255,12 +261,14 @@ export const clustered = [new BroadcastHub({ chat: true, adapter: new RedisAdapt
   });
 
   it('passes attw under the node16 profile', async () => {
-    const result = await run(process.execPath, [bin('@arethetypeswrong/cli/dist/index.js'), tarball, '--profile', 'node16', '--format', 'ascii'], temp);
+    // `broadcast-chat/browser` is for pages: an ES module with no CommonJS build, by design.
+    const result = await run(process.execPath, [bin('@arethetypeswrong/cli/dist/index.js'), tarball, '--profile', 'node16', '--format', 'ascii', '--exclude-entrypoints', './browser'], temp);
     expect(result.code, result.stdout + result.stderr).toBe(0);
     // Every entry point resolves for node16 (CJS and ESM) and bundlers. node10 cannot see the
     // subpaths (`broadcast-chat/redis`): it predates `exports`, and the profile ignores it.
     const resolutions = result.stdout.split('\n').filter((line) => /^(node16|bundler)/.test(line));
-    expect(resolutions).toHaveLength(3 * 4);
+    const entryPoints = Object.keys(MANIFEST.exports).filter((entry) => entry !== './browser');
+    expect(resolutions).toHaveLength(3 * entryPoints.length);
     expect(resolutions.filter((line) => !line.includes('🟢'))).toEqual([]);
   });
 

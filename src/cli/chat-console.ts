@@ -1,107 +1,163 @@
-import { ChatClient } from '../client/chat-client.js';
-import { AbortError, ConnectError, describeSocketError } from '../errors.js';
-import type { TextFramingName } from '../protocol/builtin-codecs.js';
+import { AbortError, ConnectError, describeSocketError, NotConnectedError, OfflineQueueFullError } from '../errors.js';
 import type { ConsoleSession } from './console-session.js';
+import { JsonChatLink } from './connect-json-link.js';
+import type { ChatLink, LinkEvents } from './connect-link.js';
+import { ConnectionReport } from './connect-report.js';
+import { TextChatLink, type TextLinkOptions } from './connect-text-link.js';
 import { LineConsole } from './line-console.js';
-import { formatAddress, printable, type Terminal } from './terminal.js';
+import { formatAddress, type Terminal } from './terminal.js';
 
-/** What `startChatConsole` needs. */
-export interface ChatConsoleOptions {
-  readonly host: string;
-  readonly port: number;
-  readonly framing: TextFramingName;
+/** What `startChatConsole` needs: the options of `connect`, and the terminal. */
+export interface ChatConsoleOptions extends TextLinkOptions {
   readonly terminal: Terminal;
-  /** Connect over TLS (`--tls`), trusting `ca` if given (`--tls-ca`), else the system's CAs. */
-  readonly tls?: { readonly ca?: Buffer } | undefined;
+  /** Speak the JSON protocol (`--json`) rather than `framing`. */
+  readonly json?: boolean | undefined;
 }
 
+/** `/quit [reason]`: a chat hub's way to leave, which the client takes as `exit`. */
+const QUIT = /^\/quit(?:\s|$)/i;
+
 /**
- * The documented client at a terminal: connects, then sends each line typed at the `You: `
- * prompt and prints what arrives as `Message received: <text>` above the prompt. `exit` (any
- * case), the end of input or `stop()` closes the connection and ends with code 0; a server
- * that cannot be reached ends it with code 1, and a server that goes away with 0 (1 if the
- * connection broke rather than closed).
+ * The documented client at a terminal, grown into a chat client: connects, then sends each
+ * line typed at the prompt and prints what arrives above it (`Message received: <text>`, or
+ * `alice: hi` for a chat), keeping what is being typed. A lost connection is taken back with
+ * the client's backoff, or when the hub said to come back, with one line for each change;
+ * with `reconnect: false` the session ends instead, as the documented client's does.
+ *
+ * `exit` (any case), `/quit` on a chat hub, the end of input or `stop()` close the connection
+ * and end with code 0; a server that cannot be reached ends it with code 1, and one that goes
+ * away for good (without `reconnect`, or turning the client away) with 0 (1 if the connection
+ * broke rather than closed).
  */
 export function startChatConsole(options: ChatConsoleOptions): ConsoleSession {
   const { terminal } = options;
   const connecting = new AbortController();
-  let leave: (() => void) | undefined;
+  let lineConsole: LineConsole | undefined;
+  /** Lines that arrived while connecting, shown once the connection is announced. */
+  const early: string[] = [];
+  let leaving = false;
+  /** Whether the user was told that what they type waits for the connection to come back. */
+  let toldQueued = false;
+  let finish: (code: number) => void = () => undefined;
+  const finished = new Promise<number>((resolve) => {
+    finish = resolve;
+  });
+
+  const print = (line: string): void => {
+    if (lineConsole === undefined) early.push(line);
+    else lineConsole.print(line);
+  };
+  const report = new ConnectionReport(print);
+
+  const events: LinkEvents = {
+    print: (line) => {
+      if (!leaving) print(line);
+    },
+    prompt: (prompt) => {
+      lineConsole?.setPrompt(prompt);
+    },
+    farewell: (bye) => {
+      report.farewell(bye);
+    },
+    disconnect: (reason, error) => {
+      if (!leaving) report.disconnected(reason, error);
+    },
+    reconnecting: (delayMs, error) => {
+      if (!leaving) report.reconnecting(delayMs, error);
+    },
+    reconnect: () => {
+      toldQueued = false;
+      if (!leaving) report.reconnected();
+    },
+    unsent: (count) => {
+      if (!leaving) print(`(${count} line${count === 1 ? '' : 's'} typed while disconnected could not be sent)`);
+    },
+    end: (error) => {
+      if (leaving) return;
+      leaving = true;
+      const code = report.ended(error);
+      lineConsole?.close();
+      finish(code);
+    },
+  };
+  const link: ChatLink = options.json === true ? new JsonChatLink(options, events) : new TextChatLink(options, events);
+
+  const leaveChat = (): void => {
+    if (leaving) {
+      // Asked twice (or after the end): do not wait for the server to acknowledge the close.
+      finish(0);
+      return;
+    }
+    leaving = true;
+    lineConsole?.close();
+    print('Closing connection...');
+    void link.close().then(() => {
+      finish(0);
+    });
+  };
+
+  const send = (line: string): void => {
+    try {
+      if (!link.send(line) && link.isReconnecting && !toldQueued) {
+        toldQueued = true;
+        print('(not connected: what you type is sent once the connection is back)');
+      }
+    } catch (error) {
+      if (error instanceof OfflineQueueFullError || error instanceof NotConnectedError) print(`(not sent: ${error.message})`);
+      else throw error;
+    }
+  };
 
   const chat = async (): Promise<number> => {
     terminal.output.write('Starting client...\n');
-    // The documented client ends when the server goes away; it does not wait for it to return.
-    const client = new ChatClient({ host: options.host, port: options.port, framing: options.framing, reconnect: false, ...(options.tls === undefined ? {} : { tls: options.tls }) });
     try {
-      await client.connect({ signal: connecting.signal });
+      await link.connect(connecting.signal);
     } catch (error) {
-      if (error instanceof AbortError) return 0;
-      terminal.errors.write(`Could not connect to server: ${connectFailure(error)}\n`);
+      // Stopped while connecting (Ctrl-C, SIGTERM): however the attempt ended, that is a clean end.
+      if (error instanceof AbortError || connecting.signal.aborted) return 0;
+      terminal.errors.write(`Could not connect to server: ${connectFailure(error, options)}\n`);
       return 1;
     }
     terminal.output.write('Connected to the server.\nType your messages below:\n');
-
-    return new Promise<number>((resolve) => {
-      let leaving = false;
-      const chatConsole = new LineConsole(terminal, 'You: ', {
-        line: (line) => {
-          if (line.trim().toLowerCase() === 'exit') {
-            leaveChat();
-            return;
-          }
-          // An empty line sends nothing, as in the documented client (send(b'') writes no bytes).
-          if (line !== '' && client.isConnected) client.send(line);
-          chatConsole.prompt();
-        },
-        end: () => {
+    const chatConsole = new LineConsole(terminal, link.prompt, {
+      line: (line) => {
+        if (line.trim().toLowerCase() === 'exit') {
           leaveChat();
-        },
-        interrupt: () => {
-          leaveChat();
-        },
-      });
-      const leaveChat = (): void => {
-        if (leaving) {
-          // Asked twice: do not wait for the server to acknowledge the close.
-          resolve(0);
           return;
         }
-        leaving = true;
-        chatConsole.close();
-        chatConsole.print('Closing connection...');
-        void client.close().then(() => {
-          resolve(0);
-        });
-      };
-      client.on('message', (message) => {
-        if (!leaving) chatConsole.print(`Message received: ${printable(message)}`);
-      });
-      client.on('error', (error) => {
-        chatConsole.print(`(a message from the server was dropped: ${error.message})`);
-      });
-      client.on('disconnect', (reason) => {
-        if (leaving) return;
-        leaving = true;
-        chatConsole.close();
-        chatConsole.print('Disconnected from the server.');
-        // The server closing the connection, with or without saying why, is a clean end; a broken one is not.
-        resolve(reason === 'reset' || reason === 'error' || reason === 'heartbeat' ? 1 : 0);
-      });
-      leave = leaveChat;
-      if (connecting.signal.aborted) leaveChat();
-      else chatConsole.prompt();
+        if (link.isChat && QUIT.test(line.trim())) {
+          send(line);
+          leaveChat();
+          return;
+        }
+        // An empty line sends nothing, as in the documented client (send(b'') writes no bytes).
+        if (line !== '') send(line);
+        chatConsole.prompt();
+      },
+      end: leaveChat,
+      interrupt: leaveChat,
     });
+    lineConsole = chatConsole;
+    for (const line of early.splice(0)) chatConsole.print(line);
+    if (leaving) chatConsole.close();
+    else if (connecting.signal.aborted) leaveChat();
+    else chatConsole.prompt();
+    return finished;
   };
 
   return {
     done: chat(),
     stop: () => {
-      if (leave === undefined) connecting.abort();
-      else leave();
+      if (lineConsole === undefined) connecting.abort();
+      else leaveChat();
     },
   };
 }
 
-function connectFailure(error: unknown): string {
-  if (error instanceof ConnectError) return `${describeSocketError(error.cause)} at ${formatAddress(error.host, error.port)}`;
-  return describeSocketError(error);
+function connectFailure(error: unknown, options: ChatConsoleOptions): string {
+  const where = options.path ?? formatAddress(options.host, options.port);
+  if (!(error instanceof ConnectError)) return describeSocketError(error);
+  // Node words a missing socket file as `connect ENOENT <path>`: the path is said once, below.
+  const missing = (error.cause as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
+  return `${missing ? 'no such socket (ENOENT)' : describeSocketError(error.cause)} at ${where}`;
 }

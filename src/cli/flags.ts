@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { TextFramingName } from '../protocol/builtin-codecs.js';
+import { CONNECT_FLAGS } from './connect-flags.js';
+import { isServeOnlyFlag, SERVE_FLAGS } from './serve-flags.js';
 
 /** The framings a console speaks: text ones, since what it reads and prints is text. */
 export const CONSOLE_FRAMINGS: readonly TextFramingName[] = ['auto', 'line', 'raw'];
@@ -35,6 +37,8 @@ export const COMMON_FLAGS = {
   'tls-cert': { type: 'string' },
   tls: { type: 'boolean' },
   'tls-ca': { type: 'string' },
+  ...CONNECT_FLAGS,
+  ...SERVE_FLAGS,
 } as const;
 
 /** Runs `parseArgs` over the common flags; a problem is a `UsageError` for `topic`. */
@@ -46,6 +50,10 @@ export function parseFlags(argv: readonly string[], topic: 'serve' | 'connect', 
     // parseArgs explains well (unknown option, missing value) but suggests '--' escapes that do not apply here.
     const message = error instanceof Error ? error.message.replace(/\. To specify a positional.*$/s, '') : String(error);
     throw new UsageError(message, topic);
+  }
+  if (topic === 'connect') {
+    const serveOnly = Object.keys(parsed.values).find(isServeOnlyFlag);
+    if (serveOnly !== undefined) throw new UsageError(`--${serveOnly} is an option of serve`, topic);
   }
   if (parsed.positionals.length > maxPositionals) {
     throw new UsageError(`unexpected argument '${parsed.positionals[maxPositionals] ?? ''}'`, topic);

@@ -1,6 +1,7 @@
 import { parseCommandLine, parseConnectArgs, parseServeArgs, UsageError, type CliCommand } from './args.js';
 import { startChatConsole } from './chat-console.js';
 import type { ConsoleSession } from './console-session.js';
+import { ConfigFileError } from './serve-config.js';
 import { startServeConsole } from './serve-console.js';
 import { onShutdownSignals } from './shutdown-signals.js';
 import { processTerminal, type Terminal } from './terminal.js';
@@ -41,6 +42,11 @@ async function run(parse: () => CliCommand, options: RunOptions, topic?: 'serve'
     command = parse();
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
+    // A config file's mistake is the file's, not the command line's: the usage would only bury it.
+    if (error instanceof ConfigFileError) {
+      terminal.errors.write(`${invocation ?? PROGRAM}: ${error.message}\n`);
+      return 2;
+    }
     const shown = error.topic ?? topic;
     terminal.errors.write(`${invocation ?? PROGRAM}: ${error.message}\n\n${usage(shown, invocation)}`);
     return 2;

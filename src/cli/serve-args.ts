@@ -1,52 +1,121 @@
-import { DEFAULT_HOST, DEFAULT_PORT } from '../defaults.js';
-import { parseFloodSpec } from '../hub/limits/flood-spec.js';
-import type { FloodOptions } from '../hub/limits/limit-options.js';
-import type { TextFramingName } from '../protocol/builtin-codecs.js';
-import { framing, host, parseFlags, port, readPem, UsageError, type InfoCommand } from './flags.js';
+import { DEFAULT_HOST, DEFAULT_PORT, type FloodOptions, type FramingName } from '../index.js';
+import { parseFlags, readPem, UsageError, type InfoCommand } from './flags.js';
+import { readConfigFile } from './serve-config.js';
+import { SERVE_FLAGS } from './serve-flags.js';
+import { SERVE_SETTINGS, SETTING_KEYS, type ServeSettings } from './serve-settings.js';
 
-/** `serve`: run a hub with an operator console. */
-export interface ServeCommand {
+/** The environment variable naming a config file, when `--config` is not given. */
+export const CONFIG_ENV = 'BROADCAST_CHAT_CONFIG';
+
+/** `serve`: run a hub with an operator console, with every setting checked and merged. */
+export type ServeCommand = Readonly<Omit<ServeSettings, 'host' | 'port' | 'framing' | 'tlsKey' | 'tlsCert' | 'floodMaxBacklog'>> & {
   readonly command: 'serve';
   readonly host: string;
   readonly port: number;
-  readonly framing: TextFramingName;
-  /** Flood control from `--flood BURST:RATE[:POLICY]`; off when not given. */
+  readonly framing: FramingName;
+  /** Flood control from `--flood BURST:RATE[:POLICY]` (and `--flood-max-backlog`); off when not given. */
   readonly flood?: FloodOptions | undefined;
   /** Serve over TLS: the PEM key and certificate read from `--tls-key` and `--tls-cert`. */
   readonly tls?: { readonly key: Buffer; readonly cert: Buffer } | undefined;
-}
+};
+
+type FlagValues = Readonly<Record<string, string | boolean | readonly string[] | undefined>>;
+
+/** Flags `parseArgs` knows for both subcommands that `serve` takes. */
+const SERVE_TAKES: ReadonlySet<string> = new Set(['help', 'version', 'host', 'port', 'framing', 'flood', 'tls-key', 'tls-cert', ...Object.keys(SERVE_FLAGS)]);
 
 /**
- * Parses the options of `serve` (and of `examples/server.ts`): `--host`, `--port`,
- * `--framing`, falling back on the `HOST` and `PORT` environment variables, then on the
- * documented `0.0.0.0:8000`.
+ * Parses the options of `serve` (and of `examples/server.ts`). Each setting comes from its
+ * flag, else its environment variable (`BROADCAST_CHAT_MAX_CLIENTS`; `HOST` and `PORT` too),
+ * else the config file (`--config FILE` or `BROADCAST_CHAT_CONFIG`), else the library's
+ * default; absent settings are left out, so that the library applies its own. Throws a
+ * `UsageError` naming the flag, variable or key of a value that is wrong, and for settings
+ * that cannot work together.
  */
 export function parseServeArgs(argv: readonly string[], env: NodeJS.ProcessEnv = {}): ServeCommand | InfoCommand {
-  const values = parseFlags(argv, 'serve', 0);
+  const values = parseFlags(argv, 'serve', 0) as FlagValues;
   if (values.help === true) return { command: 'help', topic: 'serve' };
   if (values.version === true) return { command: 'version' };
-  const portText = values.port ?? env.PORT;
-  return {
-    command: 'serve',
-    host: host(values.host ?? env.HOST ?? DEFAULT_HOST, 'serve'),
-    port: portText === undefined ? DEFAULT_PORT : port(portText, 0, 'serve'),
-    framing: framing(values.framing, 'serve'),
-    flood: values.flood === undefined ? undefined : flood(values.flood),
-    tls: serveTls(values),
-  };
+  refuseConnectFlags(values);
+  const configFile = typeof values.config === 'string' ? values.config : nonEmpty(env[CONFIG_ENV]);
+  const fromFile = configFile === undefined ? {} : readConfigFile(configFile);
+  const settings: Record<string, unknown> = {};
+  const where: Partial<Record<keyof ServeSettings, string>> = {};
+  for (const key of SETTING_KEYS) {
+    const found = fromFlag(key, values) ?? fromEnv(key, env) ?? (fromFile[key] === undefined ? undefined : { value: fromFile[key], where: `${key} in ${configFile ?? ''}` });
+    if (found === undefined) continue;
+    settings[key] = found.value;
+    where[key] = found.where;
+  }
+  return checkedCommand(settings, where);
 }
 
-function serveTls(values: { tls?: boolean | undefined; 'tls-ca'?: string | undefined; 'tls-key'?: string | undefined; 'tls-cert'?: string | undefined }): ServeCommand['tls'] {
+function refuseConnectFlags(values: FlagValues): void {
   if (values.tls !== undefined || values['tls-ca'] !== undefined) throw new UsageError('--tls and --tls-ca are options of connect; serve takes --tls-key and --tls-cert', 'serve');
-  const keyFile = values['tls-key'];
-  const certFile = values['tls-cert'];
-  if (keyFile === undefined && certFile === undefined) return undefined;
-  if (keyFile === undefined || certFile === undefined) throw new UsageError('--tls-key and --tls-cert go together', 'serve');
-  return { key: readPem(keyFile, '--tls-key', 'serve'), cert: readPem(certFile, '--tls-cert', 'serve') };
+  const foreign = Object.keys(values).find((name) => name !== 'positionals' && !SERVE_TAKES.has(name));
+  if (foreign !== undefined) throw new UsageError(`--${foreign} is an option of connect`, 'serve');
 }
 
-function flood(value: string): FloodOptions {
-  const parsed = parseFloodSpec(value);
-  if (typeof parsed === 'string') throw new UsageError(parsed, 'serve');
-  return parsed;
+interface Found {
+  readonly value: unknown;
+  readonly where: string;
+}
+
+function fromFlag(key: keyof ServeSettings, values: FlagValues): Found | undefined {
+  const { flag, read } = SERVE_SETTINGS[key];
+  const given = values[flag];
+  const negated = values[`no-${flag}`];
+  if (given !== undefined && negated !== undefined) throw new UsageError(`give --${flag} or --no-${flag}, not both`, 'serve');
+  if (negated === true) return { value: false, where: `--no-${flag}` };
+  if (given === undefined) return undefined;
+  return { value: read(given, `--${flag}`), where: `--${flag}` };
+}
+
+function fromEnv(key: keyof ServeSettings, env: NodeJS.ProcessEnv): Found | undefined {
+  const setting = SERVE_SETTINGS[key];
+  for (const name of setting.env) {
+    const raw = nonEmpty(env[name]);
+    if (raw !== undefined) return { value: setting.read(raw, name), where: name };
+  }
+  return undefined;
+}
+
+/** An environment variable set to nothing counts as not set, as compose files leave them. */
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value;
+}
+
+/** Refuses settings that cannot work together, and puts the rest in the shape `startServeConsole` takes. */
+function checkedCommand(settings: ServeSettings, where: Partial<Record<keyof ServeSettings, string>>): ServeCommand {
+  const named = (key: keyof ServeSettings): string => where[key] ?? `--${SERVE_SETTINGS[key].flag}`;
+  const { host = DEFAULT_HOST, port = DEFAULT_PORT, tlsKey, tlsCert, floodMaxBacklog, ...rest } = settings;
+  const framing = settings.framing ?? (settings.chat === true ? 'mixed' : 'auto');
+  const structured = framing === 'json' || framing === 'mixed';
+  if (settings.chat === true && framing === 'length') throw new UsageError(`${named('chat')} needs a text framing: length carries bytes, not chat lines`, 'serve');
+  if (settings.chat === false && structured) throw new UsageError(`the ${framing} framing is a chat protocol: it cannot run with ${named('chat')}`, 'serve');
+  const chat = settings.chat ?? structured;
+  for (const key of ['room', 'guestPrefix', 'rawNotices'] as const) {
+    if (settings[key] !== undefined && !chat) throw new UsageError(`${named(key)} only applies in chat mode: add --chat`, 'serve');
+  }
+  if (settings.redis !== undefined && settings.nats !== undefined) throw new UsageError(`give ${named('redis')} or ${named('nats')}, not both`, 'serve');
+  for (const key of ['prefix', 'hubId'] as const) {
+    if (settings[key] !== undefined && settings.redis === undefined && settings.nats === undefined) {
+      throw new UsageError(`${named(key)} is for a chat on a broker: add --redis URL or --nats URL`, 'serve');
+    }
+  }
+  if ((tlsKey === undefined) !== (tlsCert === undefined)) throw new UsageError('--tls-key and --tls-cert go together', 'serve');
+  if (settings.handshakeTimeout !== undefined && tlsKey === undefined) throw new UsageError(`${named('handshakeTimeout')} only applies to TLS: add --tls-key and --tls-cert`, 'serve');
+  const command: Record<string, unknown> = { command: 'serve', host, port, framing };
+  for (const [key, value] of Object.entries(rest)) if (key !== 'framing') command[key] = value;
+  const flood = floodWithBacklog(settings.flood, floodMaxBacklog, named);
+  if (flood !== undefined) command.flood = flood;
+  if (tlsKey !== undefined && tlsCert !== undefined) command.tls = { key: readPem(tlsKey, named('tlsKey'), 'serve'), cert: readPem(tlsCert, named('tlsCert'), 'serve') };
+  return command as ServeCommand;
+}
+
+function floodWithBacklog(flood: FloodOptions | undefined, maxBacklog: number | undefined, named: (key: keyof ServeSettings) => string): FloodOptions | undefined {
+  if (maxBacklog === undefined) return flood;
+  if (flood === undefined) throw new UsageError(`${named('floodMaxBacklog')} needs --flood`, 'serve');
+  if ((flood.policy ?? 'slow') !== 'slow') throw new UsageError(`${named('floodMaxBacklog')} only applies to the slow flood policy, not ${flood.policy ?? ''}`, 'serve');
+  return { ...flood, maxBacklog };
 }

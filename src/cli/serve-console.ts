@@ -1,110 +1,136 @@
 import type { AddressInfo } from 'node:net';
-import { AbortError, describeSocketError, ListenError } from '../errors.js';
-import type { TextFramingName } from '../protocol/builtin-codecs.js';
-import { BroadcastHub } from '../hub/hub.js';
-import type { FloodOptions } from '../hub/limits/limit-options.js';
-import type { Peer } from '../hub/peer.js';
+import { AbortError, BroadcastHub, describeSocketError, HubClosedError, ListenError, type ClusterAdapter } from '../index.js';
+import { AdapterLoadError, loadClusterAdapter } from './cluster-adapter.js';
 import type { ConsoleSession } from './console-session.js';
+import { JsonLog } from './json-log.js';
 import { LineConsole } from './line-console.js';
-import { formatAddress, printable, type Terminal } from './terminal.js';
+import { notice, reserveOperatorName, runOperatorLine, type ServeData, type ServeHub } from './operator-console.js';
+import type { ServeCommand } from './serve-args.js';
+import { serveHubOptions } from './serve-hub-options.js';
+import type { ServeLog, ServerInfo } from './serve-log.js';
+import { TextLog } from './text-log.js';
+import { formatAddress, type Terminal } from './terminal.js';
 
-/** What `startServeConsole` needs. */
-export interface ServeConsoleOptions {
-  readonly host: string;
-  readonly port: number;
-  readonly framing: TextFramingName;
-  readonly terminal: Terminal;
-  /** Flood control (`--flood`); off when not given. */
-  readonly flood?: FloodOptions | undefined;
-  /** Serve over TLS with this PEM key and certificate (`--tls-key`, `--tls-cert`). */
-  readonly tls?: { readonly key: Buffer; readonly cert: Buffer } | undefined;
-}
+/** What `startServeConsole` needs: the settings of `serve`, and the terminal it runs at. */
+export type ServeConsoleOptions = Omit<ServeCommand, 'command'> & { readonly terminal: Terminal };
 
-/** Sent to every client before the server closes, so that people know why the chat ended. */
+/** Sent to raw clients (which hear no farewell from the hub) before the server closes, so that people know why the chat ended. */
 export const SHUTDOWN_NOTICE = 'Server is shutting down.';
 
 /**
  * The documented server with its operator console: a hub on `host:port` that logs who comes
- * and goes and what they say, and broadcasts every line typed on the terminal. `exit`, or
- * `stop()`, closes it gracefully (clients are told, queues flushed, sockets closed) and the
- * session ends with code 0. The end of standard input does not stop it.
+ * and goes and what they say, and sends every line typed on the terminal to every client (in
+ * chat mode as the host, with the operator's slash commands). `exit`, or `stop()`, closes it
+ * gracefully (clients are told, queues flushed, sockets closed) and the session ends with
+ * code 0. The end of standard input does not stop it. The console keeps nothing per client:
+ * what it prints is read off each peer when an event comes.
  */
 export function startServeConsole(options: ServeConsoleOptions): ConsoleSession {
   const { terminal } = options;
-  const hub = new BroadcastHub({ framing: options.framing, flood: options.flood, ...(options.tls === undefined ? {} : { tls: { key: options.tls.key, cert: options.tls.cert } }) });
   const listening = new AbortController();
+  let hub: ServeHub | undefined;
+  let log: ServeLog | undefined;
   let operatorConsole: LineConsole | undefined;
-  let closing: Promise<void> | undefined;
+  const state = { started: false, closing: false };
+  // Read through a call: shutdown() may change it during any await, which narrowing cannot see.
+  const closing = (): boolean => state.closing;
   let finish: (code: number) => void = () => undefined;
   const finished = new Promise<number>((resolve) => {
     finish = resolve;
   });
 
-  const log = (text: string): void => {
-    if (operatorConsole === undefined) terminal.output.write(`${text}\n`);
-    else operatorConsole.print(text);
+  const write = (line: string): void => {
+    if (operatorConsole === undefined) terminal.output.write(`${line}\n`);
+    else operatorConsole.print(line);
   };
-  const who = (peer: Peer): string => formatAddress(peer.remoteAddress, peer.remotePort);
 
   const shutdown = (code: number): void => {
-    if (closing !== undefined) {
+    if (state.closing) {
       // Asked twice: stop waiting for clients that are slow to take their last bytes.
-      for (const peer of hub.clients) peer.destroy('shutdown');
+      for (const peer of hub?.clients ?? []) peer.destroy('shutdown');
       return;
     }
+    state.closing = true;
     listening.abort();
-    log('Shutting down server...');
-    hub.broadcast(SHUTDOWN_NOTICE);
-    closing = hub.close().then(() => {
+    // Not built yet (a broker's package loading): serve() sees it and ends there.
+    if (hub === undefined) return;
+    if (state.started) {
+      log?.stopping();
+      // The hub tells line and JSON clients itself (`* server shutting down; reconnect in N s`,
+      // or a `bye`), once; raw clients, such as the documented client.py, only hear this. To
+      // this server's clients only: in a cluster the other servers go on.
+      for (const peer of hub.clients) if (peer.framing === 'raw') peer.send(SHUTDOWN_NOTICE);
+    }
+    void hub.close().then(() => {
       operatorConsole?.close();
-      log('Server closed.');
+      if (state.started) log?.closed();
       finish(code);
     });
   };
 
-  hub.on('connect', (peer) => {
-    log(`New connection from ${who(peer)}`);
-  });
-  hub.on('message', (message, peer) => {
-    log(`Received message from ${who(peer)}: ${printable(message)}`);
-  });
-  hub.on('disconnect', (peer, reason) => {
-    log(`Connection closed from ${who(peer)} (${reason})`);
-  });
-  hub.on('clientError', (error, peer) => {
-    log(`Trouble with ${who(peer)}: ${error.message}`);
-  });
-  hub.on('error', (error) => {
-    terminal.errors.write(`Server error: ${error.message}\n`);
-    shutdown(1);
-  });
-
-  const onLine = (line: string): void => {
-    if (line.trim().toLowerCase() === 'exit') {
-      shutdown(0);
-      return;
-    }
-    if (line !== '' && hub.broadcast(line) === 0) log('(no clients connected)');
-    operatorConsole?.prompt();
+  const fail = (message: string, code: number): number => {
+    terminal.errors.write(`${message}\n`);
+    log?.failed(message);
+    return code;
   };
 
   const serve = async (): Promise<number> => {
+    let adapter: ClusterAdapter | undefined;
+    try {
+      adapter = await loadClusterAdapter(options);
+    } catch (error) {
+      if (error instanceof AdapterLoadError) return fail(`Could not start server: ${error.message}`, 1);
+      throw error;
+    }
+    if (closing()) return 0;
+    let built: ServeHub;
+    try {
+      built = new BroadcastHub<string | Buffer, ServeData>(serveHubOptions(options, adapter));
+    } catch (error) {
+      // A value the library refuses that the command line could not check (a guest prefix too long, say).
+      if (error instanceof TypeError || error instanceof RangeError) return fail(`Could not start server: ${error.message}`, 2);
+      throw error;
+    }
+    hub = built;
+    const chat = built.isChat;
+    const events: ServeLog = options.log === 'json' ? new JsonLog(write) : new TextLog(write, chat, built.defaultRoom);
+    log = events;
+    const info = serverInfo(built);
+    if (chat) reserveOperatorName(built);
+    watch(built, events, info, options.motd, (error) => {
+      fail(`Server error: ${error.message}`, 1);
+      shutdown(1);
+    });
+
     let address: AddressInfo;
     try {
-      address = await hub.listen({ host: options.host, port: options.port, signal: listening.signal });
+      address = await built.listen({ host: options.host, port: options.port, signal: listening.signal });
     } catch (error) {
-      if (error instanceof AbortError) return 0;
+      // Stopped while binding: shutdown() closes the hub and finishes.
+      if (error instanceof AbortError || error instanceof HubClosedError) return finished;
       const reason = error instanceof ListenError ? describeSocketError(error.cause) : describeSocketError(error);
-      terminal.errors.write(`Could not start server on ${formatAddress(options.host, options.port)}: ${reason}\n`);
-      return 1;
+      const code = fail(`Could not start server on ${formatAddress(options.host, options.port)}: ${reason}`, 1);
+      // The hub may hold a broker connection already.
+      state.closing = true;
+      await built.close();
+      return code;
     }
-    log(`Server started on ${formatAddress(address.address, address.port)} (framing: ${options.framing})`);
-    log("Type a message to send it to every client; 'exit' stops the server.");
-    if (closing === undefined) {
+    state.started = true;
+    events.started(address, info);
+    events.hint(
+      chat
+        ? "Type a message to say it to everyone as host, or /help for the operator's commands; 'exit' stops the server."
+        : "Type a message to send it to every client; 'exit' stops the server.",
+    );
+    if (!closing()) {
+      const context = { hub: built, log: events, chat, stop: () => { shutdown(0); } };
       operatorConsole = new LineConsole(terminal, '', {
-        line: onLine,
+        line: (line) => {
+          runOperatorLine(line, context);
+          operatorConsole?.prompt();
+        },
         end: () => {
-          if (closing === undefined) log('Console input closed; still serving (stop with Ctrl-C or SIGTERM).');
+          if (!state.closing) events.inputClosed();
         },
         interrupt: () => {
           shutdown(0);
@@ -115,10 +141,94 @@ export function startServeConsole(options: ServeConsoleOptions): ConsoleSession 
     return finished;
   };
 
+  const serverInfo = (built: ServeHub): ServerInfo => {
+    const broker = options.redis === undefined ? (options.nats === undefined ? undefined : 'nats') : 'redis';
+    const adapter = built.adapter;
+    return {
+      framing: built.framing,
+      chat: built.isChat,
+      cluster:
+        broker === undefined || adapter === undefined
+          ? undefined
+          : { broker, url: options.redis ?? options.nats ?? '', prefix: options.prefix ?? 'broadcast-chat', hubId: adapter.hubId },
+    };
+  };
+
   return {
     done: serve(),
     stop: () => {
       shutdown(0);
     },
+  };
+}
+
+/** Logs the hub's events, and greets clients with the message of the day. */
+function watch(hub: ServeHub, log: ServeLog, info: ServerInfo, motd: string | undefined, failed: (error: Error) => void): void {
+  const chat = hub.isChat;
+  const greet = motd === undefined ? undefined : motdSender(motd, chat);
+  // A `mixed` client may speak JSON: nothing can be written to it before its first message says which.
+  const greetOnFirstMessage = greet !== undefined && hub.framing === 'mixed';
+  hub.on('connect', (peer) => {
+    log.connected(peer);
+    // After the hub's own welcome, which follows this event.
+    if (greet !== undefined && !greetOnFirstMessage) {
+      queueMicrotask(() => {
+        greet(peer);
+      });
+    }
+  });
+  hub.on('message', (message, peer) => {
+    log.message(peer, typeof message === 'string' ? message : message.toString('utf8'));
+    if (greetOnFirstMessage && peer.data.motdSent !== true) {
+      peer.data.motdSent = true;
+      greet(peer);
+    }
+  });
+  hub.on('disconnect', (peer, reason, error) => {
+    log.disconnected(peer, reason, error);
+  });
+  hub.on('refused', (address, reason) => {
+    log.refused(address, reason);
+  });
+  hub.on('slowConsumer', (peer, queuedBytes) => {
+    log.slowConsumer(peer, queuedBytes);
+  });
+  hub.on('clientError', (error, peer) => {
+    log.clientError(peer, error);
+  });
+  hub.on('tlsClientError', (error, remote) => {
+    log.tlsError(remote, error);
+  });
+  if (chat) {
+    hub.on('join', (peer, room) => {
+      log.joined(peer, room);
+    });
+    hub.on('leave', (peer, room) => {
+      log.left(peer, room);
+    });
+    hub.on('nick', (peer, previous) => {
+      log.renamed(peer, previous);
+    });
+  }
+  const cluster = info.cluster;
+  if (cluster !== undefined) {
+    hub.on('adapterStatus', (status) => {
+      log.clusterStatus(status, cluster);
+    });
+    hub.on('adapterError', (error) => {
+      log.clusterError(error, cluster, hub.adapter?.status !== 'connected');
+    });
+  }
+  hub.on('error', failed);
+}
+
+/** Sends the message of the day, line by line: as notices in chat mode, verbatim otherwise. */
+function motdSender(motd: string, chat: boolean): (peer: Parameters<typeof notice>[0]) => void {
+  const lines = motd.split(/\r?\n/).filter((line) => line !== '');
+  return (peer) => {
+    for (const line of lines) {
+      if (chat) notice(peer, line);
+      else peer.send(line);
+    }
   };
 }

@@ -1,46 +1,108 @@
+import { SERVE_SETTINGS, SETTING_KEYS, type SettingGroup } from './serve-settings.js';
+
 /** The name the CLI is installed under. */
 export const PROGRAM = 'broadcast-chat';
 
-const serveHelp = (invocation: string): string => `Usage: ${invocation} [--host HOST] [--port PORT] [--framing auto|line|raw]
+const serveHelp = (invocation: string): string => `Usage: ${invocation} [--host HOST] [--port PORT] [--chat] [OPTIONS]
 
-Relays every client's message to every other client, like the documented server2.py.
-Each line typed here is sent to every client; 'exit' stops the server.
+Runs a chat server with an operator console. By default it relays each client's
+message to every other client, like the documented server2.py; --chat adds
+nicknames, rooms and commands. Each line typed here goes to every client, and
+'exit' stops the server. In chat mode lines are said as host, and /who, /rooms,
+/say, /msg, /kick NAME [REASON] and /help are the operator's commands.
 
-Options:
-      --host HOST      address to listen on (default $HOST or 0.0.0.0)
-  -p, --port PORT      port to listen on, 0 for any free one (default $PORT or 8000)
-  -f, --framing NAME   auto (default): line or raw per client, detected; line; raw
-      --flood B:R[:P]  flood control per client: a burst of B messages, then R per
-                       second; P is slow (default: hold back), drop or disconnect.
-                       Off by default
-      --tls-key FILE   serve over TLS (1.2 or later) with this PEM private key...
-      --tls-cert FILE  ...and this PEM certificate; both are needed
-  -h, --help           show this help
-  -v, --version        show the version
+${serveOptions()}
+Each setting is also read from the environment, as BROADCAST_CHAT_ and its flag
+in capitals (BROADCAST_CHAT_MAX_CLIENTS=100; HOST and PORT too), and from the
+--config file (or $BROADCAST_CHAT_CONFIG): a JSON object of settings named in
+camelCase, such as {"chat": true, "maxClients": 100}. A flag wins over the
+environment, which wins over the file. --no-chat, --no-echo and --no-raw-notices
+turn off what the environment or the file turned on. TIME is milliseconds, or
+30s, 5m, 1h; BYTES is bytes, or 64k, 4m (K, M and G are powers of 1024).
 `;
 
-const connectHelp = (invocation: string): string => `Usage: ${invocation} [HOST] [PORT] [--framing auto|line|raw]
+const SERVE_GROUPS: readonly (readonly [SettingGroup, string])[] = [
+  ['listening', 'Listening'],
+  ['chat', 'Chat'],
+  ['cluster', 'Cluster (several servers, on one machine or many, as one chat)'],
+  ['limits', "Limits (each sets the library's option of the same name)"],
+  ['output', 'Output'],
+];
 
-Chats with a server, like the documented client.py: type a line to send it; 'exit' leaves.
+const FLAG_COLUMN = 32;
+const WIDTH = 80;
+
+/** The options of serve, from the settings table, so that the help lists every one with its default. */
+function serveOptions(): string {
+  let text = '';
+  for (const [group, title] of SERVE_GROUPS) {
+    text += `${text === '' ? '' : '\n'}${title}:\n`;
+    for (const key of SETTING_KEYS) {
+      const setting = SERVE_SETTINGS[key];
+      if (setting.group !== group) continue;
+      const flag = `${setting.short === undefined ? '    ' : `-${setting.short}, `}--${setting.flag}${setting.placeholder === undefined ? '' : ` ${setting.placeholder}`}`;
+      text += option(flag, `${setting.help}${setting.fallback === undefined ? '' : ` (default ${setting.fallback})`}`);
+    }
+    if (group === 'output') text += option('    --config FILE', 'read settings from a JSON file (see below)');
+  }
+  text += option('-h, --help', 'show this help');
+  text += option('-v, --version', 'show the version');
+  return text;
+}
+
+/** One option of the help: the flag, then its description wrapped in a column of its own. */
+function option(flag: string, description: string): string {
+  const lead = `  ${flag}`;
+  const lines: string[] = [];
+  let line = '';
+  for (const word of description.split(' ')) {
+    if (line !== '' && FLAG_COLUMN + line.length + 1 + word.length > WIDTH) {
+      lines.push(line);
+      line = word;
+    } else {
+      line = line === '' ? word : `${line} ${word}`;
+    }
+  }
+  lines.push(line);
+  const indent = ' '.repeat(FLAG_COLUMN);
+  const first = lead.length < FLAG_COLUMN - 1 ? `${lead.padEnd(FLAG_COLUMN)}${lines.shift() ?? ''}` : `${lead}\n${indent}${lines.shift() ?? ''}`;
+  return `${[first, ...lines.map((rest) => `${indent}${rest}`)].join('\n')}\n`;
+}
+
+const connectHelp = (invocation: string): string => `Usage: ${invocation} [HOST] [PORT] [OPTIONS]
+       ${invocation} HOST:PORT | [IPV6]:PORT | --socket PATH [OPTIONS]
+
+Chats with a server, like the documented client.py: type a line to send it;
+'exit' leaves. A lost connection is taken back, after a short wait or when the
+server said to come back, with the nickname and room.
 
 Options:
       --host HOST      server address (default 127.0.0.1)
   -p, --port PORT      server port (default 8000)
-  -f, --framing NAME   auto (default): line, or raw if the server speaks raw; line; raw
+      --socket PATH    connect to the server's Unix socket instead
+  -f, --framing NAME   auto (default): line, or raw if the server speaks raw;
+                       line; raw
+      --json           speak the JSON protocol (a server framing json or mixed)
+      --nick NAME      take this nickname (on a chat server)
+      --room NAME      join this room and talk there (on a chat server)
+      --no-reconnect   end when the connection is lost, as client.py does
       --tls            connect over TLS, verifying the server's certificate
-      --tls-ca FILE    trust this PEM CA (a self-signed server's certificate); implies --tls
+      --ca FILE        trust this PEM CA (a self-signed server's certificate);
+                       implies --tls. --tls-ca FILE is the same
   -h, --help           show this help
   -v, --version        show the version
 `;
 
-const mainHelp = `Usage: ${PROGRAM} serve [--host HOST] [--port PORT] [--framing auto|line|raw]
-       ${PROGRAM} connect [HOST] [PORT] [--framing auto|line|raw]
+const mainHelp = `Usage: ${PROGRAM} serve [--host HOST] [--port PORT] [--chat] [OPTIONS]
+       ${PROGRAM} connect [HOST[:PORT]] [PORT] [--nick NAME] [OPTIONS]
        ${PROGRAM} --help | --version
 
 Plain-TCP broadcast chat that nc and the documented Python server and client can join.
 
 Commands:
-  serve      run a server on 0.0.0.0:8000; type lines to broadcast them, 'exit' to stop
+  serve      run a server on 0.0.0.0:8000; type lines to broadcast them, 'exit' to stop;
+             --chat for nicknames, rooms and commands, --redis URL to share the chat
+             between servers
   connect    chat with a server, by default 127.0.0.1:8000; 'exit' to leave
 
 Run '${PROGRAM} serve --help' or '${PROGRAM} connect --help' for their options.

@@ -1,9 +1,10 @@
 import { connect as netConnect, type Socket } from 'node:net';
 import { connect as tlsConnect, type ConnectionOptions } from 'node:tls';
 import { throwIfAborted, whenAborted } from '../abort.js';
+import { AUTH_PREFIX } from '../protocol/classify.js';
 import { asControlEnvelope, byeReason, isKnownReason, type ControlEnvelope, type HubBye } from '../protocol/control-frames.js';
 import { LivenessMonitor, turnedAway, type HeartbeatTimeout } from './liveness-monitor.js';
-import { DEFAULT_CLOSE_TIMEOUT_MS, DEFAULT_KEEPALIVE_DELAY_MS, DEFAULT_MAX_MESSAGE_BYTES, DEFAULT_PORT } from '../defaults.js';
+import { DEFAULT_CLIENT_MAX_MESSAGE_BYTES, DEFAULT_CLOSE_TIMEOUT_MS, DEFAULT_KEEPALIVE_DELAY_MS, DEFAULT_PORT } from '../defaults.js';
 import type { DisconnectReason } from '../protocol/disconnect-reason.js';
 import { AbortError, AlreadyConnectedError, ConnectError, ConnectionError, ConnectionLostError, NotConnectedError, ReconnectFailedError } from '../errors.js';
 import { connectError } from './connect-error.js';
@@ -37,7 +38,7 @@ export interface ChatClientOptions<T = string> {
    * to with `JsonChatClient` (or `line`, as a person would); `'json'` here throws a `TypeError`.
    */
   framing?: Framing<T>;
-  /** Largest message accepted from the hub, in bytes; larger ones are dropped. Default 64 KiB. */
+  /** Largest message accepted from the hub, in bytes; larger ones are dropped. Default 512 KiB: above the largest frame a hub with the default `maxMessageBytes` sends (raise both together). */
   maxMessageBytes?: number;
   /** Invalid UTF-8 from the hub: `'replace'` with U+FFFD (default) or `'reject'` the message. */
   invalidUtf8?: InvalidUtf8Policy;
@@ -76,7 +77,8 @@ export interface ChatClientOptions<T = string> {
   restore?: (send: (message: T | string | Uint8Array) => void, signal: AbortSignal) => Promise<void>;
   /**
    * Credentials for a hub with an `authenticate` hook, sent first on every connection (and
-   * reconnection): as the first message for text framings, as a `hello` envelope's `token`
+   * reconnection): as the line `/auth <token>` for text framings (a hub without an
+   * `authenticate` hook drops it, never relays it), as a `hello` envelope's `token`
    * for `json`. Default: none.
    */
   token?: string;
@@ -244,7 +246,7 @@ export class ChatClient<T = string> extends TypedEventEmitter<ChatClientEvents<T
     checkFraming(options.framing);
     this.codec = resolveCodec(options.framing);
     this.encoder = this.codec;
-    this.maxMessageBytes = positive('maxMessageBytes', options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES);
+    this.maxMessageBytes = positive('maxMessageBytes', options.maxMessageBytes ?? DEFAULT_CLIENT_MAX_MESSAGE_BYTES);
     this.invalidUtf8 = oneOf('invalidUtf8', options.invalidUtf8 ?? 'replace', ['replace', 'reject']);
     this.connectTimeout = timeout('connectTimeout', options.connectTimeout ?? 10_000);
     this.keepAliveDelay = nonNegative('keepAliveDelay', options.keepAliveDelay ?? DEFAULT_KEEPALIVE_DELAY_MS);
@@ -541,7 +543,9 @@ export class ChatClient<T = string> extends TypedEventEmitter<ChatClientEvents<T
     this.connected = true;
     liveness?.start();
     // Credentials go first, ahead of anything queued, on every connection.
-    if (this.token !== undefined) this.queue.enqueue(this.encoder.encode(this.controlEnvelopes ? { v: 1, type: 'hello', token: this.token } : this.token));
+    // As `/auth <token>` over text: a hub that asks for no credentials then drops the line
+    // instead of relaying the token to everyone.
+    if (this.token !== undefined) this.queue.enqueue(this.encoder.encode(this.controlEnvelopes ? { v: 1, type: 'hello', token: this.token } : `${AUTH_PREFIX}${this.token}`));
   }
 
   /** Handles a decoded message: the hub's control envelopes here, everything else as `message`. */

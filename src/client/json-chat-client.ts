@@ -4,11 +4,23 @@ import type { ConnectionOptions } from 'node:tls';
 import type { ChatClientConnectOptions } from './chat-client.js';
 import { ChatClient } from './chat-client.js';
 import type { DisconnectReason } from '../protocol/disconnect-reason.js';
-import type { ClientEnvelope, ErrorEnvelope, HubEnvelope, JoinEnvelope, LeaveEnvelope, MessageEnvelope, NickEnvelope, SystemEnvelope } from '../protocol/envelope.js';
+import type {
+  ClientEnvelope,
+  ClientHelloEnvelope,
+  ClientJoinEnvelope,
+  ErrorEnvelope,
+  HubEnvelope,
+  JoinEnvelope,
+  LeaveEnvelope,
+  MessageEnvelope,
+  NickEnvelope,
+  RecoveryFailure,
+  SystemEnvelope,
+} from '../protocol/envelope.js';
 import { AbortError, ConnectionLostError } from '../errors.js';
 import { connectError } from './connect-error.js';
 import type { MessageIterator, MessageIteratorOptions } from './message-iterator.js';
-import { optionalOfType } from './option-checks.js';
+import { count, optionalOfType } from './option-checks.js';
 import { jsonClientCodec, type JsonEnvelope } from '../protocol/json-codec.js';
 import type { ReconnectOptions } from './reconnect.js';
 import { RefusedError } from './refused-error.js';
@@ -24,7 +36,7 @@ export interface JsonChatClientOptions {
   path?: string;
   /** Nickname to ask for on connect; `connect()` rejects if the hub refuses it. */
   nick?: string;
-  /** Largest envelope accepted from the hub, in bytes. Default 64 KiB. */
+  /** Largest envelope accepted from the hub, in bytes. Default 512 KiB: above the largest envelope a hub with the default `maxMessageBytes` sends (raise both together). */
   maxMessageBytes?: number;
   /** Milliseconds `connect()` waits for the connection and the hub's welcome. Default 10000. */
   connectTimeout?: number;
@@ -43,6 +55,18 @@ export interface JsonChatClientOptions {
   token?: string;
   /** Connect over TLS; see `ChatClientOptions.tls`. */
   tls?: boolean | ConnectionOptions;
+  /**
+   * On a hub that keeps history: how many of a room's last messages to ask for when connecting
+   * (the room the hub puts you in) and on each `join()`. They arrive as `message` events with
+   * `history: true`, then a `history` event. Default 0.
+   */
+  history?: number;
+  /**
+   * On a hub that keeps history: after a reconnection, ask for exactly what was missed while
+   * away (direct messages, and every room being restored), from the last message seen. A
+   * `history` event per room (and one for direct messages) says whether it worked. Default `true`.
+   */
+  recover?: boolean;
 }
 
 /** A chat message, as `message` events carry it. */
@@ -57,6 +81,8 @@ export interface ChatMessage {
   readonly time: Date;
   /** Whether it is a `/me` action. */
   readonly action: boolean;
+  /** Whether the hub replayed it from its history (a replay, or a recovery after a reconnection) rather than relaying it now. */
+  readonly history: boolean;
 }
 
 /** A direct message, as `direct` events carry it. */
@@ -66,6 +92,23 @@ export interface DirectMessage {
   readonly to: string;
   readonly text: string;
   readonly time: Date;
+  /** Whether the hub replayed it, recovering what this client missed while reconnecting. */
+  readonly history: boolean;
+}
+
+/** The end of a replay, as `history` events carry it: what the `message` (or `direct`) events just before it were. */
+export interface HistoryStatus {
+  /** The room replayed; absent for this client's direct messages. */
+  readonly room: string | undefined;
+  /** How many messages were replayed. */
+  readonly replayed: number;
+  /** Set when this client asked to recover what it missed: whether it got exactly that. */
+  readonly recovered: boolean | undefined;
+  /**
+   * Why not, when `recovered` is false (or the hub keeps no history: `off`). The application
+   * should then resync that room by other means: it may have missed messages.
+   */
+  readonly reason: RecoveryFailure | undefined;
 }
 
 /** Listener signatures of `JsonChatClient`. */
@@ -95,6 +138,12 @@ export type JsonChatClientEvents = {
   reconnect: (attempt: number) => void;
   /** The hub said it is closing this connection, why, and when to come back. */
   bye: (bye: HubBye) => void;
+  /**
+   * A replay has ended: after connecting or joining with `history`, after `/history`, and after
+   * a reconnection for each room restored and for direct messages. `recovered: false` means
+   * messages may have been missed: resync.
+   */
+  history: (status: HistoryStatus) => void;
   /** Envelopes queued while reconnecting that will never be sent (the client gave up or was closed). */
   unsent: (envelopes: ClientEnvelope[], error: Error) => void;
   /** The client stopped and will not reconnect by itself; `error` is absent after `close()`. See `ChatClientEvents.end`. */
@@ -113,11 +162,21 @@ export class JsonChatClient extends TypedEventEmitter<JsonChatClientEvents> {
   private readonly wantedNick: string | undefined;
   private readonly connectTimeout: number;
   private readonly token: string | undefined;
+  private readonly historyCount: number;
+  private readonly recover: boolean;
   private ownNick = '';
   private currentRoom = '';
   private readonly joined = new Set<string>();
   /** What to restore after a reconnection: taken when a connection that was up is lost. */
-  private saved: { nick: string | undefined; rooms: string[]; room: string } | undefined;
+  private saved: { nick: string | undefined; rooms: string[]; room: string; session: string | undefined; defaultRoom: string } | undefined;
+  /** The session of the current connection's welcome, on a hub that keeps history. */
+  private session: string | undefined;
+  /** The room the last welcome put this client in. */
+  private defaultRoom = '';
+  /** The id of the last message seen in each room this client is in: where a recovery starts. */
+  private readonly lastSeen = new Map<string, string>();
+  /** The id of the last direct message seen. */
+  private lastDirect: string | undefined;
   /** The last `message` envelope made into a `ChatMessage`, so that the event and every loop get the same object. */
   private lastMessage: { envelope: MessageEnvelope; message: ChatMessage } | undefined;
 
@@ -126,6 +185,9 @@ export class JsonChatClient extends TypedEventEmitter<JsonChatClientEvents> {
     super();
     optionalOfType('nick', options.nick, 'string');
     optionalOfType('token', options.token, 'string');
+    this.historyCount = options.history === undefined ? 0 : count('history', options.history);
+    if (options.recover !== undefined && typeof options.recover !== 'boolean') throw new TypeError(`recover must be a boolean, got ${typeof options.recover}`);
+    this.recover = options.recover ?? true;
     this.wantedNick = options.nick;
     this.connectTimeout = options.connectTimeout ?? 10_000;
     this.token = options.token;
@@ -154,7 +216,9 @@ export class JsonChatClient extends TypedEventEmitter<JsonChatClientEvents> {
     });
     this.inner.on('disconnect', (reason, error) => {
       // Kept across failed attempts, so that each one restores the same nickname and rooms.
-      this.saved ??= { nick: this.ownNick === '' ? this.wantedNick : this.ownNick, rooms: [...this.joined], room: this.currentRoom };
+      this.saved ??= this.snapshot();
+      // But the session is the newest one: a failed attempt's welcome may have taken over the old one's.
+      this.saved.session = this.session;
       this.emit('disconnect', reason, error);
     });
     this.inner.on('reconnecting', (attempt, delayMs, error) => {
@@ -215,7 +279,9 @@ export class JsonChatClient extends TypedEventEmitter<JsonChatClientEvents> {
   async connect(options: ChatClientConnectOptions = {}): Promise<void> {
     await this.inner.connect(options);
     const welcomed = this.waitForWelcome(this.wantedNick);
-    this.write(this.hello(this.wantedNick));
+    const hello = this.hello(this.wantedNick);
+    if (this.historyCount > 0) hello.history = this.historyCount;
+    this.write(hello);
     try {
       await welcomed;
     } catch (error) {
@@ -241,9 +307,12 @@ export class JsonChatClient extends TypedEventEmitter<JsonChatClientEvents> {
   /**
    * Joins `room` and talks there; a `join` event confirms it. For a room this client is
    * already in, the hub only switches to it (no `join` event), so `room` is updated at once.
+   * `options.history` (default: the client's `history` option) asks a hub that keeps history
+   * for the room's last messages, once the join has gone through.
    */
-  join(room: string): boolean {
-    const sent = this.write({ v: 1, type: 'join', room });
+  join(room: string, options: { history?: number } = {}): boolean {
+    const wanted = options.history === undefined ? this.historyCount : count('history', options.history);
+    const sent = this.write(wanted > 0 ? { v: 1, type: 'join', room, history: wanted } : { v: 1, type: 'join', room });
     if (this.joined.has(room) && this.isConnected) this.currentRoom = room;
     return sent;
   }
@@ -293,10 +362,39 @@ export class JsonChatClient extends TypedEventEmitter<JsonChatClientEvents> {
   }
 
   /** The `hello` envelope asking for `nick`, with the credentials if there are any. */
-  private hello(nick: string | undefined): ClientEnvelope {
-    const hello: ClientEnvelope = nick === undefined ? { v: 1, type: 'hello' } : { v: 1, type: 'hello', nick };
+  private hello(nick: string | undefined): ClientHelloEnvelope {
+    const hello: ClientHelloEnvelope = nick === undefined ? { v: 1, type: 'hello' } : { v: 1, type: 'hello', nick };
     if (this.token !== undefined) hello.token = this.token;
     return hello;
+  }
+
+  /** What to restore: the nickname, rooms and room talked in now, and where a recovery starts. */
+  private snapshot(): NonNullable<JsonChatClient['saved']> {
+    return { nick: this.ownNick === '' ? this.wantedNick : this.ownNick, rooms: [...this.joined], room: this.currentRoom, session: this.session, defaultRoom: this.defaultRoom };
+  }
+
+  /**
+   * The hello of a restore: the nickname, and on a hub that gave a session, what to recover:
+   * the direct messages, and the room the hello lands in if this client was in it.
+   */
+  private restoringHello(saved: NonNullable<JsonChatClient['saved']>): ClientHelloEnvelope {
+    const hello = this.hello(saved.nick);
+    if (this.historyCount > 0) hello.history = this.historyCount;
+    if (!this.recover || saved.session === undefined) return hello;
+    hello.session = saved.session;
+    if (this.lastDirect !== undefined) hello.afterDirect = this.lastDirect;
+    const after = saved.rooms.includes(saved.defaultRoom) ? this.lastSeen.get(saved.defaultRoom) : undefined;
+    if (after !== undefined) hello.after = after;
+    return hello;
+  }
+
+  /** The join of a restore: with the last id seen there, on a hub that gave a session. */
+  private restoringJoin(room: string, saved: NonNullable<JsonChatClient['saved']>): ClientJoinEnvelope {
+    const join: ClientJoinEnvelope = { v: 1, type: 'join', room };
+    if (this.historyCount > 0) join.history = this.historyCount;
+    const after = this.recover && saved.session !== undefined ? this.lastSeen.get(room) : undefined;
+    if (after !== undefined) join.after = after;
+    return join;
   }
 
   /**
@@ -307,13 +405,13 @@ export class JsonChatClient extends TypedEventEmitter<JsonChatClientEvents> {
    * `refused` and skipped.
    */
   private async restoreSession(send: (envelope: JsonEnvelope) => void, signal: AbortSignal): Promise<void> {
-    const saved = this.saved ?? { nick: this.ownNick === '' ? this.wantedNick : this.ownNick, rooms: [...this.joined], room: this.currentRoom };
+    const saved = this.saved ?? this.snapshot();
     this.saved = saved;
     this.ownNick = '';
     this.joined.clear();
     this.currentRoom = '';
     const welcomed = this.waitForWelcome(saved.nick, signal);
-    send(this.hello(saved.nick));
+    send(this.restoringHello(saved));
     await welcomed;
     const welcomeRoom = this.currentRoom;
     // The room talked in goes last: joining a room makes it the current one.
@@ -321,7 +419,7 @@ export class JsonChatClient extends TypedEventEmitter<JsonChatClientEvents> {
     if (saved.room !== '' && !this.joined.has(saved.room)) toJoin.push(saved.room);
     const toLeave = saved.rooms.length > 0 && !saved.rooms.includes(welcomeRoom) ? [welcomeRoom] : [];
     const confirmed = this.waitForRooms(toJoin, toLeave, signal);
-    for (const room of toJoin) send({ v: 1, type: 'join', room });
+    for (const room of toJoin) send(this.restoringJoin(room, saved));
     for (const room of toLeave) send({ v: 1, type: 'leave', room });
     // Already in it from the welcome, but no longer talking there after the joins: switch back.
     if (saved.room !== '' && !toJoin.includes(saved.room) && toJoin.length > 0) send({ v: 1, type: 'join', room: saved.room });
@@ -434,7 +532,15 @@ export class JsonChatClient extends TypedEventEmitter<JsonChatClientEvents> {
   private chatMessage(envelope: MessageEnvelope): ChatMessage {
     const last = this.lastMessage;
     if (last?.envelope === envelope) return last.message;
-    const message: ChatMessage = { id: envelope.id, sender: envelope.sender, room: envelope.room, text: envelope.text, time: new Date(envelope.ts), action: envelope.action === true };
+    const message: ChatMessage = {
+      id: envelope.id,
+      sender: envelope.sender,
+      room: envelope.room,
+      text: envelope.text,
+      time: new Date(envelope.ts),
+      action: envelope.action === true,
+      history: envelope.history === true,
+    };
     this.lastMessage = { envelope, message };
     return message;
   }
@@ -442,21 +548,27 @@ export class JsonChatClient extends TypedEventEmitter<JsonChatClientEvents> {
   private onEnvelope(envelope: HubEnvelope): void {
     switch (envelope.type) {
       case 'message':
+        this.lastSeen.set(envelope.room, envelope.id);
         this.emit('message', this.chatMessage(envelope));
         return;
       case 'direct':
-        this.emit('direct', { id: envelope.id, sender: envelope.sender, to: envelope.to, text: envelope.text, time: new Date(envelope.ts) });
+        this.lastDirect = envelope.id;
+        this.emit('direct', { id: envelope.id, sender: envelope.sender, to: envelope.to, text: envelope.text, time: new Date(envelope.ts), history: envelope.history === true });
         return;
       case 'join':
         if (envelope.nick === this.ownNick) {
           this.joined.add(envelope.room);
           this.currentRoom = envelope.room;
+          // Where a recovery of the room starts until a message is seen there.
+          if (envelope.last !== undefined && !this.lastSeen.has(envelope.room)) this.lastSeen.set(envelope.room, envelope.last);
         }
         this.emit('join', envelope);
         return;
       case 'leave':
         if (envelope.nick === this.ownNick) {
           this.joined.delete(envelope.room);
+          // What was said there while this client was out is not its to recover.
+          this.lastSeen.delete(envelope.room);
           if (this.currentRoom === envelope.room) this.currentRoom = [...this.joined].at(-1) ?? '';
         }
         this.emit('leave', envelope);
@@ -467,17 +579,27 @@ export class JsonChatClient extends TypedEventEmitter<JsonChatClientEvents> {
         return;
       case 'system':
         if (envelope.nick !== undefined && this.ownNick === '') {
+          // The welcome: this connection's name, room and (on a hub with history) session.
           this.ownNick = envelope.nick;
+          this.session = envelope.session;
           if (envelope.room !== undefined) {
             this.joined.add(envelope.room);
             this.currentRoom = envelope.room;
+            this.defaultRoom = envelope.room;
+            if (envelope.last !== undefined && !this.lastSeen.has(envelope.room)) this.lastSeen.set(envelope.room, envelope.last);
           }
         }
         this.emit('system', envelope);
+        if (envelope.replayed !== undefined) this.emit('history', historyStatus(envelope, envelope.replayed));
         return;
       case 'error':
         this.emit('refused', envelope);
         return;
     }
   }
+}
+
+/** The notice that ends a replay, as a `HistoryStatus`. */
+function historyStatus(envelope: SystemEnvelope, replayed: number): HistoryStatus {
+  return { room: envelope.room, replayed, recovered: envelope.recovered, reason: envelope.reason as RecoveryFailure | undefined };
 }

@@ -37,10 +37,25 @@ export type ClusterEvent =
   | { readonly type: 'leave'; readonly nick: string; readonly room: string; readonly reason?: string }
   | { readonly type: 'nick'; readonly from: string; readonly nick: string; readonly rooms: readonly string[] }
   | { readonly type: 'disconnect'; readonly nick: string; readonly rooms: readonly string[]; readonly reason?: string }
-  /** The sender's whole presence: sent on every heartbeat, and in answer to `hello`. */
-  | { readonly type: 'presence'; readonly peers: readonly PresenceEntry[] }
-  /** A hub (re)joined the cluster and asks the others for their presence. */
-  | { readonly type: 'hello' }
+  /**
+   * The sender's whole presence, in answer to `hello`: in one event, or, when it is too big for
+   * one broker message, in consecutive parts numbered from 0, all but the last with `more`.
+   */
+  | { readonly type: 'presence'; readonly peers: readonly PresenceEntry[]; readonly part?: number; readonly more?: boolean }
+  /**
+   * A hub (re)joined the cluster and asks the others for their presence; with `to`, only the
+   * hubs named there answer (a hub that missed some of their events asks them again).
+   */
+  | { readonly type: 'hello'; readonly to?: readonly string[] }
+  /**
+   * The heartbeat: the sender is alive. It travels ahead of whatever the sender still has
+   * waiting to be published, so that no backlog delays it; `n` (peers) and `m` (room
+   * memberships) count its presence when nothing is waiting, so that a receiver can check its
+   * copy and ask again if it differs.
+   */
+  | { readonly type: 'beat'; readonly n?: number; readonly m?: number }
+  /** The sender has applied the frames of run `r` of hub `hub` up to number `s`: flow control, see `maxInFlightBytes`. */
+  | { readonly type: 'ack'; readonly hub: string; readonly r: string; readonly s: number }
   /** A hub is closing: forget its peers now rather than at expiry. */
   | { readonly type: 'bye' };
 
@@ -61,6 +76,8 @@ export interface AdapterHost {
   status(status: AdapterStatus): void;
   /** Trouble with the broker; the hub goes on. */
   error(error: Error): void;
+  /** The adapter can take events again after `publish()` returned `false`: the hub reads from the senders it held back. */
+  drained(): void;
 }
 
 /**
@@ -79,8 +96,12 @@ export interface ClusterAdapter {
   attach(host: AdapterHost): void;
   /** Resolves once the adapter is subscribed for the first time, so nothing published after it is missed. */
   ready(): Promise<void>;
-  /** Sends an event to every other hub. Fire and forget: at most once, in order per hub. */
-  publish(event: ClusterEvent): void;
+  /**
+   * Sends an event to every other hub. Fire and forget: at most once, in order per hub. Returns
+   * `false` once the adapter's outbound budget is spent (the event is still sent, later): the
+   * hub then stops reading from the peer the event came from until `AdapterHost.drained()`.
+   */
+  publish(event: ClusterEvent): boolean;
   /** Reserves `nick` across the cluster for this hub; resolves `false` when another hub holds it. */
   claimNick(nick: string): Promise<boolean>;
   /** Gives up a nickname this hub claimed. */

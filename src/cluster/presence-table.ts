@@ -7,9 +7,9 @@ interface HubPresence {
 }
 
 /**
- * Who is connected to the other hubs, kept from their presence events and replaced whole by
- * each heartbeat snapshot, so that a lost event is healed by the next heartbeat. A hub not
- * heard from for the expiry time is dropped with all its peers.
+ * Who is connected to the other hubs, kept from their presence events and replaced whole by a
+ * snapshot when one was asked for (a hub that joins asks everyone; a hub that missed some of
+ * another's frames asks it). A hub not heard from for the expiry time is dropped with all its peers.
  */
 export class PresenceTable {
   private readonly hubs = new Map<string, HubPresence>();
@@ -84,6 +84,15 @@ export class PresenceTable {
       if (peer !== undefined) return { hub, nick: peer.nick, rooms: [...peer.rooms] };
     }
     return undefined;
+  }
+
+  /** How many peers `hub` has as known here, and how many room memberships in all; `undefined` for a hub not known. */
+  count(hub: string): { peers: number; memberships: number } | undefined {
+    const presence = this.hubs.get(hub);
+    if (presence === undefined) return undefined;
+    let memberships = 0;
+    for (const peer of presence.peers.values()) memberships += peer.rooms.size;
+    return { peers: presence.peers.size, memberships };
   }
 
   /** Every known remote peer. */

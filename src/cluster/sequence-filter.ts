@@ -1,7 +1,11 @@
 /** What `SequenceFilter.accept` makes of a frame. */
 export type FrameVerdict =
-  /** The next frame of the origin's current run (or its first): apply it. */
+  /** The next frame of the origin's current run: apply it. */
   | 'new'
+  /** The first frame heard from an origin (or since it was forgotten): apply it; what it said before is unknown. */
+  | 'first'
+  /** A frame of the origin's current run after a gap (frames were lost): apply it; what they said is unknown. */
+  | 'gap'
   /** Seen already, or from before a reordering, or from a run the origin has left behind: drop it. */
   | 'old'
   /** The first frame of a new run of a known origin (restarted under the same id): apply it, after forgetting the old run. */
@@ -34,12 +38,12 @@ export class SequenceFilter {
     return this.missedFrames;
   }
 
-  /** Whether frame `sequence` of run `epoch` of `origin` is new; records it if so. */
+  /** Whether frame `sequence` of run `epoch` of `origin` is to be applied, and what came before it; records it if so. */
   accept(origin: string, epoch: string, sequence: number): FrameVerdict {
     const state = this.origins.get(origin);
     if (state === undefined) {
       this.origins.set(origin, { epoch, last: sequence, retired: [] });
-      return 'new';
+      return 'first';
     }
     if (state.epoch !== epoch) {
       if (state.retired.includes(epoch)) return 'old';
@@ -52,9 +56,10 @@ export class SequenceFilter {
       return 'restart';
     }
     if (sequence <= state.last) return 'old';
-    this.missedFrames += sequence - state.last - 1;
+    const missed = sequence - state.last - 1;
+    this.missedFrames += missed;
     state.last = sequence;
-    return 'new';
+    return missed === 0 ? 'new' : 'gap';
   }
 
   /** Forgets an origin (it closed or expired): whatever it sends next starts afresh. */

@@ -44,8 +44,27 @@ export function framePrefix(origin: string): string {
   return `{"o":${JSON.stringify(origin)},`;
 }
 
+/** How every frame of run `epoch` of `origin` begins, up to its sequence number. */
+export function runPrefix(origin: string, epoch: string): string {
+  return `${framePrefix(origin)}"r":${JSON.stringify(epoch)},"s":`;
+}
+
+/**
+ * The sequence number of a frame that begins with `runPrefix(...)`, which is `at` long: read
+ * without parsing the rest, so that a hub can tell how far its own frames came back cheaply.
+ */
+export function sequenceAt(text: string, at: number): number {
+  let sequence = 0;
+  for (let index = at; index < text.length; index += 1) {
+    const digit = text.charCodeAt(index) - 48;
+    if (digit < 0 || digit > 9) break;
+    sequence = sequence * 10 + digit;
+  }
+  return sequence;
+}
+
 function frameHead(origin: string, epoch: string, sequence: number): string {
-  return `${framePrefix(origin)}"r":${JSON.stringify(epoch)},"s":${sequence},"e":`;
+  return `${runPrefix(origin, epoch)}${sequence},"e":`;
 }
 
 /**

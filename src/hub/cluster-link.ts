@@ -3,7 +3,7 @@ import type { ChatMode } from './chat/chat-mode.js';
 import type { ChatEvent, DirectEnvelope, MessageEnvelope } from '../protocol/envelope.js';
 import { FrameCache } from '../transport/frame-cache.js';
 import type { NicknameRegistry } from './nicknames.js';
-import type { Peer } from './peer.js';
+import { PAUSED_BY_CLUSTER, type Peer } from './peer.js';
 import type { RoomRegistry } from './rooms.js';
 import { ClusterUnavailableError } from '../cluster/cluster-error.js';
 
@@ -31,6 +31,12 @@ export interface LinkedHub<D> {
 export class ClusterLink<D> implements AdapterHost {
   readonly adapter: ClusterAdapter;
   private readonly hub: LinkedHub<D>;
+  /**
+   * Peers the hub stopped reading from because what they sent found the adapter's outbound
+   * budget spent: read from again when it drains. Pausing the sender, rather than dropping,
+   * keeps the broker's subscribers under their limits and loses nothing.
+   */
+  private readonly held = new Set<Peer<D>>();
 
   constructor(adapter: ClusterAdapter, hub: LinkedHub<D>) {
     this.adapter = adapter;
@@ -40,14 +46,16 @@ export class ClusterLink<D> implements AdapterHost {
 
   // What this hub tells the others.
 
-  /** A plain (not chat) relay of `message` to `room`. */
-  relayed(room: string, message: unknown): void {
-    this.adapter.publish({ type: 'message', room, payload: toPayload(message) });
+  /** A plain (not chat) relay of `message` to `room`, sent by `from` when a peer sent it. */
+  relayed(room: string, message: unknown, from?: Peer<D>): void {
+    if (!this.adapter.publish({ type: 'message', room, payload: toPayload(message) })) this.hold(from);
   }
 
   /** A chat message or direct message, as chat mode rendered it. */
   chatRelayed(event: MessageEnvelope | DirectEnvelope): void {
-    this.adapter.publish(event.type === 'message' ? { type: 'message', room: event.room, event } : { type: 'direct', event });
+    if (!this.adapter.publish(event.type === 'message' ? { type: 'message', room: event.room, event } : { type: 'direct', event })) {
+      this.hold(this.hub.nicknames.find(event.sender));
+    }
   }
 
   /** `hub.broadcast()` (no room) or `hub.to(room).broadcast()`. */
@@ -56,21 +64,22 @@ export class ClusterLink<D> implements AdapterHost {
   }
 
   connected(peer: Peer<D>): void {
+    // Not held back for it: connecting is not something the client sent.
     this.adapter.publish({ type: 'connect', nick: peer.nick, room: peer.room });
     // A name given by authentication (not a guest name) is claimed like a renamed one.
     if (!peer.nick.startsWith(`${this.hub.guestPrefix}-`)) this.claimInBackground(peer.nick, 'given by authentication');
   }
 
   joined(peer: Peer<D>, room: string): void {
-    this.adapter.publish({ type: 'join', nick: peer.nick, room });
+    if (!this.adapter.publish({ type: 'join', nick: peer.nick, room })) this.hold(peer);
   }
 
   left(peer: Peer<D>, room: string): void {
-    this.adapter.publish({ type: 'leave', nick: peer.nick, room });
+    if (!this.adapter.publish({ type: 'leave', nick: peer.nick, room })) this.hold(peer);
   }
 
   renamed(peer: Peer<D>, previous: string): void {
-    this.adapter.publish({ type: 'nick', from: previous, nick: peer.nick, rooms: [...peer.rooms] });
+    if (!this.adapter.publish({ type: 'nick', from: previous, nick: peer.nick, rooms: [...peer.rooms] })) this.hold(peer);
     if (previous.toLowerCase() !== peer.nick.toLowerCase()) this.adapter.releaseNick(previous);
     // A name set with `peer.setNick()` skipped the cluster check: claim it now, and say so if
     // another hub had it (the `/nick` command claims before renaming: then this finds it claimed).
@@ -88,8 +97,16 @@ export class ClusterLink<D> implements AdapterHost {
   }
 
   disconnected(peer: Peer<D>, rooms: readonly string[], reason: string | undefined): void {
+    this.held.delete(peer);
     this.adapter.publish(reason === undefined ? { type: 'disconnect', nick: peer.nick, rooms } : { type: 'disconnect', nick: peer.nick, rooms, reason });
     this.adapter.releaseNick(peer.nick);
+  }
+
+  /** Stops reading from `peer` until the adapter drains (messages the host application relays, with no peer, cannot wait so). */
+  private hold(peer: Peer<D> | undefined): void {
+    if (peer === undefined || !peer.isOpen || this.held.has(peer)) return;
+    this.held.add(peer);
+    peer.pauseReading(PAUSED_BY_CLUSTER);
   }
 
   close(): Promise<void> {
@@ -143,6 +160,12 @@ export class ClusterLink<D> implements AdapterHost {
 
   status(status: AdapterStatus): void {
     this.hub.status(status);
+  }
+
+  drained(): void {
+    const held = [...this.held];
+    this.held.clear();
+    for (const peer of held) peer.resumeReading(PAUSED_BY_CLUSTER);
   }
 
   error(error: Error): void {

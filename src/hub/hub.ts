@@ -7,8 +7,12 @@ import type { ClusterAdapter } from '../cluster/adapter.js';
 import {
   DEFAULT_AUTH_TIMEOUT_MS,
   DEFAULT_CLOSE_TIMEOUT_MS,
+  DEFAULT_CONGESTION_GRACE_MS,
+  DEFAULT_CONGESTION_MARK_BYTES,
+  DEFAULT_DELIVERIES_PER_TURN,
   DEFAULT_HANDSHAKE_TIMEOUT_MS,
   DEFAULT_HOST,
+  DEFAULT_INPUT_BYTES_PER_TURN,
   DEFAULT_MAX_MESSAGE_BYTES,
   DEFAULT_MAX_PRE_AUTH_BYTES,
   DEFAULT_MAX_QUEUED_BYTES,
@@ -19,17 +23,20 @@ import { isAdaptiveCodec, resolveCodec } from '../protocol/builtin-codecs.js';
 import type { Codec } from '../protocol/codec.js';
 import type { DisconnectReason } from '../protocol/disconnect-reason.js';
 import { EnvelopeError } from '../protocol/envelope-error.js';
+import { defuseFarewellLine } from '../protocol/farewell-lookalike.js';
 import { lengthPrefixCodec } from '../protocol/length-codec.js';
 import { mixedCodec } from '../protocol/mixed-codec.js';
 import { DEFAULT_ROOM } from '../protocol/names.js';
 import { asProtocol, type Protocol } from '../protocol/protocol.js';
 import { isStructuredCodec } from '../protocol/structured.js';
 import { FlushScheduler } from '../transport/flush-scheduler.js';
+import { InputGate } from '../transport/input-gate.js';
 import { FrameCache } from '../transport/frame-cache.js';
 import { TypedEventEmitter } from '../typed-event-emitter.js';
 import { AuthGate } from './auth/auth-gate.js';
 import type { HubAuthOptions } from './auth/authenticate.js';
 import { builtinCommands } from './chat/builtin-commands.js';
+import { resolveHistory } from './history/history-options.js';
 import { ChatMode } from './chat/chat-mode.js';
 import { ClusterLink } from './cluster-link.js';
 import type { CommandEntry, CommandHandler, CommandOptions } from './commands.js';
@@ -56,6 +63,8 @@ import type {
 } from './options.js';
 import { Peer, type PeerHost } from './peer.js';
 import { createHubTlsServer, TlsHandshakes, type RemoteEndpoint } from './tls.js';
+import { hubChannels } from './diagnostics.js';
+import { HubCounters, snapshotStats, type HubStats, type HubStatsOptions } from './stats.js';
 
 /**
  * A TCP server that relays each client's message to every other client, as the documented
@@ -86,6 +95,8 @@ export class BroadcastHub<T = string, D = Record<string, unknown>> extends Typed
   /** Set when there is an `authenticate` hook: holds connections until it lets them in. */
   private readonly gate: AuthGate<D> | undefined;
   private readonly handshakes: TlsHandshakes | undefined;
+  /** What `stats()` reports: bumped where each thing happens. */
+  private readonly counters = new HubCounters();
 
   constructor(options: HubOptions<T, D> = {}) {
     super();
@@ -119,6 +130,8 @@ export class BroadcastHub<T = string, D = Record<string, unknown>> extends Typed
     );
     // Structured and mixed framings only make sense with senders and rooms attached.
     const chat = options.chat ?? (isStructuredCodec(codec) || codec === (mixedCodec as Codec<unknown>));
+    const history = resolveHistory(options.history);
+    if (history !== undefined && chat === false) throw new TypeError('history needs chat mode (chat: true, or the json or mixed framing)');
     if (chat !== false) {
       if (codec === (lengthPrefixCodec as Codec<unknown>)) throw new TypeError("chat mode needs a text framing, not 'length'");
       const chatOptions = chat === true ? {} : chat;
@@ -127,6 +140,8 @@ export class BroadcastHub<T = string, D = Record<string, unknown>> extends Typed
           rooms: this.members.rooms,
           echo: this.echo,
           publish: options.adapter === undefined ? undefined : (event) => this.cluster?.chatRelayed(event),
+          history,
+          maxQueuedBytes: options.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_BYTES,
         },
         chatOptions,
       );
@@ -134,30 +149,46 @@ export class BroadcastHub<T = string, D = Record<string, unknown>> extends Typed
     const chatMode = this.chat;
     this.replies = {
       reply: (peer, text) => (chatMode === undefined ? peer.send(text) : chatMode.reply(peer, text)),
-      refuse: (peer, code, message) => (chatMode === undefined ? peer.send(`! ${message}`) : chatMode.refuse(peer, code, message)),
+      refuse: (peer, code, message) => {
+        this.counters.count(this.counters.rejected, code);
+        return chatMode === undefined ? peer.send(`! ${message}`) : chatMode.refuse(peer, code, message);
+      },
     };
     const limits = resolveLimits(options);
     this.inbound = new Inbound<T, D>(
       {
         hub: this,
+        counters: this.counters,
         replies: this.replies,
         chat: this.chat,
         relay,
-        intercept: (peer, message, kind) => this.gate?.intercept(peer, message, kind) === true,
+        intercept: (peer, message, kind) => {
+          // The hello that carries the credentials may ask for history too: answered once the peer
+          // is let in (which a hook that decides at once does inside the gate's intercept).
+          if (kind === 'hello' && this.gate?.isHeld(peer) === true) this.chat?.heldHello(peer, message);
+          if (this.gate?.intercept(peer, message, kind) === true) return true;
+          // Before anything else reads it: a JSON client's hello may ask to recover (chat mode's history).
+          this.chat?.received(peer, message, kind);
+          return false;
+        },
         pong: (peer, ts) => {
           this.sweeper.pong(peer, ts);
         },
         announce: (peer, message) => {
           this.dispatch('message', peer, () => this.emit('message', message, peer));
+          if (hubChannels.message.hasSubscribers) hubChannels.message.publish({ hub: this, peer, message });
         },
         relayPlain: (peer, message) => {
-          this.deliverFrames(this.members.rooms.membersOf(peer.room), new FrameCache(message), this.echo ? undefined : peer);
-          this.cluster?.relayed(peer.room, message);
+          this.counters.messagesOut += 1;
+          const relayed = defused(message);
+          this.deliverFrames(this.members.rooms.membersOf(peer.room), new FrameCache(relayed), this.echo ? undefined : peer);
+          this.cluster?.relayed(peer.room, relayed);
         },
         relayMessage: (peer, message, room, to) => {
           this.relayMessage(peer, message, { room, to });
         },
         failed: (peer, error) => {
+          this.counters.handlerErrors += 1;
           this.emitGuarded('clientError', error, peer);
         },
       },
@@ -166,34 +197,52 @@ export class BroadcastHub<T = string, D = Record<string, unknown>> extends Typed
         maxBytes: positive('maxPendingBytes', options.maxPendingBytes ?? 1024 * 1024),
       },
       limits.flood,
+      limits.commandRate,
     );
     if (this.chat !== undefined && (typeof chat !== 'object' || chat.builtinCommands !== false)) {
       for (const { name, handler, ...help } of builtinCommands<T, D>(this.chat)) this.inbound.setCommand(name, handler, help);
     }
+    const maxQueuedBytes = positive('maxQueuedBytes', options.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_BYTES);
     this.host = {
       codec,
       scheduler: new FlushScheduler(),
+      // Both under a quarter of the hard cap, so that a client that keeps up never meets it.
+      input: new InputGate({
+        bytesPerTurn: Math.min(DEFAULT_INPUT_BYTES_PER_TURN, maxQueuedBytes / 4),
+        deliveriesPerTurn: DEFAULT_DELIVERIES_PER_TURN,
+        congestionGraceMs: DEFAULT_CONGESTION_GRACE_MS,
+      }),
       maxMessageBytes: positive('maxMessageBytes', options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES),
-      maxQueuedBytes: positive('maxQueuedBytes', options.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_BYTES),
+      maxQueuedBytes,
       oversizedMessage: oneOf('oversizedMessage', options.oversizedMessage ?? 'drop', ['drop', 'disconnect']),
       slowConsumerPolicy: oneOf('slowConsumerPolicy', options.slowConsumerPolicy ?? 'disconnect', ['disconnect', 'drop']),
       invalidUtf8: oneOf('invalidUtf8', options.invalidUtf8 ?? 'replace', ['replace', 'reject']),
       closeTimeout: positive('closeTimeout', options.closeTimeout ?? DEFAULT_CLOSE_TIMEOUT_MS),
+      congestionMark: Math.min(DEFAULT_CONGESTION_MARK_BYTES, maxQueuedBytes / 4),
+      counters: this.counters,
       peerMessage: (peer, message, kind) => {
         this.inbound.receive(peer, message, kind);
       },
       peerError: (peer, error) => {
+        this.counters.clientErrors += 1;
         this.emitGuarded('clientError', error, peer);
         // The sender of a bad envelope is told why, so that a program can fix what it sends.
-        if (error instanceof EnvelopeError) this.chat?.refuse(peer, error.code, error.message);
+        // Not before it is let in: a connection at the gate hears nothing but its verdict.
+        if (error instanceof EnvelopeError && this.chat !== undefined && this.gate?.isHeld(peer) !== true) {
+          this.counters.count(this.counters.rejected, error.code);
+          this.chat.refuse(peer, error.code, error.message);
+        }
       },
       peerSlow: (peer, queuedBytes) => {
+        this.counters.slowConsumers += 1;
         this.emitGuarded('slowConsumer', peer, queuedBytes);
+        if (hubChannels.slowConsumer.hasSubscribers) hubChannels.slowConsumer.publish({ hub: this, peer, queuedBytes });
       },
       peerClosed: (peer, reason, error) => {
         this.onPeerClosed(peer, reason, error);
       },
-      peerFramingDetected: (peer) => {
+      peerFramingDetected: (peer, previous) => {
+        if (this.members.peers.has(peer)) this.counters.detected(previous, peer.framing);
         // A connection waiting for authentication is greeted once it is let in.
         if (this.gate?.isHeld(peer) !== true) this.chat?.greet(peer);
       },
@@ -235,7 +284,9 @@ export class BroadcastHub<T = string, D = Record<string, unknown>> extends Typed
             guestPrefix: guestPrefix ?? 'guest',
             chat: this.chat,
             status: (status) => {
+              this.counters.adapterStatusChanges += 1;
               this.emit('adapterStatus', status);
+              if (hubChannels.adapterStatus.hasSubscribers) hubChannels.adapterStatus.publish({ hub: this, status });
             },
             error: (error) => {
               this.emit('adapterError', error);
@@ -251,6 +302,11 @@ export class BroadcastHub<T = string, D = Record<string, unknown>> extends Typed
   /** The framing the hub was created with (`'auto'` peers report what was detected in `peer.framing`). */
   get framing(): string {
     return this.host.codec.name;
+  }
+
+  /** The largest message a client may send, in bytes (`maxMessageBytes`): transports map their own limits to it. */
+  get maxMessageBytes(): number {
+    return this.host.maxMessageBytes;
   }
 
   /** Whether the hub runs in chat mode. */
@@ -278,6 +334,26 @@ export class BroadcastHub<T = string, D = Record<string, unknown>> extends Typed
     return this.inbound.commands.list();
   }
 
+  /**
+   * A snapshot of the hub: who is connected (by protocol, by room), what came in and went out,
+   * who was refused or cut and why, flood control, errors, the cluster link. Counters only grow.
+   * It reads counters the hub keeps as it goes; `{ peers: true }` also walks every client for
+   * what is queued to it (`queued`).
+   */
+  stats(options?: HubStatsOptions): HubStats {
+    return snapshotStats(
+      this.counters,
+      {
+        peers: this.members.peers,
+        rooms: this.members.rooms.all,
+        pending: this.gate?.size ?? 0,
+        adapter: this.cluster?.adapter,
+        history: this.chat?.historyStats(),
+      },
+      options,
+    );
+  }
+
   /** The client with this nickname (any case), if one is connected. */
   findPeer(nick: string): Peer<D> | undefined {
     return this.members.nicknames.find(nick);
@@ -293,6 +369,7 @@ export class BroadcastHub<T = string, D = Record<string, unknown>> extends Typed
         return registry.membersOf(room);
       },
       broadcast: (message, options) => {
+        this.counters.messagesOut += 1;
         this.cluster?.broadcast(message, room);
         return this.deliverFrames(registry.membersOf(room), new FrameCache(message), options?.except);
       },
@@ -341,13 +418,15 @@ export class BroadcastHub<T = string, D = Record<string, unknown>> extends Typed
   relayMessage(from: Peer<D>, message: T | string | Uint8Array, options: RelayOptions<D> = {}): number {
     const room = options.room ?? from.room;
     const to = options.to;
+    this.counters.messagesOut += 1;
     if (this.chat !== undefined) {
       const text = typeof message === 'string' ? message : Buffer.from(message as Uint8Array).toString('utf8');
       return this.chat.relay(from, text, room, to, options.action ?? false);
     }
-    const frames = new FrameCache(message);
+    const relayed = defused(message);
+    const frames = new FrameCache(relayed);
     if (to !== undefined) return to.deliver(frames.frameFor(to.frameEncoder)) ? 1 : 0;
-    this.cluster?.relayed(room, message);
+    this.cluster?.relayed(room, relayed);
     return this.deliverFrames(this.members.rooms.membersOf(room), frames, this.echo ? undefined : from);
   }
 
@@ -424,6 +503,7 @@ export class BroadcastHub<T = string, D = Record<string, unknown>> extends Typed
    * Returns how many clients it was queued for.
    */
   broadcast(message: T | string | Uint8Array, options?: BroadcastOptions<D>): number {
+    this.counters.messagesOut += 1;
     this.cluster?.broadcast(message);
     return this.deliverFrames(this.members.peers, new FrameCache(message), options?.except);
   }
@@ -516,9 +596,11 @@ export class BroadcastHub<T = string, D = Record<string, unknown>> extends Typed
    */
   private admitPeer(peer: Peer<D>, nick?: string): void {
     this.members.add(peer, nick);
+    this.counters.connected(peer.framing);
     this.sweeper.watch(peer);
     this.cluster?.connected(peer);
     this.dispatch('connect', peer, () => this.emit('connect', peer));
+    if (hubChannels.connect.hasSubscribers) hubChannels.connect.publish({ hub: this, peer });
     // Peers of adaptive framings are greeted once their framing is known, so that a JSON
     // program is not greeted in text, nor a raw peer sent notices at all.
     if (this.chat !== undefined && !isAdaptiveCodec(peer.frameEncoder)) this.chat.greet(peer);
@@ -538,6 +620,7 @@ export class BroadcastHub<T = string, D = Record<string, unknown>> extends Typed
           this.inbound.receive(peer, message as T, kind);
         },
         failed: (peer, error) => {
+          this.counters.count(this.counters.authFailures, error.reason);
           this.dispatch('authFailed', peer, () => this.emit('authFailed', peer, error));
         },
         refuse: (peer, code, message) => {
@@ -567,13 +650,16 @@ export class BroadcastHub<T = string, D = Record<string, unknown>> extends Typed
       return;
     }
     if (!this.members.remove(peer)) return;
+    this.chat?.closed(peer);
     this.admission.release(peer.remoteAddress);
     this.sweeper.forget(peer);
     this.inbound.forget(peer);
     const quitReason = this.chat?.quitReason(peer);
     for (const room of peer.rooms) this.chat?.announceLeave(peer, room, quitReason);
     this.cluster?.disconnected(peer, [...peer.rooms], quitReason);
+    this.counters.disconnected(peer.framing, reason);
     this.emitGuarded('disconnect', peer, reason, error);
+    if (hubChannels.disconnect.hasSubscribers) hubChannels.disconnect.publish({ hub: this, peer, reason, error });
     if (this.members.peers.size === 0 && this.allPeersClosed !== undefined) {
       this.allPeersClosed();
       this.allPeersClosed = undefined;
@@ -582,6 +668,8 @@ export class BroadcastHub<T = string, D = Record<string, unknown>> extends Typed
 
   /** Reports a refused connection; a listener that throws is the hub's `error`, not a crash in the server's connection handler. */
   private emitRefused(address: string, reason: AdmissionRefusal): void {
+    this.counters.count(this.counters.refused, reason);
+    if (hubChannels.refused.hasSubscribers) hubChannels.refused.publish({ hub: this, address, reason });
     try {
       this.emit('refused', address, reason);
     } catch (error) {
@@ -591,6 +679,7 @@ export class BroadcastHub<T = string, D = Record<string, unknown>> extends Typed
 
   /** Reports a failed TLS handshake; a listener that throws is the hub's `error`. */
   private readonly emitTlsClientError = (error: Error, remote: RemoteEndpoint): void => {
+    this.counters.tlsErrors += 1;
     try {
       this.emit('tlsClientError', error, remote);
     } catch (listenerError) {
@@ -624,6 +713,15 @@ export class BroadcastHub<T = string, D = Record<string, unknown>> extends Typed
     // listen() reports its own failures; anything later is the hub's.
     if (!this.listenPending) this.emit('error', error);
   };
+}
+
+/**
+ * A peer's line as relayed verbatim: never one that reads as the hub's own goodbye, which
+ * `ChatClient` obeys (`hub.broadcast()` and `peer.send()` are the application speaking for
+ * the hub, and are sent as they are).
+ */
+function defused<M>(message: M): M {
+  return typeof message === 'string' ? (defuseFarewellLine(message) as M) : message;
 }
 
 function closeServer(server: Server): Promise<void> {

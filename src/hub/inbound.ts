@@ -5,10 +5,12 @@ import { CommandRegistry, parseCommand, type CommandHandler, type CommandOptions
 import { HandlerChain, type HandlerQueueLimits, type MessageHandler } from './handler-chain.js';
 import { HandlerError } from './handler-error.js';
 import type { BroadcastHub } from './hub.js';
+import { CommandRate } from './limits/command-rate.js';
 import { FloodControl } from './limits/flood-control.js';
 import type { FloodOptions } from './limits/limit-options.js';
 import { MessageContext, type ContextReplies } from './message-context.js';
 import type { Peer } from './peer.js';
+import type { HubCounters } from './stats.js';
 
 /**
  * What the inbound pipeline needs from its hub.
@@ -17,6 +19,8 @@ import type { Peer } from './peer.js';
 export interface InboundHost<T, D> {
   /** The hub handlers and commands see as `ctx.hub`. */
   readonly hub: BroadcastHub<T, D>;
+  /** The hub's counters, for `hub.stats()` (flood control's actions). */
+  readonly counters: HubCounters;
   readonly replies: ContextReplies<D>;
   readonly chat: ChatMode<D> | undefined;
   /** Whether what gets through the handlers is relayed (`relay` option). */
@@ -47,8 +51,14 @@ export class Inbound<T, D> {
   private readonly host: InboundHost<T, D>;
   private readonly chain: HandlerChain<T, D>;
   private readonly flood: FloodControl<T, D> | undefined;
+  private readonly commandRate: CommandRate<D> | undefined;
 
-  constructor(host: InboundHost<T, D>, chainLimits: HandlerQueueLimits, flood: Required<FloodOptions> | undefined) {
+  constructor(
+    host: InboundHost<T, D>,
+    chainLimits: HandlerQueueLimits,
+    flood: Required<FloodOptions> | undefined,
+    commandRate: { readonly burst: number; readonly rate: number } | undefined,
+  ) {
     this.host = host;
     this.chain = new HandlerChain<T, D>(
       {
@@ -67,6 +77,7 @@ export class Inbound<T, D> {
         ? undefined
         : new FloodControl<T, D>(
             {
+              counters: host.counters,
               accept: (peer, message) => {
                 this.accept(peer, message);
               },
@@ -76,6 +87,17 @@ export class Inbound<T, D> {
             },
             flood,
           );
+    this.commandRate =
+      commandRate === undefined
+        ? undefined
+        : new CommandRate<D>(
+            {
+              warn: (peer, text) => {
+                host.replies.refuse(peer, 'ERR_COMMAND_RATE', text);
+              },
+            },
+            commandRate,
+          );
     // Chat mode always has commands (the built-in ones, or the application's later).
     if (host.chat !== undefined) this.chain.setFinal(this.runCommand);
   }
@@ -84,12 +106,17 @@ export class Inbound<T, D> {
   receive(peer: Peer<D>, message: T, kind: InputKind): void {
     // A connection that has not authenticated yet has its messages taken by the gate.
     if (this.host.intercept(peer, message, kind)) return;
+    // Credentials in a text line are the authenticate hook's alone: a hub without one drops
+    // them rather than relay a password to the room.
+    if (kind === 'hello' && typeof message === 'string') return;
     // A heartbeat answer is the liveness sweeper's alone: never counted as flooding, never a message.
     if (kind === 'pong') {
       this.host.pong(peer, (message as ClientPongEnvelope).ts);
       return;
     }
-    // Flood control comes first, and costs one field read when it is off.
+    // A command costs far more than its bytes: its own allowance, before flood control counts it.
+    if (kind === 'command' && this.commandRate?.admit(peer) === false) return;
+    // Flood control comes next, and costs one field read when it is off.
     if (this.flood !== undefined && !this.flood.admit(peer, message)) return;
     this.accept(peer, message);
   }
@@ -121,6 +148,7 @@ export class Inbound<T, D> {
   /** Forgets what is held for a peer that is gone. */
   forget(peer: Peer<D>): void {
     this.flood?.forget(peer);
+    this.commandRate?.forget(peer);
     this.chain.forget(peer);
   }
 

@@ -3,6 +3,7 @@ import type { ClusterAdapter } from '../cluster/adapter.js';
 import type { Framing } from '../protocol/builtin-codecs.js';
 import type { Codec, InvalidUtf8Policy } from '../protocol/codec.js';
 import type { HubAuthOptions } from './auth/authenticate.js';
+import type { HistoryOptions } from './history/history-options.js';
 import type { ChatOptions } from './chat/chat-mode.js';
 import type { DrainOptions } from './drain.js';
 import type { HubLimitOptions } from './limits/limit-options.js';
@@ -62,6 +63,14 @@ export interface HubOptions<T = string, D = Record<string, unknown>> extends Hub
    * so that they behave as one chat. Default: none, a hub on its own (and no cost for it).
    */
   adapter?: ClusterAdapter;
+  /**
+   * Chat mode only: keep each room's last messages, replay them to those who join (JSON clients
+   * ask; text clients get a short replay and `/history`), and let a JSON client that reconnects
+   * within the recovery window recover exactly what it missed. `true` keeps the defaults (100
+   * messages, 256 KiB and 24 h per room, 64 MiB for the hub, a 2 min window); an object tunes
+   * them (see `HistoryOptions`). Default off: the hub keeps nothing.
+   */
+  history?: boolean | HistoryOptions;
 }
 
 /** How `hub.relayMessage()` delivers. */

@@ -8,7 +8,10 @@ import type { FlushScheduler } from '../transport/flush-scheduler.js';
 import type { InputKind } from '../protocol/classify.js';
 import type { Codec, Decoder, DecoderOptions, FramingError, InvalidUtf8Policy } from '../protocol/codec.js';
 import { asProtocol, type Protocol } from '../protocol/protocol.js';
+import type { InputGate } from '../transport/input-gate.js';
 import { OutboundQueue } from '../transport/outbound-queue.js';
+import type { HubCounters } from './stats.js';
+import { isRenegotiationAttack } from './tls.js';
 
 /** What the hub does with a message over `maxMessageBytes`. */
 export type OversizedMessagePolicy = 'drop' | 'disconnect';
@@ -48,12 +51,18 @@ export interface PeerHost<T, D> {
   readonly slowConsumerPolicy: SlowConsumerPolicy;
   readonly invalidUtf8: InvalidUtf8Policy;
   readonly closeTimeout: number;
+  /** What the hub reads, metered against what it owes its receivers. */
+  readonly input: InputGate;
+  /** Bytes owed to a peer past which it holds the hub's readers back (see `InputGate`). */
+  readonly congestionMark: number;
+  /** The hub's counters, for `hub.stats()`: bumped here for each byte, message and frame. */
+  readonly counters: HubCounters;
   peerMessage(peer: Peer<D>, message: T, kind: InputKind): void;
   peerError(peer: Peer<D>, error: Error): void;
   peerSlow(peer: Peer<D>, queuedBytes: number): void;
   peerClosed(peer: Peer<D>, reason: DisconnectReason, error: Error | undefined): void;
-  /** An adaptive codec (`auto`, `mixed`) learnt the peer's framing. */
-  peerFramingDetected(peer: Peer<D>): void;
+  /** An adaptive codec (`auto`, `mixed`) learnt the peer's framing; it was spoken to in `previous` until now. */
+  peerFramingDetected(peer: Peer<D>, previous: string): void;
   joinRoom(peer: Peer<D>, room: string): void;
   leaveRoom(peer: Peer<D>, room: string): boolean;
   renamePeer(peer: Peer<D>, nick: string): void;
@@ -72,6 +81,10 @@ export const PAUSED_BY_HANDLERS = 1;
 export const PAUSED_BY_FLOOD = 2;
 /** @internal */
 export const PAUSED_BY_AUTH = 4;
+/** @internal The hub's input gate holds it back: a turn's input is spent, or output is congested. */
+export const PAUSED_BY_INPUT = 8;
+/** @internal The cluster adapter's outbound budget is spent: this peer's messages wait for the broker. */
+export const PAUSED_BY_CLUSTER = 16;
 
 /**
  * The peer a stream belongs to, kept on the stream itself: one set of module-level listeners
@@ -122,6 +135,8 @@ export class Peer<D = Record<string, unknown>> {
   private pausedBy = 0;
   /** Over `maxQueuedBytes` under the `drop` policy: frames are dropped until the socket drains. */
   private lagging = false;
+  /** Owed more than the congestion mark: the hub's readers wait for it (for a while), and it reads nothing itself. */
+  private congested = false;
 
   /** @internal */
   constructor(socket: Duplex, host: PeerHost<unknown, D>, remote: RemoteAddress, protocol: Protocol<unknown> = host.codec) {
@@ -130,7 +145,7 @@ export class Peer<D = Record<string, unknown>> {
     this.remoteAddress = remote.address;
     this.remotePort = remote.port;
     this.encoder = protocol;
-    this.queue = new OutboundQueue(socket, host.scheduler, protocol.delimited);
+    this.queue = new OutboundQueue(socket, host.scheduler, protocol.delimited, this);
     this.decoder = protocol.createDecoder(new DecoderSink(this, host.maxMessageBytes, host.invalidUtf8));
     (socket as PeerStream)[PEER] = this;
     socket.on('data', onSocketData);
@@ -259,6 +274,8 @@ export class Peer<D = Record<string, unknown>> {
       this.queue.enqueue(frame);
       this.sent += 1;
       this.sentBytes += frame.length;
+      this.host.counters.deliveries += 1;
+      this.host.counters.bytesOut += frame.length;
     }
     this.reason = reason;
     this.killTimer = setTimeout(destroySocket, timeout, this.socket);
@@ -288,29 +305,60 @@ export class Peer<D = Record<string, unknown>> {
    */
   deliver(frame: Buffer): boolean {
     if (this.state !== OPEN) return false;
+    const counters = this.host.counters;
     if (this.lagging) {
-      if (this.queue.isBlocked) return false;
+      if (this.queue.isBlocked) {
+        counters.deliveriesDropped += 1;
+        return false;
+      }
       this.lagging = false;
     }
-    this.queue.enqueue(frame);
-    this.sent += 1;
-    this.sentBytes += frame.length;
-    // Only a socket that refuses writes is a slow consumer: what one turn queues for a
-    // client that keeps up is written at the end of the turn, whatever its size.
-    if (!this.queue.isBlocked) return true;
-    const queued = this.queue.queuedBytes;
+    // The hard cap is checked before the frame is queued, so it holds at once: a turn's worth
+    // of input is bounded (the scheduler's read budget), so a client that keeps up never meets it.
+    const queued = this.queue.queuedBytes + frame.length;
     if (queued > this.host.maxQueuedBytes) {
       this.host.peerError(this, new SlowConsumerError(queued, this.host.maxQueuedBytes));
       this.host.peerSlow(this, queued);
       if (this.host.slowConsumerPolicy === 'drop') {
-        // Memory stays bounded by the cap plus this one frame; the client misses what follows.
+        // The client misses this frame and what follows until its socket drains.
         this.lagging = true;
-        return true;
+        counters.deliveriesDropped += 1;
+        return false;
       }
       this.destroy('slow-consumer');
       return false;
     }
+    this.queue.enqueue(frame);
+    this.sent += 1;
+    this.sentBytes += frame.length;
+    counters.deliveries += 1;
+    counters.bytesOut += frame.length;
+    this.host.input.delivered();
+    if (!this.congested && queued > this.host.congestionMark) {
+      this.congested = true;
+      this.host.input.congest(this);
+    }
     return true;
+  }
+
+  /**
+   * The gate lets this peer read again.
+   * @internal
+   */
+  resumeInput(): void {
+    this.resumeReading(PAUSED_BY_INPUT);
+  }
+
+  /**
+   * Its socket took what was queued: a congested peer that is back under the mark stops
+   * holding the hub's readers back, and reads again itself.
+   * @internal
+   */
+  queueDrained(): void {
+    if (!this.congested || this.queue.queuedBytes > this.host.congestionMark) return;
+    this.congested = false;
+    this.host.input.relieve(this);
+    this.resumeReading(PAUSED_BY_INPUT);
   }
 
   /**
@@ -390,7 +438,14 @@ export class Peer<D = Record<string, unknown>> {
    */
   handleData(chunk: Buffer): void {
     if (this.state !== OPEN) return;
+    if (!this.host.input.admit(this, chunk.length, this.congested)) {
+      // Not now: the chunk goes back, unread, until the gate (or this peer's own drain) lets it in.
+      this.pauseReading(PAUSED_BY_INPUT);
+      this.socket.unshift(chunk);
+      return;
+    }
     this.receivedBytes += chunk.length;
+    this.host.counters.bytesIn += chunk.length;
     this.decoder.push(chunk);
   }
 
@@ -401,6 +456,7 @@ export class Peer<D = Record<string, unknown>> {
   handleMessage(message: unknown): void {
     if (this.state !== OPEN) return;
     this.received += 1;
+    this.host.counters.messagesIn += 1;
     this.host.peerMessage(this, message, this.encoder.classify(message));
   }
 
@@ -422,9 +478,10 @@ export class Peer<D = Record<string, unknown>> {
    */
   handleFramingDetected(codec: Codec<unknown>): void {
     if (this.state !== OPEN) return;
+    const previous = this.encoder.name;
     this.encoder = asProtocol(codec);
     this.queue.coalesce = codec.delimited;
-    this.host.peerFramingDetected(this);
+    this.host.peerFramingDetected(this, previous);
   }
 
   /**
@@ -445,6 +502,8 @@ export class Peer<D = Record<string, unknown>> {
     if (this.state === OPEN) {
       this.host.peerError(this, new ConnectionError(`connection to ${this.toString()} failed: ${describeSocketError(error)}`, error));
     }
+    // Node reports a TLS renegotiation flood but lets it go on: cut it, even mid-close.
+    if (isRenegotiationAttack(error)) this.destroy('tls-renegotiation');
   }
 
   /**
@@ -453,6 +512,8 @@ export class Peer<D = Record<string, unknown>> {
    */
   handleClose(): void {
     this.state = CLOSED;
+    this.host.input.relieve(this);
+    this.host.input.forget(this);
     // An undecided `auto` decoder holds a timer: nothing it decides now concerns anyone.
     this.decoder.dispose?.();
     if (this.killTimer !== undefined) clearTimeout(this.killTimer);

@@ -7,12 +7,16 @@ import type { ClientEnvelope } from './envelope.js';
  * - `message`: something to say (text, bytes, or a JSON `message` envelope).
  * - `command`: a slash command (`/join dev`), or a JSON envelope that stands for one (`join`,
  *   `leave`, `nick`, `direct`).
- * - `hello`: a JSON client introducing itself (nickname, credentials).
+ * - `hello`: a client introducing itself: a JSON `hello` (nickname, credentials), or a text
+ *   line `/auth <credentials>`, which is never relayed, whether or not the hub asks for them.
  * - `pong`: the answer to the hub's heartbeat; never a message.
  */
 export type InputKind = 'message' | 'command' | 'hello' | 'pong';
 
 const SLASH = 0x2f;
+
+/** How a text client presents its credentials: `/auth <token>`. */
+export const AUTH_PREFIX = '/auth ';
 
 /**
  * Classifies a message that one of the built-in framings decoded: a string (text framings),
@@ -21,8 +25,10 @@ const SLASH = 0x2f;
  */
 export function classify(message: unknown): InputKind {
   if (typeof message === 'string') {
+    if (message.charCodeAt(0) !== SLASH) return 'message';
     // `//text` is the escape for text that starts with a slash: a message, not a command.
-    return message.charCodeAt(0) === SLASH && message.charCodeAt(1) !== SLASH ? 'command' : 'message';
+    if (message.charCodeAt(1) === SLASH) return 'message';
+    return message.startsWith(AUTH_PREFIX) ? 'hello' : 'command';
   }
   if (typeof message !== 'object' || message === null || message instanceof Uint8Array) return 'message';
   switch ((message as Partial<ClientEnvelope>).type) {

@@ -9,6 +9,9 @@ export const DEFAULT_MAX_TEXT_LENGTH = 4000;
 /** Longest `token` a `hello` envelope may carry, in characters. */
 export const MAX_TOKEN_LENGTH = 2048;
 
+/** Most messages a `history` field may ask for; a hub replays at most its own `history.messages`. */
+export const MAX_HISTORY_REQUEST = 10_000;
+
 /** Keys that could reach an object's prototype if the envelope were ever merged into one. */
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
@@ -18,6 +21,7 @@ type FieldRule =
   | { readonly kind: 'string'; readonly max: number; readonly pattern?: RegExp }
   | { readonly kind: 'number' }
   | { readonly kind: 'boolean' }
+  | { readonly kind: 'count'; readonly max: number }
   | { readonly kind: 'names' };
 
 interface Schema {
@@ -30,27 +34,43 @@ const nick: FieldRule = { kind: 'string', max: 24, pattern: NICK_PATTERN };
 const room: FieldRule = { kind: 'string', max: 32, pattern: ROOM_PATTERN };
 const short: FieldRule = { kind: 'string', max: 64 };
 const time: FieldRule = { kind: 'number' };
+const flag: FieldRule = { kind: 'boolean' };
+/** A message id or session, as a hub hands them out: handed back verbatim, never parsed. */
+const marker: FieldRule = { kind: 'string', max: 64 };
+const wanted: FieldRule = { kind: 'count', max: MAX_HISTORY_REQUEST };
 
 /** What a client may send to a hub. Names are checked here too: they become command arguments. */
 const clientSchemas: Readonly<Record<ClientEnvelope['type'], Schema>> = {
   message: { required: { text }, optional: { room } },
-  join: { required: { room }, optional: {} },
+  join: { required: { room }, optional: { history: wanted, after: marker } },
   leave: { required: { room }, optional: {} },
   nick: { required: { nick }, optional: {} },
   direct: { required: { to: nick, text }, optional: {} },
   // A token is bounded (a JWT fits) so that a hello stays within the hub's pre-authentication byte cap.
-  hello: { required: {}, optional: { nick, token: { kind: 'string', max: MAX_TOKEN_LENGTH } } },
+  hello: { required: {}, optional: { nick, token: { kind: 'string', max: MAX_TOKEN_LENGTH }, session: marker, after: marker, afterDirect: marker, history: wanted } },
   pong: { required: { ts: time }, optional: {} },
 };
 
 /** What a hub may send to a client. Only shapes and sizes: a hub may have its own name rules. */
 const hubSchemas: Readonly<Record<HubEnvelope['type'], Schema>> = {
-  message: { required: { id: short, sender: short, room: short, text, ts: time }, optional: { action: { kind: 'boolean' } } },
-  direct: { required: { id: short, sender: short, to: short, text, ts: time }, optional: {} },
-  join: { required: { nick: short, room: short, ts: time }, optional: {} },
+  message: { required: { id: short, sender: short, room: short, text, ts: time }, optional: { action: flag, history: flag } },
+  direct: { required: { id: short, sender: short, to: short, text, ts: time }, optional: { history: flag } },
+  join: { required: { nick: short, room: short, ts: time }, optional: { last: short } },
   leave: { required: { nick: short, room: short, ts: time }, optional: { reason: { kind: 'string', max: 400 } } },
   nick: { required: { from: short, nick: short, ts: time }, optional: {} },
-  system: { required: { text, ts: time }, optional: { nick: short, room: short, names: { kind: 'names' } } },
+  system: {
+    required: { text, ts: time },
+    optional: {
+      nick: short,
+      room: short,
+      names: { kind: 'names' },
+      session: short,
+      replayed: { kind: 'count', max: Number.MAX_SAFE_INTEGER },
+      recovered: flag,
+      reason: short,
+      last: short,
+    },
+  },
   error: { required: { code: short, message: text, ts: time }, optional: {} },
   ping: { required: { ts: time }, optional: {} },
   bye: { required: { reason: short, message: { kind: 'string', max: 400 }, ts: time }, optional: { retryAfterMs: time } },
@@ -134,6 +154,9 @@ function check(type: string, field: string, rule: FieldRule, value: unknown, max
       return value;
     case 'boolean':
       if (typeof value !== 'boolean') throw new EnvelopeError(`${where} must be a boolean`, field);
+      return value;
+    case 'count':
+      if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > rule.max) throw new EnvelopeError(`${where} must be a whole number from 0 to ${rule.max}`, field);
       return value;
     case 'names':
       if (!Array.isArray(value) || value.length > 10_000 || !value.every((name) => typeof name === 'string' && name.length <= 64)) {

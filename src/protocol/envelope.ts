@@ -10,7 +10,11 @@ export const PROTOCOL_VERSION = 1;
 export interface MessageEnvelope {
   v: 1;
   type: 'message';
-  /** Unique among the hub's messages. */
+  /**
+   * Unique among the hub's messages, and it orders the message within its room: a client
+   * recovering after a reconnect hands back the last one it saw (`after`). Opaque: compare
+   * ids for equality only, never by value.
+   */
   id: string;
   /** The sender's nickname. */
   sender: string;
@@ -20,6 +24,8 @@ export interface MessageEnvelope {
   /** Milliseconds since the epoch, when the hub relayed it. */
   ts: number;
   action?: boolean;
+  /** Set on a message the hub replays from its history (a replay on join, `/history`, a recovery): said before, not now. */
+  history?: boolean;
 }
 
 /** A direct message from one peer to another. */
@@ -32,6 +38,8 @@ export interface DirectEnvelope {
   to: string;
   text: string;
   ts: number;
+  /** Set on a direct message the hub replays to recover what a reconnecting client missed. */
+  history?: boolean;
 }
 
 /** Someone joined a room. */
@@ -41,6 +49,11 @@ export interface JoinEnvelope {
   nick: string;
   room: string;
   ts: number;
+  /**
+   * On a hub that keeps history: the id of the room's last message as the joiner came in (`''`
+   * when it had none). The joiner's recovery of the room starts there if it sees nothing else.
+   */
+  last?: string;
 }
 
 /** Someone left a room (or the hub: then `reason` may say why). */
@@ -65,6 +78,8 @@ export interface NickEnvelope {
 /**
  * A notice from the hub: a command's answer, a welcome (which carries your `nick` and
  * `room`), or text the application broadcast. `/who` and `/rooms` answers list `names`.
+ * A hub that keeps history puts this connection's `session` in the welcome, and ends each
+ * replay with a notice carrying `replayed` (and `recovered` when the client asked to recover).
  */
 export interface SystemEnvelope {
   v: 1;
@@ -74,7 +89,38 @@ export interface SystemEnvelope {
   nick?: string;
   room?: string;
   names?: string[];
+  /**
+   * In the welcome of a hub that keeps history: this connection's session. Present it in the
+   * next connection's `hello` to recover what was missed; it is secret (it stands for your
+   * direct messages) and good for one recovery.
+   */
+  session?: string;
+  /**
+   * Ends a replay: how many messages were just replayed, of `room`, or without `room` of your
+   * direct messages. Every replay, even of nothing, ends with one such notice.
+   */
+  replayed?: number;
+  /** With `replayed`, when the client asked to recover (`after`, `session`): whether it got exactly what it missed. */
+  recovered?: boolean;
+  /** With `recovered: false`: why not (a `RecoveryFailure`). */
+  reason?: string;
+  /** In the welcome, with `session`: the id of the room's last message as you came in (`''` for none), as on `join`. */
+  last?: string;
 }
+
+/**
+ * Why a hub could not recover what a client missed (`recovered: false`):
+ * - `off`: the hub keeps no history;
+ * - `too-old`: the client was away longer than the hub's recovery window, or what it last saw
+ *   has left the history (past its size or age);
+ * - `unknown`: the hub does not know the session or id given (another hub's, or from before a
+ *   restart), or the client gave no session;
+ * - `late`: the `hello` asking for it was not the connection's first envelope, and live
+ *   messages had already been sent.
+ *
+ * The client should then resync by other means (ask for the last messages with `history`).
+ */
+export type RecoveryFailure = 'off' | 'too-old' | 'unknown' | 'late';
 
 /** The hub refused something this client sent. */
 export interface ErrorEnvelope {
@@ -135,11 +181,19 @@ export interface ClientMessageEnvelope {
   room?: string;
 }
 
-/** Join a room (the same as `/join room`). */
+/**
+ * Join a room (the same as `/join room`). Once the join has gone through the hub's handlers,
+ * the hub can replay the room's history to you: `history` asks for the last so many messages,
+ * `after` for everything since the message with that id (a recovery).
+ */
 export interface ClientJoinEnvelope {
   v: 1;
   type: 'join';
   room: string;
+  /** Replay this many of the room's last messages (at most the hub's `history.messages`). */
+  history?: number;
+  /** Recover: replay every message of the room after the one with this id (the last one you saw). */
+  after?: string;
 }
 
 /** Leave a room (the same as `/leave room`). */
@@ -174,6 +228,17 @@ export interface ClientHelloEnvelope {
    * it to the hook and never passes it on to handlers or other clients.
    */
   token?: string;
+  /**
+   * The `session` of the previous connection's welcome: recovers your direct messages, and
+   * lets `after` (here and in `join`) recover rooms. Honoured in the connection's first envelope.
+   */
+  session?: string;
+  /** Recover the room the hello lands you in (the default room): every message after this id. */
+  after?: string;
+  /** With `session`: recover every direct message after this id (none given: every one kept). */
+  afterDirect?: string;
+  /** Replay this many of the last messages of the room the hello lands you in. */
+  history?: number;
 }
 
 /** The answer to a hub's `ping`: `ts` is the ping's, unchanged. A pong that answers no outstanding ping is ignored. */

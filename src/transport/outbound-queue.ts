@@ -4,6 +4,12 @@ import type { FrameJournal } from './frame-journal.js';
 
 const EMPTY = Buffer.alloc(0);
 
+/** Who is told when a queue has handed everything to its socket: its peer, to lift the backpressure it applied. */
+export interface QueueOwner {
+  /** The socket took what was queued (the kernel may still hold some of it: `queuedBytes` says). */
+  queueDrained(): void;
+}
+
 /**
  * The writes waiting for one socket. Frames queued during one event-loop turn leave in one
  * vectored write at the end of the turn; while the socket reports backpressure nothing more
@@ -29,16 +35,18 @@ export class OutboundQueue implements Flushable {
   private runEnd = -1;
   private scheduled = false;
   private blocked = false;
+  private readonly owner: QueueOwner | undefined;
   /**
    * Whether frames may share one write. Raw framing has no delimiters, so each of its
    * messages is written on its own.
    */
   coalesce: boolean;
 
-  constructor(socket: Writable, scheduler: FlushScheduler, coalesce: boolean) {
+  constructor(socket: Writable, scheduler: FlushScheduler, coalesce: boolean, owner?: QueueOwner) {
     this.socket = socket;
     this.scheduler = scheduler;
     this.coalesce = coalesce;
+    this.owner = owner;
   }
 
   /** Bytes waiting here plus bytes the socket has accepted but not yet sent. */
@@ -68,7 +76,11 @@ export class OutboundQueue implements Flushable {
   /** Writes what is waiting now, unless the socket is applying backpressure. */
   flush(): void {
     this.scheduled = false;
-    if (this.blocked || this.frameBytes === 0) return;
+    if (this.blocked) return;
+    if (this.frameBytes === 0) {
+      this.owner?.queueDrained();
+      return;
+    }
     if (!this.socket.writable) {
       this.discard();
       return;
@@ -94,7 +106,9 @@ export class OutboundQueue implements Flushable {
         this.blocked = false;
         this.flush();
       });
+      return;
     }
+    this.owner?.queueDrained();
   }
 
   /** Drops whatever is waiting (the connection is going away without a flush). */

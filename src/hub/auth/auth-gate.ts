@@ -1,7 +1,7 @@
 import type { Duplex } from 'node:stream';
 import { TLSSocket } from 'node:tls';
 import type { ClientHelloEnvelope } from '../../protocol/envelope.js';
-import type { InputKind } from '../../protocol/classify.js';
+import { AUTH_PREFIX, type InputKind } from '../../protocol/classify.js';
 import { farewellLine, seconds } from '../../protocol/farewell.js';
 import { NameError } from '../../protocol/name-error.js';
 import { PAUSED_BY_AUTH, type Peer } from '../peer.js';
@@ -238,7 +238,8 @@ function isText(message: unknown): boolean {
 
 /** The credentials in a first message: text as it is, a JSON `hello`'s token (the hello itself comes back without it). */
 function readCredentials(message: unknown, kind: InputKind): { credentials: string | undefined; hello: ClientHelloEnvelope | undefined } {
-  if (typeof message === 'string') return { credentials: message, hello: undefined };
+  // `/auth <token>` is how ChatClient presents a token; a bare first line is an nc user's.
+  if (typeof message === 'string') return { credentials: kind === 'hello' ? message.slice(AUTH_PREFIX.length) : message, hello: undefined };
   if (message instanceof Uint8Array) return { credentials: Buffer.from(message).toString('utf8'), hello: undefined };
   if (kind !== 'hello') return { credentials: undefined, hello: undefined };
   const { token, ...hello } = message as ClientHelloEnvelope;

@@ -12,11 +12,33 @@ export interface CommandDefinition<T, D> extends CommandOptions {
 
 /**
  * The commands a chat hub starts with: `/nick`, `/join`, `/leave`, `/rooms`, `/who`,
- * `/msg`, `/me`, `/quit` and `/help`. Each is an ordinary command handler, which
- * `hub.command()` can replace or remove.
+ * `/msg`, `/me`, `/quit` and `/help`, and `/history` on a hub that keeps one. Each is an
+ * ordinary command handler, which `hub.command()` can replace or remove.
  * @internal
  */
 export function builtinCommands<T, D>(chat: ChatMode<D>): CommandDefinition<T, D>[] {
+  return [...(chat.keepsHistory ? [historyCommand<T, D>(chat)] : []), ...coreCommands<T, D>(chat)];
+}
+
+/** `/history [N]`: the last messages of the room you talk in, marked as history. */
+function historyCommand<T, D>(chat: ChatMode<D>): CommandDefinition<T, D> {
+  const { defaultCount, maxCount } = chat.historyLimits;
+  return {
+    name: 'history',
+    usage: '[N]',
+    description: `replay the last N messages of your room (default ${defaultCount}, at most ${maxCount})`,
+    handler: (ctx, { args }) => {
+      const [given] = args;
+      const count = given === undefined ? defaultCount : Number(given);
+      if (args.length > 1 || !Number.isInteger(count) || count < 1) usage(ctx, '/history [N], N a whole number from 1');
+      // A raw peer could not tell replayed text from live text.
+      else if (!ctx.peer.frameEncoder.delimited) ctx.refuse('ERR_USAGE', 'history needs a line or json client');
+      else chat.replayHistory(ctx.peer, Math.min(count, maxCount));
+    },
+  };
+}
+
+function coreCommands<T, D>(chat: ChatMode<D>): CommandDefinition<T, D>[] {
   return [
     {
       name: 'nick',
@@ -55,6 +77,9 @@ export function builtinCommands<T, D>(chat: ChatMode<D>): CommandDefinition<T, D
           if (ctx.peer.rooms.has(room) && ctx.peer.room !== room) chat.reply(ctx.peer, `you are now talking in ${room}`);
           ctx.peer.join(room);
         });
+        // The room's history only now, through the handlers and in: never to one refused entry.
+        const envelope = ctx.envelope;
+        if (envelope?.type === 'join' && envelope.room === room && ctx.peer.rooms.has(room)) chat.replayRequested(ctx.peer, room, envelope);
       },
     },
     {

@@ -36,6 +36,11 @@ export class ChatFrames implements RenderContext {
     return this.options.rawNotices;
   }
 
+  /** The id of the message (or direct message) rendered, for a history to tell it apart. */
+  get messageId(): string | undefined {
+    return this.event.type === 'message' || this.event.type === 'direct' ? this.event.id : undefined;
+  }
+
   /** The event as one line of text, rendered on first use. */
   text(): string | undefined {
     if (this.line === undefined) this.line = this.options.render(this.event) ?? null;

@@ -1,9 +1,20 @@
 import { randomBytes } from 'node:crypto';
+import type { InputKind } from '../../protocol/classify.js';
 import type { Peer } from '../peer.js';
 import type { RoomRegistry } from '../rooms.js';
 import { ChatFrames, type RenderOptions } from './chat-frames.js';
-import type { ChatEvent, ClientEnvelope, DirectEnvelope, MessageEnvelope } from '../../protocol/envelope.js';
+import type { ChatEvent, ClientEnvelope, ClientHelloEnvelope, DirectEnvelope, JoinEnvelope, MessageEnvelope, SystemEnvelope } from '../../protocol/envelope.js';
 import { defaultFormatter, toSafeLine, type ChatFormatter } from '../../protocol/formatter.js';
+import type { HistoryStats } from '../stats.js';
+import { ChatHistory, historyOffNotice, type ReplayRequest } from '../history/chat-history.js';
+import type { ResolvedHistory } from '../history/history-options.js';
+
+/**
+ * What starts a text line replayed from the history: `(history) alice: hello`. No live line
+ * starts so (the default rendering starts with a name, `[`, `*` or `!`, and a live line of a
+ * formatter's own that would is given a `\` in front), so a reader can trust the mark.
+ */
+export const HISTORY_LINE_MARK = '(history) ';
 
 /** Options for chat mode: `new BroadcastHub({ chat: { ... } })`. */
 export interface ChatOptions {
@@ -34,6 +45,10 @@ export interface ChatModeHost<D> {
   readonly echo: boolean;
   /** With a cluster adapter: hands each relayed room message and remote direct message to the other hubs. */
   readonly publish?: ((event: MessageEnvelope | DirectEnvelope) => void) | undefined;
+  /** The hub's `history` option, when it keeps one. */
+  readonly history?: ResolvedHistory | undefined;
+  /** Most bytes that may wait for one client (what a replay may hold back for it). */
+  readonly maxQueuedBytes: number;
 }
 
 /**
@@ -50,6 +65,12 @@ export class ChatMode<D> {
   private readonly greeted = new WeakSet<Peer<D>>();
   private readonly quitReasons = new WeakMap<Peer<D>, string>();
   private formatterFailed = false;
+  /** The history, when the hub keeps one. */
+  private readonly history: ChatHistory<D> | undefined;
+  /** The hello of a peer still at the authentication gate (token left out): its history requests wait for the welcome. */
+  private readonly heldHellos = new WeakMap<Peer<D>, ClientEnvelope>();
+  /** Peers whose hello a hub without history has answered: only the first one is. */
+  private readonly answeredHellos = new WeakSet<Peer<D>>();
 
   constructor(host: ChatModeHost<D>, options: ChatOptions) {
     this.host = host;
@@ -70,9 +91,79 @@ export class ChatMode<D> {
           }
           line = defaultFormatter(event, context);
         }
-        return line === undefined ? undefined : toSafeLine(line);
+        if (line === undefined) return undefined;
+        const safe = toSafeLine(line);
+        if ((event.type === 'message' || event.type === 'direct') && event.history === true) return `${HISTORY_LINE_MARK}${safe}`;
+        // Only the hub marks history: a live line that would read as such gets a `\` in front.
+        return safe.startsWith(HISTORY_LINE_MARK) ? `\\${safe}` : safe;
       },
     };
+    this.history = host.history === undefined ? undefined : new ChatHistory<D>(host.history, { render: this.render, tag: this.idPrefix, maxQueuedBytes: host.maxQueuedBytes });
+  }
+
+  /** Whether the hub keeps a history (and so has `/history`). */
+  get keepsHistory(): boolean {
+    return this.history !== undefined;
+  }
+
+  /** What `/history` without a number replays, and the most it replays. */
+  get historyLimits(): { readonly defaultCount: number; readonly maxCount: number } {
+    return { defaultCount: this.history?.defaultReplay ?? 0, maxCount: this.history?.maxReplay ?? 0 };
+  }
+
+  /** The history's size for `hub.stats()`, when the hub keeps one. */
+  historyStats(): HistoryStats | undefined {
+    const size = this.history?.size();
+    return size === undefined ? undefined : { rooms: size.rooms, messages: size.messages, bytes: size.bytes };
+  }
+
+  /**
+   * What a peer sent, before anything else reads it (the hub calls this for every message of a
+   * client that is in): a JSON client's first envelope ends the hold on its traffic, and its
+   * hello's history requests (the session, the room it lands in) are served there and then.
+   */
+  received(peer: Peer<D>, message: unknown, kind: InputKind): void {
+    if (this.history === undefined) {
+      if (kind === 'hello') this.answerWithoutHistory(peer, message as ClientEnvelope);
+      return;
+    }
+    this.history.received(peer, message, kind);
+  }
+
+  /**
+   * A hello the authentication gate took (it carried the credentials): its history requests are
+   * answered once the peer is let in and welcomed, never before. Only the first one is kept.
+   */
+  heldHello(peer: Peer<D>, message: unknown): void {
+    const hello = message as ClientEnvelope;
+    if (hello.type !== 'hello' || this.heldHellos.has(peer)) return;
+    // The credential stays the hook's: only what history reads is kept.
+    const kept: ClientHelloEnvelope = { v: 1, type: 'hello' };
+    if (hello.session !== undefined) kept.session = hello.session;
+    if (hello.after !== undefined) kept.after = hello.after;
+    if (hello.afterDirect !== undefined) kept.afterDirect = hello.afterDirect;
+    if (hello.history !== undefined) kept.history = hello.history;
+    this.heldHellos.set(peer, kept);
+  }
+
+  /**
+   * `peer` asked for `room`'s history as it joined it (`join` with `history` or `after`); called
+   * once the join has gone through the handlers and `peer` is in the room.
+   */
+  replayRequested(peer: Peer<D>, room: string, request: ReplayRequest): void {
+    if (request.after === undefined && (request.history ?? 0) === 0) return;
+    if (this.history === undefined) send(peer, new ChatFrames(historyOffNotice(room, request.after !== undefined), false, this.render));
+    else this.history.requested(peer, room, request);
+  }
+
+  /** `/history [N]`: the last `count` messages of the room `peer` talks in, marked as history, then a notice. */
+  replayHistory(peer: Peer<D>, count: number): void {
+    this.history?.command(peer, peer.room, count);
+  }
+
+  /** `peer` is gone: its session may still be recovered; nothing is held for it any more. */
+  closed(peer: Peer<D>): void {
+    this.history?.closed(peer);
   }
 
   /**
@@ -99,9 +190,8 @@ export class ChatMode<D> {
         return { text: `/msg ${envelope.to} ${envelope.text}`, envelope };
       case 'hello': {
         if (envelope.nick === undefined) return undefined;
-        // A credential is the authenticate hook's alone; handlers never see it.
-        const hello: ClientEnvelope = envelope.token === undefined ? envelope : { v: envelope.v, type: 'hello', nick: envelope.nick };
-        return { text: `/nick ${envelope.nick}`, envelope: hello };
+        // A credential is the authenticate hook's alone, a session its owner's: handlers see the name only.
+        return { text: `/nick ${envelope.nick}`, envelope: { v: envelope.v, type: 'hello', nick: envelope.nick } };
       }
       case 'pong':
         // Heartbeat answers are the hub's business (it reads them before chat mode), never a message.
@@ -114,14 +204,18 @@ export class ChatMode<D> {
     const id = this.nextId();
     const ts = Date.now();
     if (to !== undefined) {
-      const frames = new ChatFrames({ v: 1, type: 'direct', id, sender: from.nick, to: to.nick, text, ts }, false, this.render);
+      const event: DirectEnvelope = { v: 1, type: 'direct', id, sender: from.nick, to: to.nick, text, ts };
       const receivers = this.host.echo && to !== from ? [to, from] : [to];
-      return deliver(receivers, frames, undefined);
+      // Kept for its parties only, in the log of each one's session: only they can recover it.
+      if (this.history !== undefined) for (const party of receivers) this.history.recordDirect(party, event);
+      return this.deliver(receivers, new ChatFrames(event, false, this.render), undefined);
     }
     const event: MessageEnvelope = action ? { v: 1, type: 'message', id, sender: from.nick, room, text, ts, action } : { v: 1, type: 'message', id, sender: from.nick, room, text, ts };
+    // Kept before it is delivered: a replay asked for from here on includes it.
+    this.history?.recordRoom(event, false);
     // The same envelope (id included) goes to the other hubs, so every receiver sees one message.
     this.host.publish?.(event);
-    return deliver(this.host.rooms.membersOf(room), new ChatFrames(event, false, this.render), this.host.echo ? undefined : from);
+    return this.deliver(this.host.rooms.membersOf(room), new ChatFrames(event, false, this.render), this.host.echo ? undefined : from);
   }
 
   /**
@@ -131,7 +225,10 @@ export class ChatMode<D> {
   relayRemoteDirect(from: Peer<D>, nick: string, text: string): DirectEnvelope {
     const event: DirectEnvelope = { v: 1, type: 'direct', id: this.nextId(), sender: from.nick, to: nick, text, ts: Date.now() };
     this.host.publish?.(event);
-    if (this.host.echo) send(from, new ChatFrames(event, false, this.render));
+    if (this.host.echo) {
+      this.history?.recordDirect(from, event);
+      this.send(from, new ChatFrames(event, false, this.render));
+    }
     return event;
   }
 
@@ -140,8 +237,16 @@ export class ChatMode<D> {
    * message to each, a notice (`notice`: join, leave, nick) only to those already greeted.
    */
   deliverRemote(members: Iterable<Peer<D>>, event: ChatEvent, notice: boolean): void {
-    if (notice) this.announce(members, event, undefined);
-    else deliver(members, new ChatFrames(event, false, this.render), undefined);
+    if (notice) {
+      this.announce(members, event, undefined);
+      return;
+    }
+    if (this.history !== undefined) {
+      // What other hubs relayed is part of this hub's history too (a shared store has it already).
+      if (event.type === 'message') this.history.recordRoom(event, true);
+      else if (event.type === 'direct') for (const member of members) this.history.recordDirect(member, event);
+    }
+    this.deliver(members, new ChatFrames(event, false, this.render), undefined);
   }
 
   /** Welcomes a new peer (telling it its name) and announces it to its room. */
@@ -150,7 +255,22 @@ export class ChatMode<D> {
     this.greeted.add(peer);
     const room = peer.room;
     const text = `welcome, ${peer.nick}: you are in ${room}; /help lists the commands`;
-    send(peer, new ChatFrames({ v: 1, type: 'system', text, nick: peer.nick, room, ts: Date.now() }, true, this.render));
+    const welcome: SystemEnvelope = { v: 1, type: 'system', text, nick: peer.nick, room, ts: Date.now() };
+    const session = this.history?.welcome(peer);
+    if (session !== undefined) {
+      welcome.session = session;
+      const last = this.history?.anchor(room);
+      if (last !== undefined) welcome.last = last;
+    }
+    this.send(peer, new ChatFrames(welcome, true, this.render));
+    // After the welcome: a text client's replay, or a JSON client's hold until its hello,
+    // which is here already if it came with the credentials.
+    this.history?.greeted(peer);
+    const held = this.heldHellos.get(peer);
+    if (held !== undefined) {
+      this.heldHellos.delete(peer);
+      this.received(peer, held, 'hello');
+    }
     this.announce(this.host.rooms.membersOf(room), { v: 1, type: 'join', nick: peer.nick, room, ts: Date.now() }, peer);
   }
 
@@ -162,7 +282,12 @@ export class ChatMode<D> {
   /** Tells `room` (the joiner included) that `peer` joined it. */
   announceJoin(peer: Peer<D>, room: string): void {
     if (!this.greeted.has(peer)) return;
-    this.announce(this.host.rooms.membersOf(room), { v: 1, type: 'join', nick: peer.nick, room, ts: Date.now() }, undefined);
+    const event: JoinEnvelope = { v: 1, type: 'join', nick: peer.nick, room, ts: Date.now() };
+    // Where the joiner's recovery of the room starts if it sees nothing else there.
+    const last = this.history?.anchor(room);
+    if (last !== undefined) event.last = last;
+    this.announce(this.host.rooms.membersOf(room), event, undefined);
+    this.history?.joined(peer, room);
   }
 
   /** Tells the members of `room` (call before or after removing the leaver, as it should hear it or not) that `peer` left. */
@@ -183,12 +308,12 @@ export class ChatMode<D> {
   /** Answers `peer` alone with a notice; `names` lists what `/who` or `/rooms` found. */
   reply(peer: Peer<D>, text: string, names?: string[]): boolean {
     const event: ChatEvent = names === undefined ? { v: 1, type: 'system', text, ts: Date.now() } : { v: 1, type: 'system', text, names, ts: Date.now() };
-    return send(peer, new ChatFrames(event, false, this.render));
+    return this.send(peer, new ChatFrames(event, false, this.render));
   }
 
   /** Tells `peer` that what it sent was refused. */
   refuse(peer: Peer<D>, code: string, message: string): boolean {
-    return send(peer, new ChatFrames({ v: 1, type: 'error', code, message, ts: Date.now() }, false, this.render));
+    return this.send(peer, new ChatFrames({ v: 1, type: 'error', code, message, ts: Date.now() }, false, this.render));
   }
 
   /** Remembers why `peer` is quitting, for the leave announcements. */
@@ -205,8 +330,33 @@ export class ChatMode<D> {
   private announce(members: Iterable<Peer<D>>, event: ChatEvent, except: Peer<D> | undefined): void {
     const frames = new ChatFrames(event, true, this.render);
     for (const peer of members) {
-      if (peer !== except && this.greeted.has(peer)) send(peer, frames);
+      if (peer !== except && this.greeted.has(peer)) this.send(peer, frames);
     }
+  }
+
+  /** A hello's history requests on a hub that keeps none: each is told so. */
+  private answerWithoutHistory(peer: Peer<D>, hello: ClientEnvelope): void {
+    if (hello.type !== 'hello' || this.answeredHellos.has(peer)) return;
+    this.answeredHellos.add(peer);
+    if (hello.session !== undefined) send(peer, new ChatFrames(historyOffNotice(undefined, true), false, this.render));
+    if (hello.after !== undefined || (hello.history ?? 0) > 0) send(peer, new ChatFrames(historyOffNotice(peer.room, hello.after !== undefined), false, this.render));
+  }
+
+  private deliver(members: Iterable<Peer<D>>, frames: ChatFrames, except: Peer<D> | undefined): number {
+    // Without a replay in progress anywhere, straight to the peers.
+    if (this.history?.holding !== true) return deliver(members, frames, except);
+    let delivered = 0;
+    for (const peer of members) {
+      if (peer !== except && this.send(peer, frames)) delivered += 1;
+    }
+    return delivered;
+  }
+
+  /** Sends to one peer, behind a replay it waits for, if any. */
+  private send(peer: Peer<D>, frames: ChatFrames): boolean {
+    if (this.history?.holding !== true) return send(peer, frames);
+    const frame = frames.frameFor(peer.frameEncoder);
+    return frame !== undefined && this.history.send(peer, frame, frames.messageId);
   }
 
   private nextId(): string {

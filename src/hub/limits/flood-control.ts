@@ -1,4 +1,5 @@
 import { PAUSED_BY_FLOOD, type Peer } from '../peer.js';
+import type { HubCounters } from '../stats.js';
 import { TokenBucket } from './token-bucket.js';
 import type { FloodOptions } from './limit-options.js';
 
@@ -7,6 +8,8 @@ import type { FloodOptions } from './limit-options.js';
  * @internal
  */
 export interface FloodHost<T, D> {
+  /** The hub's counters: what flood control held back, dropped and cut. */
+  readonly counters: Pick<HubCounters, 'floodDelayed' | 'floodDropped' | 'floodCut'>;
   /** Lets a message through to the rest of the hub's inbound path (the `message` event, handlers, relay). */
   accept(peer: Peer<D>, message: T): void;
   /** Tells the sender, once per flood, that its messages are being dropped. */
@@ -75,6 +78,7 @@ export class FloodControl<T, D> {
     }
     switch (this.options.policy) {
       case 'drop':
+        this.host.counters.floodDropped += 1;
         if (!state.warned) {
           state.warned = true;
           this.host.warn(peer, this.warning);
@@ -109,6 +113,7 @@ export class FloodControl<T, D> {
       this.cut(peer);
       return;
     }
+    this.host.counters.floodDelayed += 1;
     backlog.push(message);
   }
 
@@ -142,6 +147,7 @@ export class FloodControl<T, D> {
 
   private cut(peer: Peer<D>): void {
     if (!peer.isOpen) return;
+    this.host.counters.floodCut += 1;
     peer.close('flood', this.cutMessage);
   }
 }

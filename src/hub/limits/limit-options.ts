@@ -1,4 +1,6 @@
 import {
+  DEFAULT_COMMAND_BURST,
+  DEFAULT_COMMAND_RATE,
   DEFAULT_FLOOD_MAX_BACKLOG,
   DEFAULT_HEARTBEAT_INTERVAL_MS,
   DEFAULT_IDLE_TIMEOUT_MS,
@@ -49,6 +51,12 @@ export interface HubLimitOptions {
   /** Per-client flood control. Default: off. */
   flood?: FloodOptions | false | undefined;
   /**
+   * Per-client rate of slash commands (and the JSON envelopes that stand for them), which cost
+   * the hub far more than their bytes: `burst` at once, then `rate` per second; more are dropped
+   * and the client told once. Default 40 at once, then 4 per second; `false` turns it off.
+   */
+  commandRate?: { burst: number; rate: number } | false | undefined;
+  /**
    * Soft output cap, in bytes: a client with more than this queued for `softQueuedSeconds`
    * is cut as a slow consumer (`maxQueuedBytes` is the hard cap, cut at once). Default 1 MiB; `0` turns it off.
    */
@@ -81,6 +89,7 @@ export interface ResolvedLimits {
   readonly maxClients: number;
   readonly maxClientsPerAddress: number;
   readonly flood: Required<FloodOptions> | undefined;
+  readonly commandRate: { readonly burst: number; readonly rate: number } | undefined;
   readonly softQueuedBytes: number;
   readonly softQueuedMs: number;
   readonly idleTimeout: number;
@@ -100,6 +109,7 @@ export function resolveLimits(options: HubLimitOptions): ResolvedLimits {
     maxClients: atLeastOne('maxClients', options.maxClients ?? DEFAULT_MAX_CLIENTS),
     maxClientsPerAddress: atLeastOne('maxClientsPerAddress', options.maxClientsPerAddress ?? DEFAULT_MAX_CLIENTS_PER_ADDRESS),
     flood,
+    commandRate: options.commandRate === false ? undefined : resolveCommandRate(options.commandRate ?? { burst: DEFAULT_COMMAND_BURST, rate: DEFAULT_COMMAND_RATE }),
     softQueuedBytes: orZero('softQueuedBytes', options.softQueuedBytes ?? DEFAULT_SOFT_QUEUED_BYTES),
     softQueuedMs: orZero('softQueuedSeconds', options.softQueuedSeconds ?? DEFAULT_SOFT_QUEUED_SECONDS) * 1000,
     idleTimeout: orZero('idleTimeout', options.idleTimeout ?? DEFAULT_IDLE_TIMEOUT_MS),
@@ -120,6 +130,11 @@ function resolveFlood(flood: FloodOptions): Required<FloodOptions> {
     policy,
     maxBacklog: atLeastOne('flood.maxBacklog', flood.maxBacklog ?? DEFAULT_FLOOD_MAX_BACKLOG),
   };
+}
+
+function resolveCommandRate(limit: { burst: number; rate: number }): { burst: number; rate: number } {
+  if (!(Number.isFinite(limit.rate) && limit.rate > 0)) throw new RangeError(`commandRate.rate must be a positive number, got ${limit.rate}`);
+  return { burst: atLeastOne('commandRate.burst', limit.burst), rate: limit.rate };
 }
 
 /** A count of at least one; `Infinity` means no limit. */

@@ -1,0 +1,115 @@
+import type { AddressInfo } from 'node:net';
+import type { AdapterStatus, AdmissionRefusal, DisconnectReason, RemoteEndpoint } from '../index.js';
+import type { LoggedPeer, ServeLog, ServerInfo } from './serve-log.js';
+import { plainAddress } from './text-log.js';
+
+/**
+ * `--log json`: one JSON object per line and per event on standard output, for systemd, a
+ * container runtime or a log shipper. Every object has `time` (ISO 8601) and `event`; those
+ * about a client have `peer` (its id, stable for the connection), `address`, `port` and `nick`.
+ */
+export class JsonLog implements ServeLog {
+  private readonly write: (line: string) => void;
+
+  constructor(write: (line: string) => void) {
+    this.write = write;
+  }
+
+  started(address: AddressInfo, info: ServerInfo): void {
+    this.event('listening', { address: plainAddress(address.address), port: address.port, framing: info.framing, chat: info.chat, ...(info.cluster === undefined ? {} : { cluster: info.cluster }) });
+  }
+
+  hint(): void {
+    // For people at a terminal only.
+  }
+
+  reply(text: string): void {
+    this.event('console', { text });
+  }
+
+  connected(peer: LoggedPeer): void {
+    this.event('connect', { ...client(peer), framing: peer.framing });
+  }
+
+  message(peer: LoggedPeer, text: string): void {
+    this.event('message', { ...client(peer), room: peer.room, text });
+  }
+
+  disconnected(peer: LoggedPeer, reason: DisconnectReason, error?: Error): void {
+    this.event('disconnect', { ...client(peer), reason, ...(error === undefined ? {} : { error: error.message }) });
+  }
+
+  refused(address: string, reason: AdmissionRefusal): void {
+    this.event('refused', { address: plainAddress(address), reason });
+  }
+
+  slowConsumer(peer: LoggedPeer, queuedBytes: number): void {
+    this.event('slow-consumer', { ...client(peer), queuedBytes });
+  }
+
+  clientError(peer: LoggedPeer, error: Error): void {
+    this.event('client-error', { ...client(peer), error: error.message, ...code(error) });
+  }
+
+  tlsError(remote: RemoteEndpoint, error: Error): void {
+    this.event('tls-error', { address: plainAddress(remote.address), port: remote.port, error: error.message, ...code(error) });
+  }
+
+  joined(peer: LoggedPeer, room: string): void {
+    this.event('join', { ...client(peer), room });
+  }
+
+  left(peer: LoggedPeer, room: string): void {
+    this.event('leave', { ...client(peer), room });
+  }
+
+  renamed(peer: LoggedPeer, previous: string): void {
+    this.event('nick', { ...client(peer), previous });
+  }
+
+  said(text: string, delivered: number): void {
+    this.event('operator-message', { text, delivered });
+  }
+
+  kicked(peer: LoggedPeer, reason: string | undefined): void {
+    this.event('kick', { ...client(peer), ...(reason === undefined ? {} : { reason }) });
+  }
+
+  clusterStatus(status: AdapterStatus, info: NonNullable<ServerInfo['cluster']>): void {
+    this.event('cluster', { status, broker: info.broker, prefix: info.prefix, hubId: info.hubId });
+  }
+
+  clusterError(error: Error, info: NonNullable<ServerInfo['cluster']>, unreachable: boolean): void {
+    this.event('cluster-error', { broker: info.broker, unreachable, error: error.message, ...code(error) });
+  }
+
+  inputClosed(): void {
+    this.event('console-closed', {});
+  }
+
+  stopping(): void {
+    this.event('stopping', {});
+  }
+
+  closed(): void {
+    this.event('closed', {});
+  }
+
+  failed(reason: string): void {
+    this.event('error', { error: reason });
+  }
+
+  private event(event: string, fields: Record<string, unknown>): void {
+    this.write(JSON.stringify({ time: new Date().toISOString(), event, ...fields }));
+  }
+}
+
+/** The fields that name a client. Its id is made on first use and kept by the peer: only JSON logs ask for it. */
+function client(peer: LoggedPeer): Record<string, unknown> {
+  return { peer: peer.id, address: plainAddress(peer.remoteAddress), port: peer.remotePort, nick: peer.nick };
+}
+
+function code(error: Error): Record<string, unknown> {
+  const value = (error as { code?: unknown }).code;
+  return typeof value === 'string' ? { code: value } : {};
+}

@@ -1,0 +1,46 @@
+import type { AddressInfo } from 'node:net';
+import type { AdapterStatus, AdmissionRefusal, DisconnectReason, Peer, RemoteEndpoint } from '../index.js';
+
+/** What the server is, for the line that says it started. */
+export interface ServerInfo {
+  readonly framing: string;
+  readonly chat: boolean;
+  /** The broker it shares the chat through, if any. */
+  readonly cluster?: { readonly broker: 'redis' | 'nats'; readonly url: string; readonly prefix: string; readonly hubId: string } | undefined;
+}
+
+/** A client as the log names it. The console stores nothing per client: all of it is read off the peer. */
+export type LoggedPeer = Peer<object>;
+
+/**
+ * What `serve` reports, one method per kind of event: `--log text` prints the console's lines,
+ * `--log json` one JSON object per event. Both write through `write`, one line per call.
+ */
+export interface ServeLog {
+  started(address: AddressInfo, info: ServerInfo): void;
+  /** A hint for the person at the console; not an event, so JSON logs leave it out. */
+  hint(text: string): void;
+  /** The console's answer to an operator command. */
+  reply(text: string): void;
+  connected(peer: LoggedPeer): void;
+  message(peer: LoggedPeer, text: string): void;
+  disconnected(peer: LoggedPeer, reason: DisconnectReason, error?: Error): void;
+  refused(address: string, reason: AdmissionRefusal): void;
+  slowConsumer(peer: LoggedPeer, queuedBytes: number): void;
+  clientError(peer: LoggedPeer, error: Error): void;
+  tlsError(remote: RemoteEndpoint, error: Error): void;
+  joined(peer: LoggedPeer, room: string): void;
+  left(peer: LoggedPeer, room: string): void;
+  renamed(peer: LoggedPeer, previous: string): void;
+  /** The operator said `text` to everyone; `delivered` is how many clients of this server got it. */
+  said(text: string, delivered: number, clustered: boolean): void;
+  kicked(peer: LoggedPeer, reason: string | undefined): void;
+  clusterStatus(status: AdapterStatus, info: NonNullable<ServerInfo['cluster']>): void;
+  /** Trouble with the broker; `unreachable` when the link is not up (the server goes on with its own clients). */
+  clusterError(error: Error, info: NonNullable<ServerInfo['cluster']>, unreachable: boolean): void;
+  inputClosed(): void;
+  stopping(): void;
+  closed(): void;
+  /** The server failed and is stopping (the reason also goes to standard error). */
+  failed(reason: string): void;
+}

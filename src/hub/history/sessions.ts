@@ -1,0 +1,127 @@
+import { randomBytes } from 'node:crypto';
+import { DIRECT_KEY_PREFIX } from './history-store.js';
+
+/** One JSON connection's session: the secret it presents to recover, and where its direct messages are kept. */
+export interface Session<P> {
+  /** What the client is given in its welcome and hands back in its next `hello`. Secret. */
+  readonly token: string;
+  /** The history stream of its direct messages; it moves to the next session on a recovery. */
+  logKey: string;
+  /** The connection, while it is open. */
+  peer: P | undefined;
+  /** When its connection closed (ms since the epoch); 0 while open. */
+  closedAt: number;
+  /** Recovered by a later session, which took its log: nothing of it is left to expire. */
+  spent: boolean;
+}
+
+/** What resuming a session found. */
+export type ResumeResult = 'ok' | 'too-old' | 'unknown';
+
+/**
+ * The sessions of one hub's JSON clients: each connection gets one in its welcome; a client
+ * that comes back within the recovery window presents it to recover what it missed. The token
+ * starts with the hub's own tag (so that one from another hub or a restart is told apart) and
+ * carries 120 random bits: it stands for the client's direct messages. Closed sessions expire
+ * in the order they closed, swept whenever a session opens or closes, so no timer is needed.
+ * @internal
+ */
+export class Sessions<P> {
+  private readonly tag: string;
+  private readonly window: number;
+  private readonly expireLog: (logKey: string) => void;
+  private readonly byToken = new Map<string, Session<P>>();
+  private readonly byPeer = new Map<P, Session<P>>();
+  /** Closed sessions, oldest first: the order they expire in. */
+  private closed: Session<P>[] = [];
+  private closedHead = 0;
+  private logs = 0;
+
+  /** `expireLog` forgets the direct messages of a session that expired. */
+  constructor(tag: string, window: number, expireLog: (logKey: string) => void) {
+    this.tag = tag;
+    this.window = window;
+    this.expireLog = expireLog;
+  }
+
+  /** A new session for `peer`. */
+  open(peer: P, now: number): Session<P> {
+    this.sweep(now);
+    this.logs += 1;
+    const session: Session<P> = {
+      token: `${this.tag}.${randomBytes(15).toString('base64url')}`,
+      logKey: `${DIRECT_KEY_PREFIX}${this.tag}-${this.logs.toString(36)}`,
+      peer,
+      closedAt: 0,
+      spent: false,
+    };
+    this.byToken.set(session.token, session);
+    this.byPeer.set(peer, session);
+    return session;
+  }
+
+  /** The open session of `peer`. */
+  of(peer: P): Session<P> | undefined {
+    return this.byPeer.get(peer);
+  }
+
+  /** `peer`'s connection closed: its session may be recovered until the window passes. */
+  close(peer: P, now: number): void {
+    const session = this.byPeer.get(peer);
+    if (session === undefined) return;
+    this.byPeer.delete(peer);
+    session.peer = undefined;
+    session.closedAt = now;
+    this.closed.push(session);
+    this.sweep(now);
+  }
+
+  /**
+   * `peer` presents `token`, the session of an earlier connection: if it is this hub's and
+   * closed less than the window ago, `peer`'s own session takes over its direct messages and
+   * the old one is spent. A session whose connection the hub still thinks open (the client
+   * came back before the hub saw the old one go) is taken over too: the token is the proof.
+   */
+  resume(peer: P, token: string, now: number): ResumeResult {
+    const mine = this.byPeer.get(peer);
+    const old = this.byToken.get(token);
+    if (mine === undefined || old === mine) return 'unknown';
+    if (old === undefined) return token.startsWith(`${this.tag}.`) ? 'too-old' : 'unknown';
+    if (old.peer !== undefined) {
+      this.byPeer.delete(old.peer);
+      old.peer = undefined;
+      old.closedAt = now;
+    } else if (now - old.closedAt > this.window) {
+      this.retire(old);
+      this.expireLog(old.logKey);
+      return 'too-old';
+    }
+    this.retire(old);
+    // The fresh session's own log is empty (the welcome came just before): the old one is kept.
+    this.expireLog(mine.logKey);
+    mine.logKey = old.logKey;
+    return 'ok';
+  }
+
+  /** Forgets sessions closed longer ago than the window, and their direct messages. */
+  private sweep(now: number): void {
+    while (this.closedHead < this.closed.length) {
+      const session = this.closed[this.closedHead];
+      if (session !== undefined && !session.spent && now - session.closedAt <= this.window) break;
+      this.closed[this.closedHead] = undefined as unknown as Session<P>;
+      this.closedHead += 1;
+      if (session === undefined || session.spent) continue;
+      this.retire(session);
+      this.expireLog(session.logKey);
+    }
+    if (this.closedHead > 64 && this.closedHead * 2 > this.closed.length) {
+      this.closed = this.closed.slice(this.closedHead);
+      this.closedHead = 0;
+    }
+  }
+
+  private retire(session: Session<P>): void {
+    session.spent = true;
+    this.byToken.delete(session.token);
+  }
+}

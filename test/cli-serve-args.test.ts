@@ -1,0 +1,270 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { parseConnectArgs, parseServeArgs, UsageError } from '../src/cli/args.js';
+import { ConfigFileError } from '../src/cli/serve-config.js';
+import { SERVE_SETTINGS } from '../src/cli/serve-settings.js';
+import { serveHubOptions } from '../src/cli/serve-hub-options.js';
+import {
+  DEFAULT_CLOSE_TIMEOUT_MS,
+  DEFAULT_HEARTBEAT_INTERVAL_MS,
+  DEFAULT_IDLE_TIMEOUT_MS,
+  DEFAULT_MAX_CLIENTS,
+  DEFAULT_MAX_CLIENTS_PER_ADDRESS,
+  DEFAULT_MAX_MESSAGE_BYTES,
+  DEFAULT_MAX_QUEUED_BYTES,
+  DEFAULT_SOFT_QUEUED_BYTES,
+} from '../src/index.js';
+import { assertCliBuilt, cli, killAll, Spawned } from './fixtures/spawned.js';
+
+// `serve`'s settings from flags, the environment and a config file, parsed in this process;
+// and the program's answer to bad ones, run as a person runs it.
+let dir = '';
+
+beforeAll(() => {
+  assertCliBuilt();
+  dir = mkdtempSync(join(tmpdir(), 'broadcast-chat-serve-args-'));
+});
+afterAll(() => {
+  if (dir !== '') rmSync(dir, { recursive: true, force: true });
+});
+afterEach(killAll);
+
+/** Writes a config file into the test's directory and returns its path. */
+function config(name: string, content: unknown): string {
+  const file = join(dir, name);
+  writeFileSync(file, typeof content === 'string' ? content : JSON.stringify(content));
+  return file;
+}
+
+function serve(argv: string[], env: NodeJS.ProcessEnv = {}): Record<string, unknown> {
+  const command = parseServeArgs(argv, env);
+  if (command.command !== 'serve') throw new Error(`not serve: ${command.command}`);
+  return command;
+}
+
+describe('serve flags', () => {
+  it('leaves every setting out unless given, so that the library applies its defaults', () => {
+    expect(serve([])).toEqual({ command: 'serve', host: '0.0.0.0', port: 8000, framing: 'auto' });
+    expect(serveHubOptions(serve([]) as never, undefined)).toEqual({ framing: 'auto' });
+  });
+
+  it('reads each flag into the library option of the same name', () => {
+    const command = serve([
+      '--max-clients', '50', '--max-clients-per-address', '5', '--max-message-bytes', '64k', '--oversized-message', 'disconnect',
+      '--invalid-utf8', 'reject', '--max-queued-bytes', '4m', '--slow-consumer-policy', 'drop', '--soft-queued-bytes', '0',
+      '--soft-queued-seconds', '2.5', '--idle-timeout', '1h', '--partial-message-timeout', '250ms', '--heartbeat-interval', '0',
+      '--keep-alive-delay', '45s', '--close-timeout', '1500', '--flood', '5:2', '--flood-max-backlog', '10',
+      '--max-pending-messages', '7', '--max-pending-bytes', '1MiB', '--chat', '--room', 'main', '--guest-prefix', 'visitor',
+      '--raw-notices', '--echo', '--motd', 'be nice', '--log', 'json',
+    ]);
+    expect(serveHubOptions(command as never, undefined)).toEqual({
+      framing: 'mixed',
+      chat: { rawNotices: true },
+      defaultRoom: 'main',
+      guestPrefix: 'visitor',
+      echo: true,
+      maxClients: 50,
+      maxClientsPerAddress: 5,
+      maxMessageBytes: 65_536,
+      oversizedMessage: 'disconnect',
+      invalidUtf8: 'reject',
+      maxQueuedBytes: 4 * 1024 * 1024,
+      slowConsumerPolicy: 'drop',
+      softQueuedBytes: 0,
+      softQueuedSeconds: 2.5,
+      idleTimeout: 3_600_000,
+      partialMessageTimeout: 250,
+      heartbeatInterval: 0,
+      keepAliveDelay: 45_000,
+      closeTimeout: 1500,
+      flood: { burst: 5, rate: 2, maxBacklog: 10 },
+      maxPendingMessages: 7,
+      maxPendingBytes: 1024 * 1024,
+    });
+    expect(command).toMatchObject({ motd: 'be nice', log: 'json' });
+  });
+
+  it('serves any framing; --chat alone picks mixed, and json and mixed are chat on their own', () => {
+    for (const framing of ['auto', 'line', 'raw', 'length', 'json', 'mixed']) expect(serve(['--framing', framing]).framing).toBe(framing);
+    expect(serve(['--chat'])).toMatchObject({ framing: 'mixed', chat: true });
+    expect(serve(['--chat', '-f', 'line'])).toMatchObject({ framing: 'line', chat: true });
+    expect(serve(['--framing', 'json', '--room', 'main'])).toMatchObject({ framing: 'json', room: 'main' });
+  });
+
+  it.each([
+    [['--max-clients', '0'], "invalid --max-clients '0': expected a whole number, at least 1"],
+    [['--max-clients', '1.5'], "invalid --max-clients '1.5'"],
+    [['--max-clients-per-address', 'many'], "invalid --max-clients-per-address 'many'"],
+    [['--max-message-bytes', '0'], "invalid --max-message-bytes '0': expected a size in bytes, at least 1"],
+    [['--max-queued-bytes', '4 parsecs'], "invalid --max-queued-bytes '4 parsecs'"],
+    [['--soft-queued-bytes=-1'], "invalid --soft-queued-bytes '-1'"],
+    [['--soft-queued-seconds', 'soon'], "invalid --soft-queued-seconds 'soon'"],
+    [['--idle-timeout', '1 fortnight'], "invalid --idle-timeout '1 fortnight': expected milliseconds (0 turns it off)"],
+    [['--close-timeout', '0'], "invalid --close-timeout '0': expected milliseconds, above 0"],
+    [['--heartbeat-interval=-5'], "invalid --heartbeat-interval '-5'"],
+    [['--partial-message-timeout', 'x'], "invalid --partial-message-timeout 'x'"],
+    [['--keep-alive-delay', '1y'], "invalid --keep-alive-delay '1y'"],
+    [['--oversized-message', 'explode'], "invalid --oversized-message 'explode': expected one of drop, disconnect"],
+    [['--slow-consumer-policy', 'wait'], "invalid --slow-consumer-policy 'wait': expected one of disconnect, drop"],
+    [['--invalid-utf8', 'ignore'], "invalid --invalid-utf8 'ignore'"],
+    [['--flood', '5'], "invalid --flood '5': expected BURST:RATE[:POLICY]"],
+    [['--flood', '5:2:later'], "invalid policy in --flood 'later': expected one of slow, drop, disconnect"],
+    [['--framing', 'xml'], "invalid --framing 'xml': expected one of auto, line, raw, length, json, mixed"],
+    [['--log', 'yaml'], "invalid --log 'yaml': expected one of text, json"],
+    [['--chat', '--room', 'no spaces'], "invalid --room 'no spaces': a room name"],
+    [['--redis', 'localhost:6379'], "invalid --redis 'localhost:6379': expected a redis:// or rediss:// URL"],
+    [['--motd', ' '], "invalid --motd ' ': expected some text"],
+  ])('refuses %j, naming the flag', (argv, message) => {
+    expect(() => parseServeArgs(argv)).toThrow(message);
+  });
+
+  it.each([
+    [['--chat', '--framing', 'length'], '--chat needs a text framing: length carries bytes'],
+    [['--no-chat', '--framing', 'json'], 'the json framing is a chat protocol: it cannot run with --no-chat'],
+    [['--chat', '--no-chat'], 'give --chat or --no-chat, not both'],
+    [['--room', 'main'], '--room only applies in chat mode: add --chat'],
+    [['--guest-prefix', 'visitor'], '--guest-prefix only applies in chat mode'],
+    [['--raw-notices'], '--raw-notices only applies in chat mode'],
+    [['--redis', 'redis://127.0.0.1:6379', '--nats', '127.0.0.1:4222'], 'give --redis or --nats, not both'],
+    [['--prefix', 'team'], '--prefix is for a chat on a broker: add --redis URL or --nats URL'],
+    [['--hub-id', 'one'], '--hub-id is for a chat on a broker'],
+    [['--tls-key', 'key.pem'], '--tls-key and --tls-cert go together'],
+    [['--handshake-timeout', '5s'], '--handshake-timeout only applies to TLS'],
+    [['--flood-max-backlog', '10'], '--flood-max-backlog needs --flood'],
+    [['--flood', '5:2:drop', '--flood-max-backlog', '10'], '--flood-max-backlog only applies to the slow flood policy, not drop'],
+    [['--tls'], '--tls and --tls-ca are options of connect'],
+  ])('refuses %j, which cannot work', (argv, message) => {
+    expect(() => parseServeArgs(argv)).toThrow(message);
+  });
+
+  it("names connect's flags as such, and serve's when given to connect", () => {
+    expect(() => parseConnectArgs(['--max-clients', '5'])).toThrow('--max-clients is an option of serve');
+    expect(() => parseConnectArgs(['--chat'])).toThrow('--chat is an option of serve');
+    expect(() => parseServeArgs(['--tls-ca', 'ca.pem'])).toThrow(UsageError);
+  });
+});
+
+describe('serve settings from the environment and a config file', () => {
+  it('takes flags over the environment, and the environment over the file', () => {
+    const file = config('precedence.json', { maxClients: 1, idleTimeout: '1m', chat: true, motd: 'from the file' });
+    const env = { BROADCAST_CHAT_MAX_CLIENTS: '2', BROADCAST_CHAT_CHAT: 'off' };
+    expect(serve(['--config', file, '--max-clients', '3'], env)).toMatchObject({ maxClients: 3, idleTimeout: 60_000, chat: false, motd: 'from the file' });
+    expect(serve(['--config', file], env)).toMatchObject({ maxClients: 2, chat: false });
+    expect(serve(['--config', file])).toMatchObject({ maxClients: 1, chat: true, framing: 'mixed' });
+    expect(serve(['--config', file, '--no-chat'], { BROADCAST_CHAT_CHAT: 'yes' })).toMatchObject({ chat: false, framing: 'auto' });
+    // The file can be named by the environment too; an empty variable counts as unset.
+    expect(serve([], { BROADCAST_CHAT_CONFIG: file, BROADCAST_CHAT_MAX_CLIENTS: '' })).toMatchObject({ maxClients: 1 });
+  });
+
+  it('reads every setting from BROADCAST_CHAT_<FLAG>, and HOST and PORT as before', () => {
+    const command = serve([], {
+      HOST: '127.0.0.1',
+      PORT: '9000',
+      BROADCAST_CHAT_FRAMING: 'line',
+      BROADCAST_CHAT_CHAT: '1',
+      BROADCAST_CHAT_ROOM: 'main',
+      BROADCAST_CHAT_MAX_CLIENTS_PER_ADDRESS: '3',
+      BROADCAST_CHAT_IDLE_TIMEOUT: '90s',
+      BROADCAST_CHAT_FLOOD: '10:0.5:disconnect',
+      BROADCAST_CHAT_LOG: 'json',
+    });
+    expect(command).toMatchObject({ host: '127.0.0.1', port: 9000, framing: 'line', chat: true, room: 'main', maxClientsPerAddress: 3, idleTimeout: 90_000, log: 'json' });
+    expect(command.flood).toEqual({ burst: 10, rate: 0.5, policy: 'disconnect' });
+    expect(serve([], { HOST: '127.0.0.1', BROADCAST_CHAT_HOST: '::1' }).host).toBe('::1');
+    expect(() => parseServeArgs([], { BROADCAST_CHAT_MAX_CLIENTS: 'lots' })).toThrow("invalid BROADCAST_CHAT_MAX_CLIENTS 'lots'");
+    expect(() => parseServeArgs([], { BROADCAST_CHAT_ECHO: 'maybe' })).toThrow("invalid BROADCAST_CHAT_ECHO 'maybe': expected true or false");
+    expect(() => parseServeArgs([], { BROADCAST_CHAT_ROOM: 'main' })).toThrow('BROADCAST_CHAT_ROOM only applies in chat mode');
+  });
+
+  it('refuses an unknown key by name, with the key it was probably meant to be', () => {
+    const file = config('typo.json', { chat: true, maxClient: 5 });
+    expect(() => parseServeArgs(['--config', file])).toThrow(ConfigFileError);
+    expect(() => parseServeArgs(['--config', file])).toThrow(`${file}: unknown key 'maxClient' (did you mean 'maxClients'?)`);
+    expect(() => parseServeArgs(['--config', config('far.json', { colour: 'blue' })])).toThrow(/unknown key 'colour'$/);
+  });
+
+  it('checks each value as its flag is checked, naming the key and the file', () => {
+    expect(() => parseServeArgs(['--config', config('bad-count.json', { maxClients: 0 })])).toThrow(/invalid maxClients in .*bad-count\.json 0: expected a whole number, at least 1/);
+    expect(() => parseServeArgs(['--config', config('bad-bool.json', { chat: 'sometimes' })])).toThrow("invalid chat in");
+    expect(() => parseServeArgs(['--config', config('bad-flood.json', { flood: { burst: 5 } })])).toThrow(/invalid rate in flood in .*: expected messages per second/);
+    expect(() => parseServeArgs(['--config', config('bad-flood-key.json', { flood: { burst: 5, rate: 1, speed: 2 } })])).toThrow("unknown key 'speed' in flood");
+    expect(() => parseServeArgs(['--config', config('room.json', { room: 'main' })])).toThrow(/room in .*room\.json only applies in chat mode/);
+    expect(serve(['--config', config('flood.json', { flood: { burst: 5, rate: 1, policy: 'drop' } })]).flood).toEqual({ burst: 5, rate: 1, policy: 'drop' });
+  });
+
+  it('refuses a file that is not a JSON object, or not there', () => {
+    expect(() => parseServeArgs(['--config', config('broken.json', '{"chat": true,')])).toThrow(/broken\.json is not valid JSON/);
+    expect(() => parseServeArgs(['--config', config('list.json', [1, 2])])).toThrow('must hold a JSON object of settings');
+    expect(() => parseServeArgs(['--config', join(dir, 'missing.json')])).toThrow(/cannot read --config .*missing\.json: ENOENT/);
+  });
+
+  it("reads the TLS files a config file names from the file's directory", () => {
+    const tlsDir = mkdtempSync(join(dir, 'tls-'));
+    writeFileSync(join(tlsDir, 'key.pem'), 'the key');
+    writeFileSync(join(tlsDir, 'cert.pem'), 'the certificate');
+    writeFileSync(join(tlsDir, 'chat.json'), JSON.stringify({ tlsKey: 'key.pem', tlsCert: 'cert.pem', handshakeTimeout: '2s' }));
+    const command = serve(['--config', join(tlsDir, 'chat.json')]);
+    expect(command.tls).toEqual({ key: Buffer.from('the key'), cert: Buffer.from('the certificate') });
+    expect(command.handshakeTimeout).toBe(2000);
+  });
+});
+
+describe('broadcast-chat serve with bad settings', () => {
+  it('lists every setting in its help, with its default from the library', async () => {
+    const program = cli('help', ['serve', '--help']);
+    expect(await program.waitExit()).toEqual({ code: 0, signal: null });
+    const help = program.printed.stdout;
+    for (const setting of Object.values(SERVE_SETTINGS)) expect(help).toContain(`--${setting.flag}`);
+    for (const shown of [
+      `(default ${DEFAULT_MAX_CLIENTS})`,
+      `(default ${DEFAULT_MAX_CLIENTS_PER_ADDRESS})`,
+      `(default ${DEFAULT_MAX_MESSAGE_BYTES / 1024}KiB)`,
+      `(default ${DEFAULT_MAX_QUEUED_BYTES / 1024 / 1024}MiB)`,
+      `${DEFAULT_SOFT_QUEUED_BYTES / 1024 / 1024}MiB)`,
+      `(default ${DEFAULT_IDLE_TIMEOUT_MS / 3_600_000}h)`,
+      `(default ${DEFAULT_HEARTBEAT_INTERVAL_MS / 1000}s)`,
+      `(default ${DEFAULT_CLOSE_TIMEOUT_MS / 1000}s)`,
+      'BROADCAST_CHAT_MAX_CLIENTS',
+      '--config FILE',
+    ]) {
+      expect(help.replace(/\s+/g, ' ')).toContain(shown);
+    }
+    expect(help.split('\n').filter((line) => line.length > 80)).toEqual([]);
+  });
+
+  it('exits 2 with the flag named and the usage for a bad flag', async () => {
+    const program = cli('bad flag', ['serve', '--max-clients', '0']);
+    expect(await program.waitExit()).toEqual({ code: 2, signal: null });
+    expect(program.printed.stderr).toMatch(/^broadcast-chat: invalid --max-clients '0': expected a whole number, at least 1\n\nUsage: broadcast-chat serve /);
+  });
+
+  it('exits 2 naming the variable for a bad environment value', async () => {
+    const program = cli('bad env', ['serve'], { BROADCAST_CHAT_IDLE_TIMEOUT: 'forever' });
+    expect(await program.waitExit()).toEqual({ code: 2, signal: null });
+    expect(program.printed.stderr).toMatch(/^broadcast-chat: invalid BROADCAST_CHAT_IDLE_TIMEOUT 'forever'/);
+  });
+
+  it('exits 2 for a bad config file with one line and no usage', async () => {
+    const file = config('process-typo.json', { chat: true, maxClinets: 5 });
+    const program = cli('bad config', ['serve', '--config', file]);
+    expect(await program.waitExit()).toEqual({ code: 2, signal: null });
+    expect(program.printed.stderr).toBe(`broadcast-chat: ${file}: unknown key 'maxClinets' (did you mean 'maxClients'?)\n`);
+    expect(program.printed.stdout).toBe('');
+  });
+
+  it('exits 2 for a value only the library can check, without serving', async () => {
+    const program = cli('bad guest prefix', ['serve', '--host', '127.0.0.1', '--port', '0', '--chat', '--guest-prefix', 'a-very-long-guest-prefix']);
+    expect(await program.waitExit()).toEqual({ code: 2, signal: null });
+    expect(program.printed.stderr).toMatch(/^Could not start server: guestPrefix 'a-very-long-guest-prefix'/);
+    expect(program.printed.stdout).toBe('');
+  });
+
+  it('runs as `npx broadcast-chat serve` from the checkout', async () => {
+    const program = new Spawned('npx', 'npx', ['--offline', 'broadcast-chat', 'serve', '--host', '127.0.0.1', '--port', '0', '--chat']);
+    await program.waitFor(/Server started on 127\.0\.0\.1:\d+ \(framing: mixed, chat mode\)/, 'stdout', 20_000);
+    program.type('exit\n');
+    expect(await program.waitExit()).toEqual({ code: 0, signal: null });
+  }, 30_000);
+});

@@ -1,0 +1,6 @@
+import { missingBroker } from './helpers/cluster.js';
+import { clusterLoadSuite } from './helpers/cluster-load-suite.js';
+
+// A thousand clients' presence, and a paste of megabytes, across hubs joined by the NATS at
+// 127.0.0.1:4222 (or NATS_URL); skips, naming what is missing, when there is none.
+clusterLoadSuite('nats', await missingBroker('nats'));
