@@ -31,6 +31,7 @@ const layerRules = [
   { files: ['src/hub/**/*.ts'], rules: forbid(['client', 'redis', 'nats', 'cli', 'websocket', 'browser'], 'the hub never depends on clients, adapters or the CLI') },
   { files: ['src/client/**/*.ts'], rules: forbid(['hub', 'cluster', 'redis', 'nats', 'cli', 'websocket'], 'a client never imports the hub') },
   { files: ['src/redis/**/*.ts', 'src/nats/**/*.ts'], rules: forbid(['hub', 'client', 'cli', 'websocket', 'browser'], 'a broker adapter builds on cluster/ alone') },
+  { files: ['src/prometheus/**/*.ts'], rules: forbid(['client', 'redis', 'nats', 'cli', 'websocket', 'browser'], 'the exporter reads a hub: it never loads clients or other integrations') },
   { files: ['src/browser/**/*.ts'], rules: forbid(['transport', 'hub', 'client', 'cluster', 'redis', 'nats', 'cli', 'websocket'], 'the browser client runs in pages: no Node modules, no hub') },
 ];
 

@@ -7,6 +7,9 @@ export {
   DEFAULT_PORT,
 } from './defaults.js';
 export type { HubEvents } from './hub/events.js';
+export type { ConnectionStats, HistoryStats, HubAdapterStats, HubStats, HubStatsOptions, QueuedStats } from './hub/stats.js';
+export { HUB_CHANNELS } from './hub/diagnostics.js';
+export type { HubAdapterStatusMessage, HubConnectMessage, HubDisconnectMessage, HubMessageMessage, HubRefusedMessage, HubSlowConsumerMessage } from './hub/diagnostics.js';
 export type { AcceptOptions, BroadcastOptions, HubAddress, HubCloseOptions, HubListenOptions, HubOptions, UnixSocketAddress } from './hub/options.js';
 export { Peer } from './hub/peer.js';
 export type { OversizedMessagePolicy, SlowConsumerPolicy } from './hub/peer.js';

@@ -84,7 +84,10 @@ export function clusterLoadSuite(kind: BrokerKind, missing: string | undefined):
   afterEach(async () => {
     for (const peer of peers.splice(0)) peer.destroy();
     for (const socket of sockets.splice(0)) socket.destroy();
-    for (const hub of hubs.splice(0)) hub.process.signal('SIGTERM');
+    // Closed as a hub closes (its nickname claims released), or killed if it takes too long.
+    const closing = hubs.splice(0);
+    for (const hub of closing) hub.process.signal('SIGTERM');
+    await Promise.all(closing.map((hub) => hub.process.waitExit(5000).catch(() => undefined)));
     await killAll();
     if (kind === 'nats') await removeNatsBucket(url, prefix);
     prefix = testPrefix();
