@@ -4,7 +4,7 @@ export default defineConfig([
   {
     // The cluster adapters and the WebSocket door have entries of their own, so that the core never
     // loads ioredis, nats or ws (peer dependencies, and so external to the build).
-    entry: { index: 'src/index.ts', redis: 'src/redis.ts', nats: 'src/nats.ts', websocket: 'src/websocket.ts', prometheus: 'src/prometheus.ts' },
+    entry: { index: 'src/index.ts', internals: 'src/internals.ts', redis: 'src/redis.ts', nats: 'src/nats.ts', websocket: 'src/websocket.ts', prometheus: 'src/prometheus.ts' },
     format: ['esm', 'cjs'],
     target: 'node20',
     platform: 'node',

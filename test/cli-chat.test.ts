@@ -1,6 +1,6 @@
 import { connect, createServer, type Socket } from 'node:net';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_CLOSE_TIMEOUT_MS } from '../src/index.js';
+import { DEFAULT_CLOSE_TIMEOUT_MS } from '../src/internals.js';
 import { assertCliBuilt, cli, freePort, killAll, portOf, pythonClient, Spawned } from './fixtures/spawned.js';
 import { needs } from './helpers/tools.js';
 

@@ -15,7 +15,7 @@ import {
   DEFAULT_MAX_MESSAGE_BYTES,
   DEFAULT_MAX_QUEUED_BYTES,
   DEFAULT_SOFT_QUEUED_BYTES,
-} from '../src/index.js';
+} from '../src/internals.js';
 import { assertCliBuilt, cli, killAll, Spawned } from './fixtures/spawned.js';
 
 // `serve`'s settings from flags, the environment and a config file, parsed in this process;

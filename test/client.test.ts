@@ -13,7 +13,7 @@ import {
   type DisconnectReason,
   type FramingError,
   type HubBye,
-} from '../src/index.js';
+} from '../src/internals.js';
 import { closeAfterEach, tcpHandles } from './helpers/cleanup.js';
 import { startHub } from './helpers/hub.js';
 import { eventually, nextEvent } from './helpers/sockets.js';

@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { createServer, type Server, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_MAX_MESSAGE_BYTES, MessageTooLargeError, type BroadcastHub, type DisconnectReason, type OversizedMessagePolicy, type Peer } from '../src/index.js';
+import { DEFAULT_MAX_MESSAGE_BYTES, MessageTooLargeError, type BroadcastHub, type DisconnectReason, type OversizedMessagePolicy, type Peer } from '../src/internals.js';
 import { closeAfterEach } from './helpers/cleanup.js';
 import { startHub } from './helpers/hub.js';
 import { eventually, RawPeer } from './helpers/sockets.js';

@@ -1,3 +1,4 @@
+import { nickSkeleton } from '../protocol/names.js';
 import { randomBytes } from 'node:crypto';
 import type { AdapterHost, AdapterStatus, ClusterAdapter, ClusterEvent, RemotePeer } from './adapter.js';
 import { DEFAULT_MAX_FRAME_BYTES, type BrokerTransport } from './broker-transport.js';
@@ -404,7 +405,7 @@ export class BrokerAdapter implements ClusterAdapter {
   }
 
   async claimNick(nick: string): Promise<boolean> {
-    const key = nick.toLowerCase();
+    const key = nickSkeleton(nick);
     if (this.claimed.has(key)) return true;
     if (this.state !== 'connected') throw new ClusterUnavailableError(this.transport.name, `cannot check nickname '${nick}' with the other hubs: the broker is unreachable`);
     try {
@@ -421,7 +422,7 @@ export class BrokerAdapter implements ClusterAdapter {
   }
 
   releaseNick(nick: string): void {
-    const key = nick.toLowerCase();
+    const key = nickSkeleton(nick);
     if (!this.claimed.delete(key) || this.state !== 'connected') return;
     this.track(this.transport.release(claimKey(key), this.hubId)).catch((error: unknown) => {
       this.report(new ClusterUnavailableError(this.transport.name, `could not release nickname '${nick}'`, error));

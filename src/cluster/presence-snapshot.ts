@@ -1,3 +1,4 @@
+import { nickSkeleton } from '../protocol/names.js';
 import type { ClusterEvent, PresenceEntry } from './adapter.js';
 
 type PresenceEvent = Extract<ClusterEvent, { type: 'presence' }>;
@@ -90,7 +91,7 @@ export class SnapshotAssembler {
     }
     pending.next += 1;
     for (const peer of event.peers) {
-      const key = peer.nick.toLowerCase();
+      const key = nickSkeleton(peer.nick);
       const known = pending.peers.get(key);
       if (known === undefined) pending.peers.set(key, { nick: peer.nick, rooms: new Set(peer.rooms) });
       else for (const room of peer.rooms) known.rooms.add(room);

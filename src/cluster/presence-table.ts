@@ -1,3 +1,4 @@
+import { nickSkeleton } from '../protocol/names.js';
 import type { PresenceEntry, RemotePeer } from './adapter.js';
 
 interface HubPresence {
@@ -29,22 +30,22 @@ export class PresenceTable {
     const presence = this.hubOf(hub);
     presence.lastSeen = now;
     presence.peers.clear();
-    for (const peer of peers) presence.peers.set(peer.nick.toLowerCase(), { nick: peer.nick, rooms: new Set(peer.rooms) });
+    for (const peer of peers) presence.peers.set(nickSkeleton(peer.nick), { nick: peer.nick, rooms: new Set(peer.rooms) });
   }
 
   /** `nick` connected to `hub`, in `room`. */
   add(hub: string, nick: string, rooms: readonly string[]): void {
-    this.hubOf(hub).peers.set(nick.toLowerCase(), { nick, rooms: new Set(rooms) });
+    this.hubOf(hub).peers.set(nickSkeleton(nick), { nick, rooms: new Set(rooms) });
   }
 
   /** `nick` of `hub` is gone. */
   remove(hub: string, nick: string): void {
-    this.hubs.get(hub)?.peers.delete(nick.toLowerCase());
+    this.hubs.get(hub)?.peers.delete(nickSkeleton(nick));
   }
 
   /** `nick` of `hub` joined (`inRoom`) or left `room`. */
   setRoom(hub: string, nick: string, room: string, inRoom: boolean): void {
-    const peer = this.hubs.get(hub)?.peers.get(nick.toLowerCase());
+    const peer = this.hubs.get(hub)?.peers.get(nickSkeleton(nick));
     if (peer === undefined) {
       if (inRoom) this.add(hub, nick, [room]);
       return;
@@ -56,9 +57,9 @@ export class PresenceTable {
   /** `from` of `hub` is now called `nick`. */
   rename(hub: string, from: string, nick: string, rooms: readonly string[]): void {
     const peers = this.hubOf(hub).peers;
-    const known = peers.get(from.toLowerCase());
-    peers.delete(from.toLowerCase());
-    peers.set(nick.toLowerCase(), { nick, rooms: known?.rooms ?? new Set(rooms) });
+    const known = peers.get(nickSkeleton(from));
+    peers.delete(nickSkeleton(from));
+    peers.set(nickSkeleton(nick), { nick, rooms: known?.rooms ?? new Set(rooms) });
   }
 
   /** Drops `hub`; returns its peers, so that their departure can be announced. */
@@ -78,7 +79,7 @@ export class PresenceTable {
 
   /** The peer called `nick` (any case) on some hub. */
   find(nick: string): RemotePeer | undefined {
-    const key = nick.toLowerCase();
+    const key = nickSkeleton(nick);
     for (const [hub, presence] of this.hubs) {
       const peer = presence.peers.get(key);
       if (peer !== undefined) return { hub, nick: peer.nick, rooms: [...peer.rooms] };

@@ -1,3 +1,4 @@
+import { nickSkeleton } from '../protocol/names.js';
 import type { AdapterHost, AdapterStatus, ClusterAdapter, ClusterEvent, ClusterPayload, PresenceEntry } from '../cluster/adapter.js';
 import type { ChatMode } from './chat/chat-mode.js';
 import type { ChatEvent, DirectEnvelope, MessageEnvelope } from '../protocol/envelope.js';
@@ -80,7 +81,8 @@ export class ClusterLink<D> implements AdapterHost {
 
   renamed(peer: Peer<D>, previous: string): void {
     if (!this.adapter.publish({ type: 'nick', from: previous, nick: peer.nick, rooms: [...peer.rooms] })) this.hold(peer);
-    if (previous.toLowerCase() !== peer.nick.toLowerCase()) this.adapter.releaseNick(previous);
+    // A change of case or look keeps the same claim: only a new skeleton frees the old one.
+    if (nickSkeleton(previous) !== nickSkeleton(peer.nick)) this.adapter.releaseNick(previous);
     // A name set with `peer.setNick()` skipped the cluster check: claim it now, and say so if
     // another hub had it (the `/nick` command claims before renaming: then this finds it claimed).
     this.claimInBackground(peer.nick, 'set with setNick()');

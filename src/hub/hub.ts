@@ -182,7 +182,7 @@ export class BroadcastHub<T = string, D = Record<string, unknown>> extends Typed
           this.counters.messagesOut += 1;
           const relayed = defused(message);
           this.deliverFrames(this.members.rooms.membersOf(peer.room), new FrameCache(relayed), this.echo ? undefined : peer);
-          this.cluster?.relayed(peer.room, relayed);
+          this.cluster?.relayed(peer.room, relayed, peer);
         },
         relayMessage: (peer, message, room, to) => {
           this.relayMessage(peer, message, { room, to });
@@ -426,7 +426,7 @@ export class BroadcastHub<T = string, D = Record<string, unknown>> extends Typed
     const relayed = defused(message);
     const frames = new FrameCache(relayed);
     if (to !== undefined) return to.deliver(frames.frameFor(to.frameEncoder)) ? 1 : 0;
-    this.cluster?.relayed(room, relayed);
+    this.cluster?.relayed(room, relayed, from);
     return this.deliverFrames(this.members.rooms.membersOf(room), frames, this.echo ? undefined : from);
   }
 

@@ -207,7 +207,7 @@ export class WebSocketDoor<D = Record<string, unknown>> extends TypedEventEmitte
  */
 export function attachWebSocket<T, D>(hub: BroadcastHub<T, D>, options: AttachWebSocketOptions): WebSocketDoor<D> {
   if (typeof options !== 'object' || (options as unknown) === null) throw new TypeError('attachWebSocket needs options with a server');
-  return new WebSocketDoor<D>(hub as BroadcastHub<unknown, D>, options);
+  return new WebSocketDoor<D>(hub, options);
 }
 
 /**

@@ -216,6 +216,21 @@ export function clusterSuite(kind: BrokerKind, missing: string | undefined): voi
         if (Date.now() > deadline) throw new Error(`zed never became free: ${linesOf(loser).slice(-3).join(' | ')}`);
       }
     }, 20_000);
+    it('refuses a look-alike of a name held on another hub (aIice beside alice), and lets the holder change its own case', async () => {
+      const alice = await client(port(0), 'alice');
+      const other = await client(port(1));
+      // Presence crosses hubs asynchronously: ask until the other hub knows alice.
+      const deadline = Date.now() + 5000;
+      for (;;) {
+        other.write('/nick aIice\n');
+        await new Promise((resolve) => setTimeout(resolve, 150));
+        if (linesOf(other).some((line) => line.startsWith("! nickname 'aIice' looks too much like 'alice'"))) break;
+        if (linesOf(other).some((line) => line.endsWith('is now known as aIice'))) throw new Error('aIice was given beside alice');
+        if (Date.now() > deadline) throw new Error(`no refusal: ${linesOf(other).slice(-3).join(' | ')}`);
+      }
+      alice.write('/nick Alice\n');
+      await lineMatching(alice, '* alice is now known as Alice', 5000);
+    }, 20_000);
   });
 
   describe(`${kind} cluster: graceful close`, () => {

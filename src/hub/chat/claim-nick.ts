@@ -1,6 +1,6 @@
 import type { ClusterAdapter } from '../../cluster/adapter.js';
 import { NameError } from '../../protocol/name-error.js';
-import { nickProblem } from '../../protocol/names.js';
+import { nickProblem, nickTakenError } from '../../protocol/names.js';
 import type { Peer } from '../peer.js';
 
 /** What `claimAndRename` reads of the hub. */
@@ -18,17 +18,19 @@ export async function claimAndRename<D>(hub: NickHub<D>, adapter: ClusterAdapter
   const problem = nickProblem(nick);
   if (problem !== undefined) throw new NameError('ERR_INVALID_NAME', 'nickname', nick, problem);
   const holder = hub.findPeer(nick);
-  if (holder !== undefined && holder !== peer) throw taken(nick);
+  if (holder !== undefined && holder !== peer) throw nickTakenError(nick, holder.nick);
   if (holder === peer) {
-    // A change of case of one's own name keeps the same claim.
+    // A change of case (or look) of one's own name keeps the same claim.
     peer.setNick(nick);
     return;
   }
-  if (adapter.findNick(nick) !== undefined || !(await adapter.claimNick(nick))) throw taken(nick);
+  const remote = adapter.findNick(nick);
+  if (remote !== undefined) throw nickTakenError(nick, remote.nick);
+  if (!(await adapter.claimNick(nick))) throw taken(nick);
   // The claim belongs to the hub, not the peer: while it was in flight another peer of this
   // hub may have taken the name (then the claim is rightly theirs), or this one may have left.
   const now = hub.findPeer(nick);
-  if (now !== undefined && now !== peer) throw taken(nick);
+  if (now !== undefined && now !== peer) throw nickTakenError(nick, now.nick);
   if (!peer.isOpen) {
     if (now === undefined) adapter.releaseNick(nick);
     return;

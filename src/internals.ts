@@ -1,0 +1,67 @@
+/**
+ * broadcast-chat/internals: everything `broadcast-chat` exports, plus what the library's own
+ * entry points and tests build on and what few applications need: the decoder classes, the
+ * protocol helpers, and every default value. Less stable than the main entry point: names
+ * here may change in a minor release.
+ */
+export * from './index.js';
+export {
+  DEFAULT_AUTH_TIMEOUT_MS,
+  DEFAULT_CLIENT_MAX_MESSAGE_BYTES,
+  DEFAULT_COMMAND_BURST,
+  DEFAULT_COMMAND_RATE,
+  DEFAULT_CONGESTION_GRACE_MS,
+  DEFAULT_CONGESTION_MARK_BYTES,
+  DEFAULT_DELIVERIES_PER_TURN,
+  DEFAULT_INPUT_BYTES_PER_TURN,
+  DEFAULT_CLOSE_TIMEOUT_MS,
+  DEFAULT_FLOOD_BURST,
+  DEFAULT_FLOOD_MAX_BACKLOG,
+  DEFAULT_FLOOD_RATE,
+  DEFAULT_HANDSHAKE_TIMEOUT_MS,
+  DEFAULT_HEARTBEAT_INTERVAL_MS,
+  DEFAULT_HOST,
+  DEFAULT_IDLE_TIMEOUT_MS,
+  DEFAULT_KEEPALIVE_DELAY_MS,
+  DEFAULT_MAX_CLIENTS,
+  DEFAULT_MAX_CLIENTS_PER_ADDRESS,
+  DEFAULT_MAX_MESSAGE_BYTES,
+  DEFAULT_MAX_PRE_AUTH_BYTES,
+  DEFAULT_MAX_QUEUED_BYTES,
+  DEFAULT_PARTIAL_MESSAGE_TIMEOUT_MS,
+  DEFAULT_PORT,
+  DEFAULT_RETRY_AFTER_MS,
+  DEFAULT_RETRY_JITTER_MS,
+  DEFAULT_SOFT_QUEUED_BYTES,
+  DEFAULT_SOFT_QUEUED_SECONDS,
+  MAX_RETRY_AFTER_MS,
+} from './defaults.js';
+export { describeSocketError } from './errors.js';
+export { DEFAULT_RECONNECT_INITIAL_DELAY_MS, DEFAULT_RECONNECT_MAX_DELAY_MS } from './client/reconnect.js';
+export { DEFAULT_MAX_OFFLINE_BYTES, DEFAULT_MAX_OFFLINE_MESSAGES } from './client/offline-queue.js';
+export { DEFAULT_MESSAGES_HIGH_WATER_MARK } from './client/message-iterator.js';
+export { framingNames, isAdaptiveCodec, resolveCodec } from './protocol/builtin-codecs.js';
+export { classify } from './protocol/classify.js';
+export { asProtocol, isProtocol, renderAsLine, renderBare, sayNothing, textProtocol } from './protocol/protocol.js';
+export { byeEnvelope, closeFarewell, farewellLine, parseFarewellLine, shutdownFarewell } from './protocol/farewell.js';
+export type { Farewell, FarewellWords } from './protocol/farewell.js';
+export { LineDecoder } from './protocol/line-codec.js';
+export { RawDecoder } from './protocol/raw-codec.js';
+export { LengthPrefixDecoder } from './protocol/length-codec.js';
+export { AUTO_DETECT_TIMEOUT_MS, AutoDecoder } from './protocol/auto-codec.js';
+export { MAX_JOINED_BYTES } from './transport/frame-journal.js';
+export { JsonDecoder } from './protocol/json-codec.js';
+export { MixedDecoder } from './protocol/mixed-codec.js';
+export { isStructuredCodec } from './protocol/structured.js';
+export { DEFAULT_MAX_TEXT_LENGTH, MAX_TOKEN_LENGTH } from './protocol/envelope-schema.js';
+export { DEFAULT_ROOM, MAX_NICK_LENGTH, MAX_ROOM_LENGTH } from './protocol/names.js';
+export { parseCommand } from './hub/commands.js';
+export {
+  DEFAULT_HEARTBEAT_INTERVAL,
+  DEFAULT_MAX_BACKLOG_BYTES,
+  DEFAULT_MAX_IN_FLIGHT_BYTES,
+  DEFAULT_PRESENCE_TIMEOUT,
+  DEFAULT_PUBLISH_BURST_BYTES,
+  DEFAULT_PUBLISH_BYTES_PER_SECOND,
+} from './cluster/broker-adapter.js';
+export { DEFAULT_MAX_FRAME_BYTES } from './cluster/broker-transport.js';
