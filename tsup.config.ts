@@ -1,10 +1,39 @@
-import { defineConfig } from 'tsup';
+import { sep } from 'node:path';
+import { defineConfig, type Options } from 'tsup';
+
+type Plugin = NonNullable<Options['esbuildPlugins']>[number];
+
+/** The library's entry points as the CLI imports them, and the package's names for them. */
+const CLI_LIBRARY_ENTRIES: Readonly<Record<string, string>> = { '../index.js': 'broadcast-chat', '../internals.js': 'broadcast-chat/internals' };
+
+/**
+ * The CLI imports the library through its entry points (src/index.ts, src/internals.ts); in the
+ * bundle they become the package's own `broadcast-chat` and `broadcast-chat/internals`, the same
+ * files as the entries the CLI loads lazily (broadcast-chat/websocket...) import. One copy of each
+ * class, then: an error that broadcast-chat/websocket hands the CLI's hub is an instance of the
+ * classes the hub checks. Any other import of the library from src/cli/ is refused, since it would
+ * bundle a second copy.
+ */
+function libraryByName(): Plugin {
+  return {
+    name: 'library-by-name',
+    setup(build) {
+      build.onResolve({ filter: /^\.\.\// }, (args) => {
+        if (!args.importer.includes(`${sep}src${sep}cli${sep}`)) return undefined;
+        const entry = CLI_LIBRARY_ENTRIES[args.path];
+        if (entry !== undefined) return { path: entry, external: true };
+        if (args.path === '../../package.json') return undefined;
+        return { errors: [{ text: `src/cli/ imports the library through ../index.js or ../internals.js only (got ${args.path}): anything else would bundle a second copy of its classes` }] };
+      });
+    },
+  };
+}
 
 export default defineConfig([
   {
     // The cluster adapters and the WebSocket door have entries of their own, so that the core never
     // loads ioredis, nats or ws (peer dependencies, and so external to the build).
-    entry: { index: 'src/index.ts', internals: 'src/internals.ts', redis: 'src/redis.ts', nats: 'src/nats.ts', websocket: 'src/websocket.ts', prometheus: 'src/prometheus.ts' },
+    entry: { index: 'src/index.ts', internals: 'src/internals.ts', redis: 'src/redis.ts', nats: 'src/nats.ts', websocket: 'src/websocket.ts', prometheus: 'src/prometheus.ts', irc: 'src/irc.ts' },
     format: ['esm', 'cjs'],
     target: 'node20',
     platform: 'node',
@@ -22,7 +51,10 @@ export default defineConfig([
     treeshake: true,
   },
   {
-    // The `broadcast-chat` bin: one ESM file, run by node directly.
+    // The `broadcast-chat` bin: one ESM file, run by node directly. It takes the library from
+    // the package's own entries (see libraryByName), and loads broadcast-chat/websocket, /redis
+    // and /nats by name when a flag asks (src/cli/optional-module.ts): those are never bundled,
+    // so the CLI starts without ws, ioredis and nats.
     entry: { cli: 'src/cli/bin.ts' },
     format: ['esm'],
     target: 'node20',
@@ -33,6 +65,8 @@ export default defineConfig([
     clean: false,
     splitting: false,
     treeshake: true,
+    external: ['broadcast-chat'],
+    esbuildPlugins: [libraryByName()],
   },
   {
     // broadcast-chat/browser and the chat page's script: ES modules for pages, with no Node module,

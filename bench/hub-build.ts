@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from './systems.js';
@@ -12,7 +12,12 @@ const ESM_FILE = /\.js(\.map)?$/;
  * cleans it first) cannot pull the hub out from under a measurement.
  */
 export function snapshotHubBuild(): { readonly dir: string; readonly files: readonly string[]; remove(): void } {
-  const dir = mkdtempSync(join(tmpdir(), 'broadcast-chat-bench-'));
+  const root = mkdtempSync(join(tmpdir(), 'broadcast-chat-bench-'));
+  // The CLI imports the library by the package's own name: the copy is a package too, so that
+  // name resolves to it (Node's self-reference through `exports`).
+  copyFileSync(join(ROOT, 'package.json'), join(root, 'package.json'));
+  const dir = join(root, 'dist');
+  mkdirSync(dir);
   const files: string[] = [];
   const dist = join(ROOT, 'dist');
   for (const file of existsSync(dist) ? readdirSync(dist).sort() : []) {
@@ -24,7 +29,7 @@ export function snapshotHubBuild(): { readonly dir: string; readonly files: read
     dir,
     files,
     remove() {
-      rmSync(dir, { recursive: true, force: true });
+      rmSync(root, { recursive: true, force: true });
     },
   };
 }

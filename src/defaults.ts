@@ -19,10 +19,12 @@ export const DEFAULT_CLOSE_TIMEOUT_MS = 5000;
 export const DEFAULT_MAX_CLIENTS = 10_000;
 /** Most clients connected at once from one IP address, by default (2,500); more are refused with reason `too-many-from-address`. */
 export const DEFAULT_MAX_CLIENTS_PER_ADDRESS = 2_500;
-/** Queued bytes of one client that, held for `DEFAULT_SOFT_QUEUED_SECONDS`, get it cut as a slow consumer (1 MiB). */
+/** Queued bytes of one client that, held for `DEFAULT_SOFT_QUEUED_TIMEOUT_MS`, get it cut as a slow consumer (1 MiB). */
 export const DEFAULT_SOFT_QUEUED_BYTES = 1024 * 1024;
-/** Seconds a client may stay over the soft output cap before it is cut (10 s). */
-export const DEFAULT_SOFT_QUEUED_SECONDS = 10;
+/** Milliseconds a client may stay over the soft output cap before it is cut (10 s). */
+export const DEFAULT_SOFT_QUEUED_TIMEOUT_MS = 10_000;
+/** @deprecated `DEFAULT_SOFT_QUEUED_TIMEOUT_MS` in seconds. */
+export const DEFAULT_SOFT_QUEUED_SECONDS = DEFAULT_SOFT_QUEUED_TIMEOUT_MS / 1000;
 /** Milliseconds without any input before a client is cut with reason `idle` (1 hour). */
 export const DEFAULT_IDLE_TIMEOUT_MS = 60 * 60 * 1000;
 /** Milliseconds a client may leave a message unfinished before it is cut with reason `timeout` (30 s: the slowloris defence). */

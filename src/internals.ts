@@ -33,7 +33,9 @@ export {
   DEFAULT_RETRY_AFTER_MS,
   DEFAULT_RETRY_JITTER_MS,
   DEFAULT_SOFT_QUEUED_BYTES,
+  // eslint-disable-next-line @typescript-eslint/no-deprecated -- still exported for code that uses it
   DEFAULT_SOFT_QUEUED_SECONDS,
+  DEFAULT_SOFT_QUEUED_TIMEOUT_MS,
   MAX_RETRY_AFTER_MS,
 } from './defaults.js';
 export { describeSocketError } from './errors.js';
@@ -57,10 +59,10 @@ export { DEFAULT_MAX_TEXT_LENGTH, MAX_TOKEN_LENGTH } from './protocol/envelope-s
 export { DEFAULT_ROOM, MAX_NICK_LENGTH, MAX_ROOM_LENGTH } from './protocol/names.js';
 export { parseCommand } from './hub/commands.js';
 export {
-  DEFAULT_HEARTBEAT_INTERVAL,
+  DEFAULT_CLUSTER_HEARTBEAT_INTERVAL_MS,
   DEFAULT_MAX_BACKLOG_BYTES,
   DEFAULT_MAX_IN_FLIGHT_BYTES,
-  DEFAULT_PRESENCE_TIMEOUT,
+  DEFAULT_PRESENCE_TIMEOUT_MS,
   DEFAULT_PUBLISH_BURST_BYTES,
   DEFAULT_PUBLISH_BYTES_PER_SECOND,
 } from './cluster/broker-adapter.js';

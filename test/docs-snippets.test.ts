@@ -80,6 +80,8 @@ function rewrite(code: string, port: number, prefixSuffix: string): string {
   const nats = sharedBrokerUrl('nats').replace(/^nats:\/\//, '');
   return code
     .replace(/\b8000\b/g, String(port))
+    // The other doors' ports (IRC's 6667) become any free port: snippets only listen on them.
+    .replace(/(\bport:\s*)6667\b/g, (_match, before: string) => `${before}0`)
     .replace(/redis:\/\/[^'"`\s]+/g, sharedBrokerUrl('redis'))
     .replace(/nats:\/\/[^'"`\s]+/g, `nats://${nats}`)
     .replace(/(\bprefix:\s*)(['"])([^'"]*)\2/g, `$1$2$3-${prefixSuffix}$2`);

@@ -111,7 +111,7 @@ describe('connection limits', () => {
       [{ heartbeatInterval: Number.POSITIVE_INFINITY }, /^heartbeatInterval /],
       [{ partialMessageTimeout: -5 }, /^partialMessageTimeout /],
       [{ softQueuedBytes: -1 }, /^softQueuedBytes /],
-      [{ softQueuedSeconds: Number.NaN }, /^softQueuedSeconds /],
+      [{ softQueuedTimeout: Number.NaN }, /^softQueuedTimeout /],
       [{ keepAliveDelay: -1 }, /^keepAliveDelay /],
       [{ flood: { burst: 0, rate: 1 } }, /^flood\.burst must be at least 1/],
       [{ flood: { burst: 1, rate: 0 } }, /^flood\.rate must be a positive number/],
@@ -125,7 +125,7 @@ describe('connection limits', () => {
   });
 
   it('takes 0 for every timeout and the soft cap, meaning off', () => {
-    expect(() => new BroadcastHub({ idleTimeout: 0, partialMessageTimeout: 0, heartbeatInterval: 0, softQueuedBytes: 0, softQueuedSeconds: 0, keepAliveDelay: 0 })).not.toThrow();
+    expect(() => new BroadcastHub({ idleTimeout: 0, partialMessageTimeout: 0, heartbeatInterval: 0, softQueuedBytes: 0, softQueuedTimeout: 0, keepAliveDelay: 0 })).not.toThrow();
   });
 });
 
@@ -279,8 +279,8 @@ describe('output limits', () => {
     }
   }
 
-  it('cuts a client held over the soft cap for softQueuedSeconds, reporting slowConsumer first; a reader keeps everything', async () => {
-    const { hub, port } = await limitedHub({ softQueuedBytes: 256 * 1024, softQueuedSeconds: 0.4, maxQueuedBytes: 256 * 1024 * 1024 });
+  it('cuts a client held over the soft cap for softQueuedTimeout, reporting slowConsumer first; a reader keeps everything', async () => {
+    const { hub, port } = await limitedHub({ softQueuedBytes: 256 * 1024, softQueuedTimeout: 400, maxQueuedBytes: 256 * 1024 * 1024 });
     const stalled = await join(hub, port);
     stalled.raw.socket.pause();
     const reader = await join(hub, port);
@@ -372,7 +372,7 @@ describe('output limits', () => {
   });
 
   it('cuts a client over the hard cap at once, with slowConsumer before the disconnect', async () => {
-    const { hub, port } = await limitedHub({ maxQueuedBytes: 256 * 1024, softQueuedSeconds: 60 });
+    const { hub, port } = await limitedHub({ maxQueuedBytes: 256 * 1024, softQueuedTimeout: 60_000 });
     const stalled = await join(hub, port);
     stalled.raw.socket.pause();
     const events: string[] = [];
@@ -382,5 +382,14 @@ describe('output limits', () => {
     expect(stalled.peer.isOpen).toBe(false);
     await eventually(() => events.length === 2, 2000, 'the disconnect');
     expect(events).toEqual(['slowConsumer true', 'disconnect slow-consumer']);
+  });
+});
+
+describe('softQueuedSeconds, the deprecated name of softQueuedTimeout', () => {
+  it('is still read, in seconds, and refused beside softQueuedTimeout', () => {
+    // eslint-disable-next-line @typescript-eslint/no-deprecated -- the old name must keep working
+    expect(() => new BroadcastHub({ softQueuedSeconds: Number.NaN })).toThrow(/^softQueuedSeconds /);
+    // eslint-disable-next-line @typescript-eslint/no-deprecated -- the old name must keep working
+    expect(() => new BroadcastHub({ softQueuedSeconds: 1, softQueuedTimeout: 1000 })).toThrow(TypeError);
   });
 });

@@ -5,13 +5,14 @@
  */
 import { connect as connectTls } from 'node:tls';
 import { describe, expect, it } from 'vitest';
-import { BroadcastHub, JsonChatClient, type ChatMessage } from '../src/index.js';
+import { BroadcastHub, BrokerAdapter, JsonChatClient, MemoryBroker, type ChatMessage } from '../src/index.js';
 import { IrcDoor, listenIrc } from '../src/irc.js';
 import { parseIrcLine } from '../src/protocol/irc-message.js';
 import { IrcRaw } from './fixtures/irc-raw.js';
 import { startIrcHub } from './fixtures/irc-setup.js';
 import { closeAfterEach } from './helpers/cleanup.js';
-import { eventually } from './helpers/sockets.js';
+import { startHub } from './helpers/hub.js';
+import { eventually, RawPeer } from './helpers/sockets.js';
 import { selfSignedCertificate } from './helpers/tls.js';
 import { needs } from './helpers/tools.js';
 
@@ -324,6 +325,41 @@ describe('one chat for IRC, nc and JSON clients', () => {
     await bob.waitClosed();
     await dana.until(() => dana.text.includes('* bob left lobby (see you)\n'));
     expect(await alice.waitFor(/:bob!bob@host QUIT/)).toBe(':bob!bob@host QUIT :Quit: see you');
+  });
+});
+
+describe('a cluster', () => {
+  it('shares names, rooms and messages with the users of the other hubs', async () => {
+    const broker = new MemoryBroker();
+    const a = await startIrcHub(track, { adapter: new BrokerAdapter(broker.transport()) });
+    const b = await startHub(track, { framing: 'mixed', chat: true, adapter: new BrokerAdapter(broker.transport()) });
+    await eventually(() => a.hub.adapter?.status === 'connected' && b.hub.adapter?.status === 'connected', 5000, 'the adapters');
+    const carol = track(await RawPeer.connect(b.port), (peer) => {
+      peer.destroy();
+    });
+    carol.write('/nick carol\n');
+    await eventually(() => a.hub.adapter?.findNick('carol') !== undefined, 5000, 'carol known on hub a');
+    const client = track(await IrcRaw.connect(a.ircPort), (c) => {
+      c.destroy();
+    });
+    client.send('NICK carol', 'USER x 0 * :X');
+    await client.waitFor(/ 433 \* carol /);
+    client.send('NICK alice');
+    await client.waitFor(/ 366 alice #lobby /);
+    carol.write('hi from hub b\n');
+    expect(await client.waitFor(/hi from hub b/)).toBe(':carol!carol@host PRIVMSG #lobby :hi from hub b');
+    client.send('PRIVMSG #lobby :hi from hub a', 'PRIVMSG carol :psst', 'WHO #lobby', 'LIST');
+    await carol.until(() => carol.text.includes('[dm] alice: psst\n'));
+    expect(carol.text).toContain('alice: hi from hub a\n');
+    expect(await client.waitFor(/ 352 alice #lobby carol /)).toBe(':broadcast-chat.local 352 alice #lobby carol host broadcast-chat.local carol H :0 on another hub');
+    expect(await client.waitFor(/ 322 /)).toBe(':broadcast-chat.local 322 alice #lobby 2 :');
+    // Leaving a room of the other hub is a PART; leaving the chat a QUIT.
+    carol.write('/join dev\n/leave lobby\n');
+    expect(await client.waitFor(/ PART /)).toBe(':carol!carol@host PART #lobby');
+    client.send('JOIN #dev');
+    await client.waitFor(/ 366 alice #dev /);
+    carol.destroy();
+    expect(await client.waitFor(/ QUIT /)).toBe(':carol!carol@host QUIT :Connection closed');
   });
 });
 

@@ -11,9 +11,9 @@ import { SequenceFilter } from './sequence-filter.js';
 import { decodeFrame, encodeFrame, encodeFrameOf, frameOverhead, framePrefix, runPrefix, sequenceAt } from './wire.js';
 
 /** Default milliseconds between heartbeats (nickname claims refreshed, silent hubs expired). */
-export const DEFAULT_HEARTBEAT_INTERVAL = 5000;
+export const DEFAULT_CLUSTER_HEARTBEAT_INTERVAL_MS = 5000;
 /** Default milliseconds after which a silent hub's peers are dropped and its nicknames freed. */
-export const DEFAULT_PRESENCE_TIMEOUT = 15_000;
+export const DEFAULT_PRESENCE_TIMEOUT_MS = 15_000;
 /** Default bytes a hub publishes per second at most, on average: 32 MiB. */
 export const DEFAULT_PUBLISH_BYTES_PER_SECOND = 32 * 1024 * 1024;
 /** Default bytes a hub may publish at once before the rate applies: 4 MiB. */
@@ -157,8 +157,8 @@ export class BrokerAdapter implements ClusterAdapter {
     this.hubId = options.hubId ?? randomBytes(8).toString('hex');
     this.ownPrefix = framePrefix(this.hubId);
     this.runHead = runPrefix(this.hubId, this.epoch);
-    this.heartbeatInterval = positive('heartbeatInterval', options.heartbeatInterval ?? DEFAULT_HEARTBEAT_INTERVAL);
-    this.presenceTimeout = positive('presenceTimeout', options.presenceTimeout ?? DEFAULT_PRESENCE_TIMEOUT);
+    this.heartbeatInterval = positive('heartbeatInterval', options.heartbeatInterval ?? DEFAULT_CLUSTER_HEARTBEAT_INTERVAL_MS);
+    this.presenceTimeout = positive('presenceTimeout', options.presenceTimeout ?? DEFAULT_PRESENCE_TIMEOUT_MS);
     if (this.presenceTimeout < 2 * this.heartbeatInterval) throw new RangeError('presenceTimeout must be at least twice heartbeatInterval');
     const rate = positive('publishBytesPerSecond', options.publishBytesPerSecond ?? DEFAULT_PUBLISH_BYTES_PER_SECOND);
     const burst = positive('publishBurstBytes', options.publishBurstBytes ?? DEFAULT_PUBLISH_BURST_BYTES);

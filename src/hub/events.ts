@@ -32,7 +32,7 @@ export type HubEvents<T = string, D = Record<string, unknown>> = {
   nick: (peer: Peer<D>, previous: string) => void;
   /**
    * A client stopped reading (past `maxQueuedBytes`, or over `softQueuedBytes` for
-   * `softQueuedSeconds`); it is cut right after this event, or under `slowConsumerPolicy:
+   * `softQueuedTimeout`); it is cut right after this event, or under `slowConsumerPolicy:
    * 'drop'` misses what is sent to it until it drains.
    */
   slowConsumer: (peer: Peer<D>, queuedBytes: number) => void;

@@ -67,10 +67,7 @@ export interface IrcListenOptions {
 /** Options for `listenIrc()`: the door's, and where to listen. */
 export interface ListenIrcOptions extends IrcDoorOptions, IrcListenOptions {}
 
-/**
- * The options, checked and with their defaults.
- * @internal
- */
+/** The options, checked and with their defaults: what `door.options` holds. */
 export interface ResolvedIrcOptions {
   readonly serverName: string;
   readonly network: string;

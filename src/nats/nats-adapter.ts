@@ -1,4 +1,4 @@
-import { BrokerAdapter, DEFAULT_PRESENCE_TIMEOUT, type BrokerAdapterOptions } from '../cluster/broker-adapter.js';
+import { BrokerAdapter, DEFAULT_PRESENCE_TIMEOUT_MS, type BrokerAdapterOptions } from '../cluster/broker-adapter.js';
 import { NatsTransport, type NatsTransportOptions } from './nats-transport.js';
 
 /** Options for `new NatsAdapter()`: where NATS is, the namespace, and the cluster timings. */
@@ -15,6 +15,6 @@ export interface NatsAdapterOptions extends Omit<NatsTransportOptions, 'claimTtl
  */
 export class NatsAdapter extends BrokerAdapter {
   constructor(options: NatsAdapterOptions = {}) {
-    super(new NatsTransport({ ...options, claimTtl: options.presenceTimeout ?? DEFAULT_PRESENCE_TIMEOUT }), options);
+    super(new NatsTransport({ ...options, claimTtl: options.presenceTimeout ?? DEFAULT_PRESENCE_TIMEOUT_MS }), options);
   }
 }

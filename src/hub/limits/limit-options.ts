@@ -9,7 +9,7 @@ import {
   DEFAULT_MAX_CLIENTS_PER_ADDRESS,
   DEFAULT_PARTIAL_MESSAGE_TIMEOUT_MS,
   DEFAULT_SOFT_QUEUED_BYTES,
-  DEFAULT_SOFT_QUEUED_SECONDS,
+  DEFAULT_SOFT_QUEUED_TIMEOUT_MS,
 } from '../../defaults.js';
 
 /**
@@ -57,11 +57,13 @@ export interface HubLimitOptions {
    */
   commandRate?: { burst: number; rate: number } | false | undefined;
   /**
-   * Soft output cap, in bytes: a client with more than this queued for `softQueuedSeconds`
+   * Soft output cap, in bytes: a client with more than this queued for `softQueuedTimeout`
    * is cut as a slow consumer (`maxQueuedBytes` is the hard cap, cut at once). Default 1 MiB; `0` turns it off.
    */
   softQueuedBytes?: number;
-  /** Seconds a client may stay over `softQueuedBytes`. Default 10. */
+  /** Milliseconds a client may stay over `softQueuedBytes`. Default 10000. */
+  softQueuedTimeout?: number;
+  /** @deprecated The same in seconds, from before every duration was in ms: use `softQueuedTimeout`. */
   softQueuedSeconds?: number;
   /** Milliseconds without any input before a client is cut with reason `idle`. Default 3600000 (1 h); `0` turns it off. */
   idleTimeout?: number;
@@ -111,7 +113,7 @@ export function resolveLimits(options: HubLimitOptions): ResolvedLimits {
     flood,
     commandRate: options.commandRate === false ? undefined : resolveCommandRate(options.commandRate ?? { burst: DEFAULT_COMMAND_BURST, rate: DEFAULT_COMMAND_RATE }),
     softQueuedBytes: orZero('softQueuedBytes', options.softQueuedBytes ?? DEFAULT_SOFT_QUEUED_BYTES),
-    softQueuedMs: orZero('softQueuedSeconds', options.softQueuedSeconds ?? DEFAULT_SOFT_QUEUED_SECONDS) * 1000,
+    softQueuedMs: softQueuedMs(options),
     idleTimeout: orZero('idleTimeout', options.idleTimeout ?? DEFAULT_IDLE_TIMEOUT_MS),
     partialMessageTimeout: orZero('partialMessageTimeout', options.partialMessageTimeout ?? DEFAULT_PARTIAL_MESSAGE_TIMEOUT_MS),
     heartbeatInterval: orZero('heartbeatInterval', options.heartbeatInterval ?? DEFAULT_HEARTBEAT_INTERVAL_MS),
@@ -130,6 +132,15 @@ function resolveFlood(flood: FloodOptions): Required<FloodOptions> {
     policy,
     maxBacklog: atLeastOne('flood.maxBacklog', flood.maxBacklog ?? DEFAULT_FLOOD_MAX_BACKLOG),
   };
+}
+
+function softQueuedMs(options: HubLimitOptions): number {
+  // The deprecated name is still read, in seconds, for code written before every duration was in ms.
+  // eslint-disable-next-line @typescript-eslint/no-deprecated
+  const seconds = options.softQueuedSeconds;
+  if (options.softQueuedTimeout !== undefined && seconds !== undefined) throw new TypeError("give 'softQueuedTimeout' or 'softQueuedSeconds', not both");
+  if (seconds !== undefined) return orZero('softQueuedSeconds', seconds) * 1000;
+  return orZero('softQueuedTimeout', options.softQueuedTimeout ?? DEFAULT_SOFT_QUEUED_TIMEOUT_MS);
 }
 
 function resolveCommandRate(limit: { burst: number; rate: number }): { burst: number; rate: number } {
