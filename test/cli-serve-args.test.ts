@@ -8,6 +8,8 @@ import { SERVE_SETTINGS } from '../src/cli/serve-settings.js';
 import { serveHubOptions } from '../src/cli/serve-hub-options.js';
 import {
   DEFAULT_CLOSE_TIMEOUT_MS,
+  DEFAULT_COMMAND_BURST,
+  DEFAULT_COMMAND_RATE,
   DEFAULT_HEARTBEAT_INTERVAL_MS,
   DEFAULT_IDLE_TIMEOUT_MS,
   DEFAULT_MAX_CLIENTS,
@@ -146,6 +148,76 @@ describe('serve flags', () => {
   });
 });
 
+describe('serve --web and the command rate', () => {
+  it('serves the chat page on --web PORT, as a chat: --chat is implied and mixed is the framing', () => {
+    expect(serve(['--web', '8080'])).toEqual({ command: 'serve', host: '0.0.0.0', port: 8000, framing: 'mixed', chat: true, web: 8080 });
+    expect(serve(['--chat', '--web', '0'])).toMatchObject({ framing: 'mixed', chat: true, web: 0 });
+    expect(serve(['--web', '8080', '-f', 'line'])).toMatchObject({ framing: 'line', chat: true });
+    expect(serveHubOptions(serve(['--web', '8080', '-f', 'line']) as never, undefined)).toEqual({ framing: 'line', chat: true });
+    expect(serve(['--web', '8080', '--web-host', '127.0.0.1'])).toMatchObject({ host: '0.0.0.0', webHost: '127.0.0.1' });
+  });
+
+  it('takes --web-origin repeated or comma-separated, as browsers write origins', () => {
+    expect(serve(['--web', '8080', '--web-origin', 'https://chat.example.com', '--web-origin', 'HTTPS://Chat.Example.org:443/,http://127.0.0.1:8080']).webOrigin).toEqual([
+      'https://chat.example.com',
+      'https://chat.example.org',
+      'http://127.0.0.1:8080',
+    ]);
+    expect(serve(['--web', '8080', '--web-origin', '*']).webOrigin).toEqual(['*']);
+    expect(serve([], { BROADCAST_CHAT_WEB: '8080', BROADCAST_CHAT_WEB_ORIGIN: 'https://a.example, https://b.example' })).toMatchObject({ web: 8080, chat: true, webOrigin: ['https://a.example', 'https://b.example'] });
+    const file = config('web.json', { web: 8080, webHost: '127.0.0.1', webOrigin: ['https://chat.example.com'] });
+    expect(serve(['--config', file])).toMatchObject({ web: 8080, webHost: '127.0.0.1', webOrigin: ['https://chat.example.com'], chat: true });
+  });
+
+  it('sets the library option commandRate from --command-burst and --command-rate, the default for the one not given', () => {
+    expect(serveHubOptions(serve(['--command-burst', '10', '--command-rate', '2']) as never, undefined)).toEqual({ framing: 'auto', commandRate: { burst: 10, rate: 2 } });
+    expect(serve(['--command-rate', '0.5']).commandRate).toEqual({ burst: DEFAULT_COMMAND_BURST, rate: 0.5 });
+    expect(serve(['--command-burst', '5']).commandRate).toEqual({ burst: 5, rate: DEFAULT_COMMAND_RATE });
+    expect(serveHubOptions(serve(['--no-command-rate']) as never, undefined)).toEqual({ framing: 'auto', commandRate: false });
+    expect(serve([], { BROADCAST_CHAT_COMMAND_RATE: 'off' }).commandRate).toBe(false);
+    expect(serve([], { BROADCAST_CHAT_COMMAND_BURST: '3' }).commandRate).toEqual({ burst: 3, rate: DEFAULT_COMMAND_RATE });
+    expect(serve(['--config', config('commands.json', { commandRate: false })]).commandRate).toBe(false);
+    expect(serve(['--config', config('commands-rate.json', { commandBurst: 8, commandRate: 1.5 })]).commandRate).toEqual({ burst: 8, rate: 1.5 });
+    // A flag wins over the environment, as for every setting.
+    expect(serve(['--command-rate', '3'], { BROADCAST_CHAT_COMMAND_RATE: 'off' }).commandRate).toEqual({ burst: DEFAULT_COMMAND_BURST, rate: 3 });
+    expect(serve([])).not.toHaveProperty('commandRate');
+  });
+
+  it.each([
+    [['--web', '65536'], "invalid --web '65536': expected a port from 0 to 65535"],
+    [['--web', 'http'], "invalid --web 'http'"],
+    [['--web', '8080', '--no-chat'], '--web serves a chat: it cannot run with --no-chat'],
+    [['--web', '8080', '--framing', 'length'], '--web needs a text framing: length carries bytes'],
+    [['--web-host', '127.0.0.1'], '--web-host is for the chat page: add --web PORT'],
+    [['--web-origin', 'https://chat.example.com'], '--web-origin is for the chat page: add --web PORT'],
+    [['--web', '8080', '--web-origin', 'chat.example.com'], "invalid --web-origin 'chat.example.com': expected an origin such as https://chat.example.com"],
+    [['--web', '8080', '--web-origin', 'https://chat.example.com/chat/'], "invalid --web-origin 'https://chat.example.com/chat/'"],
+    [['--web', '8080', '--web-origin', 'ftp://chat.example.com'], "invalid --web-origin 'ftp://chat.example.com'"],
+    [['--web', '8080', '--web-origin', '*,https://chat.example.com'], '--web-origin: * lets every page connect, so it goes alone'],
+    [['--web', '8080', '--web-origin', ','], "invalid --web-origin ','"],
+    [['--command-burst', '0'], "invalid --command-burst '0': expected a whole number, at least 1"],
+    [['--command-rate', '0'], "invalid --command-rate '0': expected a number a second, above 0"],
+    [['--command-rate', 'fast'], "invalid --command-rate 'fast'"],
+    [['--command-burst', '5', '--no-command-rate'], 'give --command-burst or --no-command-rate, not both'],
+    [['--command-rate', '2', '--no-command-rate'], 'give --command-rate or --no-command-rate, not both'],
+  ])('refuses %j, naming the flag', (argv, message) => {
+    expect(() => parseServeArgs(argv)).toThrow(message);
+  });
+
+  it('refuses them in the environment and a config file, naming the variable or the key', () => {
+    expect(() => parseServeArgs([], { BROADCAST_CHAT_WEB: '8080', BROADCAST_CHAT_CHAT: 'no' })).toThrow('BROADCAST_CHAT_WEB serves a chat: it cannot run with BROADCAST_CHAT_CHAT');
+    expect(() => parseServeArgs(['--config', config('bad-origin.json', { web: 8080, webOrigin: [42] })])).toThrow(/invalid webOrigin in .*bad-origin\.json 42/);
+    expect(() => parseServeArgs(['--config', config('bad-rate.json', { commandRate: true })])).toThrow(/invalid commandRate in .*bad-rate\.json true/);
+    expect(() => parseServeArgs(['--config', config('typo-web.json', { webOrigins: ['https://a.example'] })])).toThrow("unknown key 'webOrigins' (did you mean 'webOrigin'?)");
+  });
+
+  it("names serve's new flags as such when given to connect", () => {
+    expect(() => parseConnectArgs(['--web', '8080'])).toThrow('--web is an option of serve');
+    expect(() => parseConnectArgs(['--web-origin', 'https://a.example'])).toThrow('--web-origin is an option of serve');
+    expect(() => parseConnectArgs(['--no-command-rate'])).toThrow('--no-command-rate is an option of serve');
+  });
+});
+
 describe('serve settings from the environment and a config file', () => {
   it('takes flags over the environment, and the environment over the file', () => {
     const file = config('precedence.json', { maxClients: 1, idleTimeout: '1m', chat: true, motd: 'from the file' });
@@ -226,6 +298,9 @@ describe('broadcast-chat serve with bad settings', () => {
       `(default ${DEFAULT_IDLE_TIMEOUT_MS / 3_600_000}h)`,
       `(default ${DEFAULT_HEARTBEAT_INTERVAL_MS / 1000}s)`,
       `(default ${DEFAULT_CLOSE_TIMEOUT_MS / 1000}s)`,
+      `(default ${DEFAULT_COMMAND_BURST})`,
+      `(default ${DEFAULT_COMMAND_RATE})`,
+      '--no-command-rate',
       'BROADCAST_CHAT_MAX_CLIENTS',
       '--config FILE',
     ]) {

@@ -63,6 +63,25 @@ describe('serve limits', () => {
     expect(await exitServe(server)).toBe(0);
   });
 
+  it('drops slash commands past --command-burst and --command-rate, and none with --no-command-rate', async () => {
+    const limited = await startServe('command rate', ['--chat', '--framing', 'line', '--command-burst', '2', '--command-rate', '0.01']);
+    const eager = await lineClient(limited.port);
+    eager.socket.write('/who\n'.repeat(4));
+    await eager.waitFor('! too many commands: more than 2 at once, then 0.01 per second, are dropped\n');
+    eager.send('still talking');
+    await limited.server.waitFor('guest-1: still talking\n');
+    expect(eager.received.match(/^\* in lobby: /gm)).toHaveLength(2);
+    expect(await exitServe(limited.server)).toBe(0);
+
+    // More than the library's burst of 40 at once, every one answered.
+    const free = await startServe('no command rate', ['--chat', '--framing', 'line', '--no-command-rate']);
+    const busy = await lineClient(free.port);
+    busy.socket.write('/who\n'.repeat(60));
+    for (let answer = 0; answer < 60; answer += 1) await busy.waitFor('* in lobby: ');
+    expect(busy.received).not.toContain('too many commands');
+    expect(await exitServe(free.server)).toBe(0);
+  });
+
   it('takes limits from the environment and a config file as from flags', async () => {
     const file = join(dir, 'chat.json');
     writeFileSync(file, JSON.stringify({ echo: true, maxClientsPerAddress: 5 }));

@@ -1,4 +1,4 @@
-import { AbortError, ConnectError, describeSocketError, NotConnectedError, OfflineQueueFullError } from '../errors.js';
+import { AbortError, ConnectError, describeSocketError, NotConnectedError, OfflineQueueFullError } from '../internals.js';
 import type { ConsoleSession } from './console-session.js';
 import { JsonChatLink } from './connect-json-link.js';
 import type { ChatLink, LinkEvents } from './connect-link.js';

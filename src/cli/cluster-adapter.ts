@@ -1,4 +1,5 @@
-import type { ClusterAdapter } from '../index.js';
+import type { ClusterAdapter } from '../internals.js';
+import { importOptional } from './optional-module.js';
 
 /** Which broker `serve` joins others through, and how to name the chat there. */
 export interface ClusterChoice {
@@ -6,14 +7,6 @@ export interface ClusterChoice {
   readonly nats?: string | undefined;
   readonly prefix?: string | undefined;
   readonly hubId?: string | undefined;
-}
-
-/** A broker adapter that cannot be loaded: the optional package it needs is not installed, say. */
-export class AdapterLoadError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'AdapterLoadError';
-  }
 }
 
 // By the package's own name, so that Node resolves them through its `exports` (from a checkout
@@ -27,8 +20,8 @@ type NatsModule = typeof import('../nats.js');
 
 /**
  * The cluster adapter `serve --redis URL` or `--nats URL` asks for, or `undefined` for a hub
- * on its own. Rejects with an `AdapterLoadError` whose one-line message says what to install
- * when the broker's client package is missing.
+ * on its own. Rejects with an `OptionalModuleError` whose one-line message says what to
+ * install when the broker's client package is missing.
  */
 export async function loadClusterAdapter(choice: ClusterChoice): Promise<ClusterAdapter | undefined> {
   const common = { ...(choice.prefix === undefined ? {} : { prefix: choice.prefix }), ...(choice.hubId === undefined ? {} : { hubId: choice.hubId }) };
@@ -44,16 +37,6 @@ export async function loadClusterAdapter(choice: ClusterChoice): Promise<Cluster
   return undefined;
 }
 
-async function load<M>(kind: 'redis' | 'nats'): Promise<M> {
-  const specifier: string = MODULES[kind];
-  try {
-    return (await import(specifier)) as M;
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    const missing = PACKAGES[kind];
-    if ((error as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' && message.includes(`'${missing}'`)) {
-      throw new AdapterLoadError(`--${kind} needs the ${missing} package, which is not installed: npm install ${missing}`, { cause: error });
-    }
-    throw new AdapterLoadError(`cannot load ${specifier}: ${message.split('\n')[0] ?? message}`, { cause: error });
-  }
+function load<M>(kind: 'redis' | 'nats'): Promise<M> {
+  return importOptional<M>(MODULES[kind], PACKAGES[kind], `--${kind}`);
 }

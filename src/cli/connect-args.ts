@@ -1,6 +1,5 @@
-import { DEFAULT_PORT } from '../defaults.js';
+import { DEFAULT_PORT, nickProblem, roomProblem } from '../internals.js';
 import type { TextFramingName } from '../protocol/builtin-codecs.js';
-import { nickProblem, roomProblem } from '../protocol/names.js';
 import { readAddress } from './connect-address.js';
 import { framing, host, parseFlags, port, readPem, UsageError, type InfoCommand } from './flags.js';
 

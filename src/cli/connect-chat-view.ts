@@ -1,6 +1,6 @@
 import type { ChatMessage, DirectMessage } from '../client/json-chat-client.js';
 import type { ChatEvent } from '../protocol/envelope.js';
-import { defaultFormatter } from '../protocol/formatter.js';
+import { defaultFormatter } from '../internals.js';
 import { printable } from './terminal.js';
 
 /** The prompt of the documented client, and of a chat client that does not know its name yet. */

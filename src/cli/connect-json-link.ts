@@ -1,4 +1,4 @@
-import { JsonChatClient } from '../client/json-chat-client.js';
+import { JsonChatClient } from '../internals.js';
 import type { ChatEvent } from '../protocol/envelope.js';
 import { chatPrompt, directEvent, messageEvent, renderChatEvent } from './connect-chat-view.js';
 import { clientTarget, clientTls, type ChatLink, type LinkEvents, type LinkOptions } from './connect-link.js';

@@ -1,4 +1,4 @@
-import { ConnectError, describeSocketError, ReconnectFailedError } from '../errors.js';
+import { ConnectError, describeSocketError, ReconnectFailedError } from '../internals.js';
 import type { HubBye } from '../protocol/control-frames.js';
 import type { DisconnectReason } from '../protocol/disconnect-reason.js';
 

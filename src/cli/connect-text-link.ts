@@ -1,4 +1,4 @@
-import { ChatClient } from '../client/chat-client.js';
+import { ChatClient } from '../internals.js';
 import type { TextFramingName } from '../protocol/builtin-codecs.js';
 import { chatPrompt, PLAIN_PROMPT } from './connect-chat-view.js';
 import { clientTarget, clientTls, type ChatLink, type LinkEvents, type LinkOptions } from './connect-link.js';

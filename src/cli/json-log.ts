@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import type { AdapterStatus, AdmissionRefusal, DisconnectReason, RemoteEndpoint } from '../index.js';
+import type { AdapterStatus, AdmissionRefusal, DisconnectReason, RemoteEndpoint } from '../internals.js';
 import type { LoggedPeer, ServeLog, ServerInfo } from './serve-log.js';
 import { plainAddress } from './text-log.js';
 
@@ -17,6 +17,14 @@ export class JsonLog implements ServeLog {
 
   started(address: AddressInfo, info: ServerInfo): void {
     this.event('listening', { address: plainAddress(address.address), port: address.port, framing: info.framing, chat: info.chat, ...(info.cluster === undefined ? {} : { cluster: info.cluster }) });
+  }
+
+  webStarted(address: AddressInfo, url: string): void {
+    this.event('web-listening', { address: plainAddress(address.address), port: address.port, url });
+  }
+
+  webRefused(address: string, reason: 'origin' | 'path', detail: string): void {
+    this.event('web-refused', { address: plainAddress(address), reason, [reason]: detail });
   }
 
   hint(): void {

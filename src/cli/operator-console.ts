@@ -1,5 +1,5 @@
-import type { BroadcastHub, CommandHandler, Peer } from '../index.js';
-import { parseCommand } from '../index.js';
+import type { BroadcastHub, CommandHandler, Peer } from '../internals.js';
+import { parseCommand } from '../internals.js';
 import type { ServeLog } from './serve-log.js';
 import { formatAddress, printable } from './terminal.js';
 
@@ -78,9 +78,12 @@ function say(context: OperatorContext, text: string): void {
   context.log.said(text, delivered, context.hub.adapter !== undefined);
 }
 
-/** Tells one client something, as chat mode writes notices: `* text` on text framings, a `system` envelope on JSON. */
+/** Framings whose clients read envelopes: text sent to them arrives as a `system` envelope, a notice already. */
+const ENVELOPE_FRAMINGS: ReadonlySet<string> = new Set(['json', 'websocket']);
+
+/** Tells one client something, as chat mode writes notices: `* text` on text framings, a `system` envelope on JSON and WebSocket. */
 export function notice(peer: Peer<ServeData>, text: string): void {
-  peer.send(peer.framing === 'json' ? text : `* ${text}`);
+  peer.send(ENVELOPE_FRAMINGS.has(peer.framing) ? text : `* ${text}`);
 }
 
 function who(context: OperatorContext, args: string[]): void {
@@ -133,7 +136,6 @@ function kick(context: OperatorContext, args: string[], argText: string): void {
   if (peer === undefined) return;
   const reason = argText.replace(/^\S+\s*/, '').slice(0, 200);
   const why = reason === '' ? '' : `: ${reason}`;
-  notice(peer, `you were kicked by the operator${why}`);
   // Each member of the kicked client's rooms hears it once, however many rooms they share.
   const told = new Set<Peer<ServeData>>([peer]);
   for (const room of peer.rooms) {
@@ -144,7 +146,10 @@ function kick(context: OperatorContext, args: string[], argText: string): void {
     }
   }
   context.log.kicked(peer, reason === '' ? undefined : reason);
-  peer.close('kicked');
+  // Raw clients hear no goodbye from the hub (it would merge with the message before it): a notice, as their rooms get.
+  if (peer.framing === 'raw') notice(peer, `you were kicked by the operator${why}`);
+  // The others are told in their protocol's goodbye: `* disconnected: kicked (by the operator: spam)`, a `bye`, a close frame.
+  peer.close('kicked', `by the operator${why}`);
 }
 
 function help(context: OperatorContext): void {

@@ -1,4 +1,4 @@
-import type { FloodOptions, FloodPolicy } from '../index.js';
+import type { FloodOptions, FloodPolicy } from '../internals.js';
 import { UsageError } from './flags.js';
 
 /**
@@ -58,6 +58,46 @@ export const seconds: ValueReader<number> = (raw, where) => {
   if (!Number.isFinite(value) || value < 0) throw invalid(raw, where, 'a number of seconds, 0 or more');
   return value;
 };
+
+/** A rate: a number above 0 (`4`, `0.5`), per second; or `false` (`off` in the environment) for no limit at all. */
+export const rate: ValueReader<number | false> = (raw, where) => {
+  if (raw === false || (typeof raw === 'string' && FALSE_WORDS.has(raw.trim().toLowerCase()) && raw.trim() !== '0')) return false;
+  const value = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\d+(?:\.\d+)?$/.test(raw.trim()) ? Number(raw) : Number.NaN;
+  if (!Number.isFinite(value) || value <= 0) throw invalid(raw, where, 'a number a second, above 0 (such as 4 or 0.5), or off');
+  return value;
+};
+
+/**
+ * Origins of pages (`https://chat.example.com`), each written as browsers send it, from a
+ * repeated flag, a comma-separated list, or a JSON array; or `*`, alone, for any page.
+ */
+export const origins: ValueReader<readonly string[]> = (raw, where) => {
+  const parts = (Array.isArray(raw) ? (raw as unknown[]) : [raw]).flatMap((part) => (typeof part === 'string' ? part.split(',') : [part]));
+  const found: string[] = [];
+  for (const part of parts) {
+    const entry = typeof part === 'string' ? part.trim() : part;
+    if (entry === '') continue;
+    const origin = entry === '*' ? '*' : typeof entry === 'string' ? originOf(entry) : undefined;
+    if (origin === undefined) throw invalid(entry, where, 'an origin such as https://chat.example.com (scheme, host and port, no path), or *');
+    if (!found.includes(origin)) found.push(origin);
+  }
+  if (found.length === 0) throw invalid(Array.isArray(raw) ? raw.join(',') : raw, where, 'an origin such as https://chat.example.com, or *');
+  if (found.includes('*') && found.length > 1) throw new UsageError(`${where}: * lets every page connect, so it goes alone`, 'serve');
+  return found;
+};
+
+/** `https://Chat.Example.com:443/` as browsers send it (`https://chat.example.com`); `undefined` for anything that is not an http(s) origin. */
+function originOf(text: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    return undefined;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
+  if (url.pathname !== '/' || url.search !== '' || url.hash !== '' || url.username !== '' || url.password !== '') return undefined;
+  return url.origin;
+}
 
 /** One of `choices`. */
 export function oneOf<C extends string>(choices: readonly C[]): ValueReader<C> {

@@ -1,4 +1,4 @@
-import { DEFAULT_HOST, DEFAULT_PORT, type FloodOptions, type FramingName } from '../index.js';
+import { DEFAULT_COMMAND_BURST, DEFAULT_COMMAND_RATE, DEFAULT_HOST, DEFAULT_PORT, type FloodOptions, type FramingName } from '../internals.js';
 import { parseFlags, readPem, UsageError, type InfoCommand } from './flags.js';
 import { readConfigFile } from './serve-config.js';
 import { SERVE_FLAGS } from './serve-flags.js';
@@ -8,7 +8,7 @@ import { SERVE_SETTINGS, SETTING_KEYS, type ServeSettings } from './serve-settin
 export const CONFIG_ENV = 'BROADCAST_CHAT_CONFIG';
 
 /** `serve`: run a hub with an operator console, with every setting checked and merged. */
-export type ServeCommand = Readonly<Omit<ServeSettings, 'host' | 'port' | 'framing' | 'tlsKey' | 'tlsCert' | 'floodMaxBacklog'>> & {
+export type ServeCommand = Readonly<Omit<ServeSettings, 'host' | 'port' | 'framing' | 'tlsKey' | 'tlsCert' | 'floodMaxBacklog' | 'commandBurst' | 'commandRate'>> & {
   readonly command: 'serve';
   readonly host: string;
   readonly port: number;
@@ -17,6 +17,8 @@ export type ServeCommand = Readonly<Omit<ServeSettings, 'host' | 'port' | 'frami
   readonly flood?: FloodOptions | undefined;
   /** Serve over TLS: the PEM key and certificate read from `--tls-key` and `--tls-cert`. */
   readonly tls?: { readonly key: Buffer; readonly cert: Buffer } | undefined;
+  /** The hub's `commandRate`, from `--command-burst` and `--command-rate` (or `false`, `--no-command-rate`); the library's when not given. */
+  readonly commandRate?: { readonly burst: number; readonly rate: number } | false | undefined;
 };
 
 type FlagValues = Readonly<Record<string, string | boolean | readonly string[] | undefined>>;
@@ -88,12 +90,18 @@ function nonEmpty(value: string | undefined): string | undefined {
 /** Refuses settings that cannot work together, and puts the rest in the shape `startServeConsole` takes. */
 function checkedCommand(settings: ServeSettings, where: Partial<Record<keyof ServeSettings, string>>): ServeCommand {
   const named = (key: keyof ServeSettings): string => where[key] ?? `--${SERVE_SETTINGS[key].flag}`;
-  const { host = DEFAULT_HOST, port = DEFAULT_PORT, tlsKey, tlsCert, floodMaxBacklog, ...rest } = settings;
-  const framing = settings.framing ?? (settings.chat === true ? 'mixed' : 'auto');
+  const { host = DEFAULT_HOST, port = DEFAULT_PORT, tlsKey, tlsCert, floodMaxBacklog, commandBurst, commandRate, ...rest } = settings;
+  // The chat page's users speak the JSON envelopes of chat mode: --web is a chat unless told otherwise, which it cannot be.
+  const web = settings.web !== undefined;
+  if (web && settings.chat === false) throw new UsageError(`${named('web')} serves a chat: it cannot run with ${named('chat')}`, 'serve');
+  const framing = settings.framing ?? (settings.chat === true || web ? 'mixed' : 'auto');
   const structured = framing === 'json' || framing === 'mixed';
-  if (settings.chat === true && framing === 'length') throw new UsageError(`${named('chat')} needs a text framing: length carries bytes, not chat lines`, 'serve');
+  if ((settings.chat === true || web) && framing === 'length') throw new UsageError(`${named(settings.chat === true ? 'chat' : 'web')} needs a text framing: length carries bytes, not chat lines`, 'serve');
   if (settings.chat === false && structured) throw new UsageError(`the ${framing} framing is a chat protocol: it cannot run with ${named('chat')}`, 'serve');
-  const chat = settings.chat ?? structured;
+  const chat = settings.chat ?? (structured || web);
+  for (const key of ['webHost', 'webOrigin'] as const) {
+    if (settings[key] !== undefined && !web) throw new UsageError(`${named(key)} is for the chat page: add --web PORT`, 'serve');
+  }
   for (const key of ['room', 'guestPrefix', 'rawNotices'] as const) {
     if (settings[key] !== undefined && !chat) throw new UsageError(`${named(key)} only applies in chat mode: add --chat`, 'serve');
   }
@@ -107,10 +115,23 @@ function checkedCommand(settings: ServeSettings, where: Partial<Record<keyof Ser
   if (settings.handshakeTimeout !== undefined && tlsKey === undefined) throw new UsageError(`${named('handshakeTimeout')} only applies to TLS: add --tls-key and --tls-cert`, 'serve');
   const command: Record<string, unknown> = { command: 'serve', host, port, framing };
   for (const [key, value] of Object.entries(rest)) if (key !== 'framing') command[key] = value;
+  if (web && settings.chat === undefined) command.chat = true;
+  const commands = commandLimit(commandBurst, commandRate, named);
+  if (commands !== undefined) command.commandRate = commands;
   const flood = floodWithBacklog(settings.flood, floodMaxBacklog, named);
   if (flood !== undefined) command.flood = flood;
   if (tlsKey !== undefined && tlsCert !== undefined) command.tls = { key: readPem(tlsKey, named('tlsKey'), 'serve'), cert: readPem(tlsCert, named('tlsCert'), 'serve') };
   return command as ServeCommand;
+}
+
+/** `commandRate` from its two settings: what is given, the library's default for the other. */
+function commandLimit(burst: number | undefined, rate: number | false | undefined, named: (key: keyof ServeSettings) => string): ServeCommand['commandRate'] {
+  if (rate === false) {
+    if (burst !== undefined) throw new UsageError(`give ${named('commandBurst')} or ${named('commandRate')}, not both`, 'serve');
+    return false;
+  }
+  if (burst === undefined && rate === undefined) return undefined;
+  return { burst: burst ?? DEFAULT_COMMAND_BURST, rate: rate ?? DEFAULT_COMMAND_RATE };
 }
 
 function floodWithBacklog(flood: FloodOptions | undefined, maxBacklog: number | undefined, named: (key: keyof ServeSettings) => string): FloodOptions | undefined {

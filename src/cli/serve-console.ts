@@ -1,13 +1,15 @@
 import type { AddressInfo } from 'node:net';
-import { AbortError, BroadcastHub, describeSocketError, HubClosedError, ListenError, type ClusterAdapter } from '../index.js';
-import { AdapterLoadError, loadClusterAdapter } from './cluster-adapter.js';
+import { AbortError, BroadcastHub, describeSocketError, HubClosedError, ListenError, type ClusterAdapter } from '../internals.js';
+import { loadClusterAdapter } from './cluster-adapter.js';
 import type { ConsoleSession } from './console-session.js';
 import { JsonLog } from './json-log.js';
 import { LineConsole } from './line-console.js';
+import { OptionalModuleError } from './optional-module.js';
 import { notice, reserveOperatorName, runOperatorLine, type ServeData, type ServeHub } from './operator-console.js';
 import type { ServeCommand } from './serve-args.js';
 import { serveHubOptions } from './serve-hub-options.js';
 import type { ServeLog, ServerInfo } from './serve-log.js';
+import { loadWebSocketEntry, pageUrl, serveWebPage, webHost, type WebPage, type WebSocketEntry } from './serve-web.js';
 import { TextLog } from './text-log.js';
 import { formatAddress, type Terminal } from './terminal.js';
 
@@ -22,13 +24,15 @@ export const SHUTDOWN_NOTICE = 'Server is shutting down.';
  * and goes and what they say, and sends every line typed on the terminal to every client (in
  * chat mode as the host, with the operator's slash commands). `exit`, or `stop()`, closes it
  * gracefully (clients are told, queues flushed, sockets closed) and the session ends with
- * code 0. The end of standard input does not stop it. The console keeps nothing per client:
- * what it prints is read off each peer when an event comes.
+ * code 0. With `--web`, the chat page and its WebSocket are served beside it, and closed after
+ * it. The end of standard input does not stop it. The console keeps nothing per client: what it
+ * prints is read off each peer when an event comes.
  */
 export function startServeConsole(options: ServeConsoleOptions): ConsoleSession {
   const { terminal } = options;
   const listening = new AbortController();
   let hub: ServeHub | undefined;
+  let web: WebPage | undefined;
   let log: ServeLog | undefined;
   let operatorConsole: LineConsole | undefined;
   const state = { started: false, closing: false };
@@ -61,7 +65,9 @@ export function startServeConsole(options: ServeConsoleOptions): ConsoleSession 
       // this server's clients only: in a cluster the other servers go on.
       for (const peer of hub.clients) if (peer.framing === 'raw') peer.send(SHUTDOWN_NOTICE);
     }
-    void hub.close().then(() => {
+    // The hub says goodbye to every client, its WebSockets too; then the page's server goes.
+    void hub.close().then(async () => {
+      await web?.close();
       operatorConsole?.close();
       if (state.started) log?.closed();
       finish(code);
@@ -76,10 +82,13 @@ export function startServeConsole(options: ServeConsoleOptions): ConsoleSession 
 
   const serve = async (): Promise<number> => {
     let adapter: ClusterAdapter | undefined;
+    let webEntry: WebSocketEntry | undefined;
     try {
+      // The optional packages first, so that a missing one stops the server before it listens.
+      webEntry = await loadWebSocketEntry(options);
       adapter = await loadClusterAdapter(options);
     } catch (error) {
-      if (error instanceof AdapterLoadError) return fail(`Could not start server: ${error.message}`, 1);
+      if (error instanceof OptionalModuleError) return fail(`Could not start server: ${error.message}`, 1);
       throw error;
     }
     if (closing()) return 0;
@@ -115,8 +124,23 @@ export function startServeConsole(options: ServeConsoleOptions): ConsoleSession 
       await built.close();
       return code;
     }
+    if (webEntry !== undefined && options.web !== undefined) {
+      try {
+        web = await serveWebPage(webEntry, built, { ...options, web: options.web }, events, listening.signal);
+      } catch (error) {
+        // By code: run from a checkout through tsx, the page's errors are the built package's classes, not these.
+        const code = (error as { code?: unknown }).code;
+        if (code === 'ERR_ABORTED') return finished;
+        const reason = describeSocketError(code === 'ERR_LISTEN_FAILED' ? (error as Error).cause : error);
+        const failed = fail(`Could not start the chat page on ${formatAddress(webHost(options), options.web)}: ${reason}`, 1);
+        state.closing = true;
+        await built.close();
+        return failed;
+      }
+    }
     state.started = true;
     events.started(address, info);
+    if (web !== undefined) events.webStarted(web.address(), pageUrl(web));
     events.hint(
       chat
         ? "Type a message to say it to everyone as host, or /help for the operator's commands; 'exit' stops the server."

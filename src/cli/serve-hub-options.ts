@@ -1,4 +1,4 @@
-import type { ClusterAdapter, HubOptions } from '../index.js';
+import type { ClusterAdapter, HubOptions } from '../internals.js';
 import type { ServeData } from './operator-console.js';
 import type { ServeCommand } from './serve-args.js';
 
@@ -24,6 +24,7 @@ export function serveHubOptions(settings: HubSettings, adapter: ClusterAdapter |
   if (settings.maxQueuedBytes !== undefined) options.maxQueuedBytes = settings.maxQueuedBytes;
   if (settings.slowConsumerPolicy !== undefined) options.slowConsumerPolicy = settings.slowConsumerPolicy;
   if (settings.softQueuedBytes !== undefined) options.softQueuedBytes = settings.softQueuedBytes;
+  // eslint-disable-next-line @typescript-eslint/no-deprecated -- the flag keeps its name: seconds read better on a command line
   if (settings.softQueuedSeconds !== undefined) options.softQueuedSeconds = settings.softQueuedSeconds;
   if (settings.idleTimeout !== undefined) options.idleTimeout = settings.idleTimeout;
   if (settings.partialMessageTimeout !== undefined) options.partialMessageTimeout = settings.partialMessageTimeout;
@@ -31,6 +32,7 @@ export function serveHubOptions(settings: HubSettings, adapter: ClusterAdapter |
   if (settings.keepAliveDelay !== undefined) options.keepAliveDelay = settings.keepAliveDelay;
   if (settings.closeTimeout !== undefined) options.closeTimeout = settings.closeTimeout;
   if (settings.flood !== undefined) options.flood = settings.flood;
+  if (settings.commandRate !== undefined) options.commandRate = settings.commandRate === false ? false : { burst: settings.commandRate.burst, rate: settings.commandRate.rate };
   if (settings.maxPendingMessages !== undefined) options.maxPendingMessages = settings.maxPendingMessages;
   if (settings.maxPendingBytes !== undefined) options.maxPendingBytes = settings.maxPendingBytes;
   if (settings.tls !== undefined) options.tls = { key: settings.tls.key, cert: settings.tls.cert };

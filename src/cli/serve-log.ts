@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import type { AdapterStatus, AdmissionRefusal, DisconnectReason, Peer, RemoteEndpoint } from '../index.js';
+import type { AdapterStatus, AdmissionRefusal, DisconnectReason, Peer, RemoteEndpoint } from '../internals.js';
 
 /** What the server is, for the line that says it started. */
 export interface ServerInfo {
@@ -18,6 +18,13 @@ export type LoggedPeer = Peer<object>;
  */
 export interface ServeLog {
   started(address: AddressInfo, info: ServerInfo): void;
+  /** `--web`: the chat page is served at `url`, bound to `address`. */
+  webStarted(address: AddressInfo, url: string): void;
+  /**
+   * `--web`: an upgrade request was refused before it became a WebSocket: a page of an origin
+   * not allowed (`detail` is the origin), or a path with no WebSocket (`detail` is the path).
+   */
+  webRefused(address: string, reason: 'origin' | 'path', detail: string): void;
   /** A hint for the person at the console; not an event, so JSON logs leave it out. */
   hint(text: string): void;
   /** The console's answer to an operator command. */

@@ -1,5 +1,7 @@
 import {
   DEFAULT_CLOSE_TIMEOUT_MS,
+  DEFAULT_COMMAND_BURST,
+  DEFAULT_COMMAND_RATE,
   DEFAULT_FLOOD_MAX_BACKLOG,
   DEFAULT_HANDSHAKE_TIMEOUT_MS,
   DEFAULT_HEARTBEAT_INTERVAL_MS,
@@ -14,15 +16,15 @@ import {
   DEFAULT_PORT,
   DEFAULT_ROOM,
   DEFAULT_SOFT_QUEUED_BYTES,
-  DEFAULT_SOFT_QUEUED_SECONDS,
+  DEFAULT_SOFT_QUEUED_TIMEOUT_MS,
   roomProblem,
   type FloodOptions,
   type FramingName,
   type OversizedMessagePolicy,
   type SlowConsumerPolicy,
-} from '../index.js';
+} from '../internals.js';
 import { host, port, UsageError } from './flags.js';
-import { bytes, count, duration, flood, invalid, oneOf, onOff, seconds, text, type ValueReader } from './option-values.js';
+import { bytes, count, duration, flood, invalid, oneOf, onOff, origins, rate, seconds, text, type ValueReader } from './option-values.js';
 
 /** The framings `serve` offers: the console itself stays text, whatever its clients speak. */
 export const SERVE_FRAMINGS: readonly FramingName[] = ['auto', 'line', 'raw', 'length', 'json', 'mixed'];
@@ -56,6 +58,9 @@ export interface ServeSettings {
   nats?: string;
   prefix?: string;
   hubId?: string;
+  web?: number;
+  webHost?: string;
+  webOrigin?: readonly string[];
   maxClients?: number;
   maxClientsPerAddress?: number;
   maxMessageBytes?: number;
@@ -72,13 +77,16 @@ export interface ServeSettings {
   closeTimeout?: number;
   flood?: FloodOptions;
   floodMaxBacklog?: number;
+  commandBurst?: number;
+  /** Slash commands a second per client; `false` (`--no-command-rate`) lifts the limit. */
+  commandRate?: number | false;
   maxPendingMessages?: number;
   maxPendingBytes?: number;
   log?: LogFormat;
 }
 
 /** A section of `serve --help`. */
-export type SettingGroup = 'listening' | 'chat' | 'cluster' | 'limits' | 'output';
+export type SettingGroup = 'listening' | 'chat' | 'cluster' | 'web' | 'limits' | 'output';
 
 /** One setting: its flag, environment variable, how its value is read, and its help. */
 export interface SettingSpec<V> {
@@ -127,6 +135,11 @@ export function formatDuration(ms: number): string {
 
 const on = onOff;
 const portValue: ValueReader<number> = (raw) => port(typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw : JSON.stringify(raw), 0, 'serve');
+const webPortValue: ValueReader<number> = (raw, where) => {
+  const value = typeof raw === 'number' ? raw : typeof raw === 'string' && /^\d{1,5}$/.test(raw.trim()) ? Number(raw) : Number.NaN;
+  if (!(Number.isInteger(value) && value >= 0 && value <= 65_535)) throw invalid(raw, where, 'a port from 0 to 65535 (0 picks a free one)');
+  return value;
+};
 const hostValue: ValueReader<string> = (raw, where) => {
   if (typeof raw !== 'string') throw invalid(raw, where, 'a host name or address');
   return host(raw, 'serve');
@@ -165,6 +178,9 @@ export const SERVE_SETTINGS: { readonly [K in keyof ServeSettings]-?: SettingSpe
   nats: spec('nats', 'cluster', text, 'the same through NATS with JetStream (needs nats); comma-separated servers', { placeholder: 'URL' }),
   prefix: spec('prefix', 'cluster', text, 'the name of the chat on the broker: servers with the same one are one chat', { placeholder: 'NAME', fallback: 'broadcast-chat' }),
   hubId: spec('hub-id', 'cluster', text, "this server's id in the cluster, unique among them", { placeholder: 'ID', fallback: 'random' }),
+  web: spec('web', 'web', webPortValue, 'serve the chat page and its WebSocket on this port too (implies --chat); 0 picks a free one', { placeholder: 'PORT', fallback: 'off' }),
+  webHost: spec('web-host', 'web', hostValue, 'address the chat page listens on', { placeholder: 'HOST', fallback: 'same as --host' }),
+  webOrigin: spec('web-origin', 'web', origins, "let pages of ORIGIN connect instead of only the page's own: https://chat.example.com, or * for any page; repeat it or use commas", { placeholder: 'ORIGIN' }),
   maxClients: spec('max-clients', 'limits', count(1), 'most clients at once; more are told the server is full', { placeholder: 'N', fallback: String(DEFAULT_MAX_CLIENTS) }),
   maxClientsPerAddress: spec('max-clients-per-address', 'limits', count(1), 'most clients at once from one IP address', { placeholder: 'N', fallback: String(DEFAULT_MAX_CLIENTS_PER_ADDRESS) }),
   maxMessageBytes: spec('max-message-bytes', 'limits', bytes(1), 'largest message a client may send', { placeholder: 'BYTES', fallback: formatBytes(DEFAULT_MAX_MESSAGE_BYTES) }),
@@ -176,7 +192,7 @@ export const SERVE_SETTINGS: { readonly [K in keyof ServeSettings]-?: SettingSpe
     fallback: 'disconnect',
   }),
   softQueuedBytes: spec('soft-queued-bytes', 'limits', bytes(0), 'soft output cap: a client over it for --soft-queued-seconds is cut; 0 is off', { placeholder: 'BYTES', fallback: formatBytes(DEFAULT_SOFT_QUEUED_BYTES) }),
-  softQueuedSeconds: spec('soft-queued-seconds', 'limits', seconds, 'how long a client may stay over the soft cap', { placeholder: 'SECONDS', fallback: String(DEFAULT_SOFT_QUEUED_SECONDS) }),
+  softQueuedSeconds: spec('soft-queued-seconds', 'limits', seconds, 'how long a client may stay over the soft cap', { placeholder: 'SECONDS', fallback: String(DEFAULT_SOFT_QUEUED_TIMEOUT_MS / 1000) }),
   idleTimeout: spec('idle-timeout', 'limits', duration(true), 'cut a client that sends nothing for this long; 0 is off', { placeholder: 'TIME', fallback: formatDuration(DEFAULT_IDLE_TIMEOUT_MS) }),
   partialMessageTimeout: spec('partial-message-timeout', 'limits', duration(true), 'cut a client that leaves a message unfinished this long; 0 is off', { placeholder: 'TIME', fallback: formatDuration(DEFAULT_PARTIAL_MESSAGE_TIMEOUT_MS) }),
   heartbeatInterval: spec('heartbeat-interval', 'limits', duration(true), 'ping JSON clients this often; one silent until the next is cut; 0 is off', { placeholder: 'TIME', fallback: formatDuration(DEFAULT_HEARTBEAT_INTERVAL_MS) }),
@@ -184,6 +200,8 @@ export const SERVE_SETTINGS: { readonly [K in keyof ServeSettings]-?: SettingSpe
   closeTimeout: spec('close-timeout', 'limits', duration(false), 'time a closing client gets to take what is queued for it', { placeholder: 'TIME', fallback: formatDuration(DEFAULT_CLOSE_TIMEOUT_MS) }),
   flood: spec('flood', 'limits', flood, 'per client: a burst of B messages, then R a second; P is slow (hold back), drop or disconnect', { placeholder: 'B:R[:P]', fallback: 'off' }),
   floodMaxBacklog: spec('flood-max-backlog', 'limits', count(1), 'under the slow policy, most messages held back before the client is cut', { placeholder: 'N', fallback: String(DEFAULT_FLOOD_MAX_BACKLOG) }),
+  commandBurst: spec('command-burst', 'limits', count(1), 'per client: slash commands at once, before --command-rate applies', { placeholder: 'N', fallback: String(DEFAULT_COMMAND_BURST) }),
+  commandRate: spec('command-rate', 'limits', rate, 'then R commands a second; more are dropped, the client told once; --no-command-rate lifts it', { placeholder: 'R', fallback: String(DEFAULT_COMMAND_RATE) }),
   maxPendingMessages: spec('max-pending-messages', 'limits', count(1), "most of one client's messages waiting on a command before reading pauses", { placeholder: 'N', fallback: String(DEFAULT_MAX_PENDING_MESSAGES) }),
   maxPendingBytes: spec('max-pending-bytes', 'limits', bytes(1), 'the same in bytes', { placeholder: 'BYTES', fallback: formatBytes(DEFAULT_MAX_PENDING_BYTES) }),
   log: spec('log', 'output', oneOf<LogFormat>(['text', 'json']), 'text lines, or one JSON object per event on standard output', { placeholder: 'FORMAT', fallback: 'text' }),

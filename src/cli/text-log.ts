@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { describeSocketError, type AdapterStatus, type AdmissionRefusal, type DisconnectReason, type RemoteEndpoint } from '../index.js';
+import { describeSocketError, type AdapterStatus, type AdmissionRefusal, type DisconnectReason, type RemoteEndpoint } from '../internals.js';
 import { OPERATOR_NAME } from './operator-console.js';
 import type { LoggedPeer, ServeLog, ServerInfo } from './serve-log.js';
 import { formatAddress, printable } from './terminal.js';
@@ -26,6 +26,15 @@ export class TextLog implements ServeLog {
     if (cluster !== undefined) this.write(`Joining chat '${cluster.prefix}' on ${cluster.broker} ${cluster.url} as hub ${cluster.hubId}...`);
   }
 
+  webStarted(address: AddressInfo, url: string): void {
+    const bound = formatAddress(address.address, address.port);
+    this.write(`Chat page at ${url}${url.includes(`//${bound}/`) ? '' : ` (listening on ${bound})`}`);
+  }
+
+  webRefused(address: string, reason: 'origin' | 'path', detail: string): void {
+    this.write(`Refused a WebSocket from ${plainAddress(address)} (${reason}: ${printable(detail.slice(0, 200))})`);
+  }
+
   hint(text: string): void {
     this.write(text);
   }
@@ -48,7 +57,8 @@ export class TextLog implements ServeLog {
   }
 
   disconnected(peer: LoggedPeer, reason: DisconnectReason, error?: Error): void {
-    const detail = error === undefined || reason === 'client-closed' ? reason : `${reason}: ${error.message}`;
+    // A reset says all there is to say (`read ECONNRESET` adds nothing); other failures name their error.
+    const detail = error === undefined || reason === 'client-closed' || reason === 'reset' ? reason : `${reason}: ${error.message}`;
     this.write(`Connection closed from ${where(peer)}${this.chat ? `: ${peer.nick}` : ''} (${detail})`);
   }
 

@@ -7,9 +7,10 @@ const serveHelp = (invocation: string): string => `Usage: ${invocation} [--host 
 
 Runs a chat server with an operator console. By default it relays each client's
 message to every other client, like the documented server2.py; --chat adds
-nicknames, rooms and commands. Each line typed here goes to every client, and
-'exit' stops the server. In chat mode lines are said as host, and /who, /rooms,
-/say, /msg, /kick NAME [REASON] and /help are the operator's commands.
+nicknames, rooms and commands, and --web PORT a chat page for browsers in the
+same chat. Each line typed here goes to every client; 'exit' stops the server.
+In chat mode lines are said as host, and the operator's commands are /who,
+/rooms, /say, /msg, /kick NAME [REASON] and /help.
 
 ${serveOptions()}
 Each setting is also read from the environment, as BROADCAST_CHAT_ and its flag
@@ -17,14 +18,16 @@ in capitals (BROADCAST_CHAT_MAX_CLIENTS=100; HOST and PORT too), and from the
 --config file (or $BROADCAST_CHAT_CONFIG): a JSON object of settings named in
 camelCase, such as {"chat": true, "maxClients": 100}. A flag wins over the
 environment, which wins over the file. --no-chat, --no-echo and --no-raw-notices
-turn off what the environment or the file turned on. TIME is milliseconds, or
-30s, 5m, 1h; BYTES is bytes, or 64k, 4m (K, M and G are powers of 1024).
+turn off what the environment or the file turned on; --no-command-rate lifts the
+limit on commands. --web-origin may be repeated. TIME is milliseconds, or 30s,
+5m, 1h; BYTES is bytes, or 64k, 4m (K, M and G are powers of 1024).
 `;
 
 const SERVE_GROUPS: readonly (readonly [SettingGroup, string])[] = [
   ['listening', 'Listening'],
   ['chat', 'Chat'],
   ['cluster', 'Cluster (several servers, on one machine or many, as one chat)'],
+  ['web', 'Browsers (a chat page and its WebSocket, beside the TCP port; needs ws)'],
   ['limits', "Limits (each sets the library's option of the same name)"],
   ['output', 'Output'],
 ];
@@ -101,8 +104,8 @@ Plain-TCP broadcast chat that nc and the documented Python server and client can
 
 Commands:
   serve      run a server on 0.0.0.0:8000; type lines to broadcast them, 'exit' to stop;
-             --chat for nicknames, rooms and commands, --redis URL to share the chat
-             between servers
+             --chat for nicknames, rooms and commands, --web PORT for a chat page
+             in browsers, --redis URL to share the chat between servers
   connect    chat with a server, by default 127.0.0.1:8000; 'exit' to leave
 
 Run '${PROGRAM} serve --help' or '${PROGRAM} connect --help' for their options.

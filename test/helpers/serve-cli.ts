@@ -24,6 +24,28 @@ export async function startServe(name: string, args: readonly string[] = [], env
   return { server, port };
 }
 
+/** A running `serve --web` and where its chat page is. */
+export interface WebServeProcess extends ServeProcess {
+  /** The chat page's port, as the log reported it. */
+  readonly webPort: number;
+  /** The page's address, `http://127.0.0.1:<webPort>/`. */
+  readonly pageUrl: string;
+}
+
+/**
+ * Starts `broadcast-chat serve --host 127.0.0.1 --port 0 --web 0 --web-host 127.0.0.1 ...args`
+ * and waits until it has said where the hub and the chat page listen.
+ */
+export async function startWebServe(name: string, args: readonly string[] = [], env?: NodeJS.ProcessEnv): Promise<WebServeProcess> {
+  const started = await startServe(name, ['--web', '0', '--web-host', '127.0.0.1', ...args], env);
+  const json = args.includes('json') && args[args.indexOf('json') - 1] === '--log';
+  const match = json
+    ? /"event":"web-listening".*"url":"(http:\/\/127\.0\.0\.1:(\d+)\/)"/.exec(started.server.printed.stdout) ?? (await started.server.waitFor(/"event":"web-listening".*"url":"(http:\/\/127\.0\.0\.1:(\d+)\/)"/))
+    : /^Chat page at (http:\/\/127\.0\.0\.1:(\d+)\/)$/m.exec(started.server.printed.stdout);
+  if (match === null) throw new Error(`${name} did not say where its chat page is\n${started.server.transcript()}`);
+  return { ...started, webPort: Number(match[2]), pageUrl: match[1] ?? '' };
+}
+
 const sockets = new Set<LineSocket>();
 
 /** A line client (what nc is), closed by `closeSockets()`. */
