@@ -23,6 +23,10 @@ export class JsonLog implements ServeLog {
     this.event('web-listening', { address: plainAddress(address.address), port: address.port, url });
   }
 
+  metricsStarted(address: AddressInfo): void {
+    this.event('metrics-listening', { address: plainAddress(address.address), port: address.port });
+  }
+
   webRefused(address: string, reason: 'origin' | 'path', detail: string): void {
     this.event('web-refused', { address: plainAddress(address), reason, [reason]: detail });
   }

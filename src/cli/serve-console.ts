@@ -9,6 +9,7 @@ import { notice, reserveOperatorName, runOperatorLine, type ServeData, type Serv
 import type { ServeCommand } from './serve-args.js';
 import { serveHubOptions } from './serve-hub-options.js';
 import type { ServeLog, ServerInfo } from './serve-log.js';
+import { serveHubMetrics } from './serve-metrics.js';
 import { loadWebSocketEntry, pageUrl, serveWebPage, webHost, type WebPage, type WebSocketEntry } from './serve-web.js';
 import { TextLog } from './text-log.js';
 import { formatAddress, type Terminal } from './terminal.js';
@@ -138,9 +139,22 @@ export function startServeConsole(options: ServeConsoleOptions): ConsoleSession 
         return failed;
       }
     }
+    let metricsAddress: AddressInfo | undefined;
+    if (options.metrics !== undefined) {
+      try {
+        metricsAddress = (await serveHubMetrics(built, options.metrics, options.host)).address;
+      } catch (error) {
+        const reason = error instanceof OptionalModuleError ? error.message : describeSocketError((error as { cause?: unknown }).cause ?? error);
+        const failed = fail(`Could not start the metrics server on ${formatAddress(options.host, options.metrics)}: ${reason}`, 1);
+        state.closing = true;
+        await built.close();
+        return failed;
+      }
+    }
     state.started = true;
     events.started(address, info);
     if (web !== undefined) events.webStarted(web.address(), pageUrl(web));
+    if (metricsAddress !== undefined) events.metricsStarted(metricsAddress);
     events.hint(
       chat
         ? "Type a message to say it to everyone as host, or /help for the operator's commands; 'exit' stops the server."

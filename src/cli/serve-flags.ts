@@ -19,6 +19,7 @@ export const SERVE_FLAGS = {
   nats: { type: 'string' },
   prefix: { type: 'string' },
   'hub-id': { type: 'string' },
+  metrics: { type: 'string' },
   web: { type: 'string' },
   'web-host': { type: 'string' },
   'web-origin': { type: 'string', multiple: true },

@@ -20,6 +20,8 @@ export interface ServeLog {
   started(address: AddressInfo, info: ServerInfo): void;
   /** `--web`: the chat page is served at `url`, bound to `address`. */
   webStarted(address: AddressInfo, url: string): void;
+  /** `--metrics`: where the metrics server listens. */
+  metricsStarted(address: AddressInfo): void;
   /**
    * `--web`: an upgrade request was refused before it became a WebSocket: a page of an origin
    * not allowed (`detail` is the origin), or a path with no WebSocket (`detail` is the path).

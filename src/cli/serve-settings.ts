@@ -59,6 +59,7 @@ export interface ServeSettings {
   prefix?: string;
   hubId?: string;
   web?: number;
+  metrics?: number;
   webHost?: string;
   webOrigin?: readonly string[];
   maxClients?: number;
@@ -178,6 +179,7 @@ export const SERVE_SETTINGS: { readonly [K in keyof ServeSettings]-?: SettingSpe
   nats: spec('nats', 'cluster', text, 'the same through NATS with JetStream (needs nats); comma-separated servers', { placeholder: 'URL' }),
   prefix: spec('prefix', 'cluster', text, 'the name of the chat on the broker: servers with the same one are one chat', { placeholder: 'NAME', fallback: 'broadcast-chat' }),
   hubId: spec('hub-id', 'cluster', text, "this server's id in the cluster, unique among them", { placeholder: 'ID', fallback: 'random' }),
+  metrics: spec('metrics', 'output', webPortValue, 'serve /metrics (Prometheus), /healthz and /readyz on this port; 0 picks a free one', { placeholder: 'PORT', fallback: 'off' }),
   web: spec('web', 'web', webPortValue, 'serve the chat page and its WebSocket on this port too (implies --chat); 0 picks a free one', { placeholder: 'PORT', fallback: 'off' }),
   webHost: spec('web-host', 'web', hostValue, 'address the chat page listens on', { placeholder: 'HOST', fallback: 'same as --host' }),
   webOrigin: spec('web-origin', 'web', origins, "let pages of ORIGIN connect instead of only the page's own: https://chat.example.com, or * for any page; repeat it or use commas", { placeholder: 'ORIGIN' }),

@@ -31,6 +31,10 @@ export class TextLog implements ServeLog {
     this.write(`Chat page at ${url}${url.includes(`//${bound}/`) ? '' : ` (listening on ${bound})`}`);
   }
 
+  metricsStarted(address: AddressInfo): void {
+    this.write(`Metrics at http://${formatAddress(address.address, address.port)}/metrics (and /healthz, /readyz)`);
+  }
+
   webRefused(address: string, reason: 'origin' | 'path', detail: string): void {
     this.write(`Refused a WebSocket from ${plainAddress(address)} (${reason}: ${printable(detail.slice(0, 200))})`);
   }
