@@ -1,7 +1,7 @@
 import type { BroadcastHub, CommandHandler, Peer } from '../internals.js';
 import { parseCommand } from '../internals.js';
 import type { ServeLog } from './serve-log.js';
-import { formatAddress, printable } from './terminal.js';
+import { formatAddress, printableLine } from './terminal.js';
 
 /** The name the operator speaks under in chat mode; no client may take it. */
 export const OPERATOR_NAME = 'host';
@@ -123,7 +123,7 @@ function direct(context: OperatorContext, args: string[], argText: string): void
   const peer = localPeer(context, nick);
   if (peer === undefined) return;
   peer.send(`[dm] ${OPERATOR_NAME}: ${text}`);
-  context.log.reply(`[dm] ${OPERATOR_NAME} -> ${peer.nick}: ${printable(text)}`);
+  context.log.reply(`[dm] ${OPERATOR_NAME} -> ${peer.nick}: ${printableLine(text)}`);
 }
 
 function kick(context: OperatorContext, args: string[], argText: string): void {

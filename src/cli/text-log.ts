@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { describeSocketError, type AdapterStatus, type AdmissionRefusal, type DisconnectReason, type RemoteEndpoint } from '../internals.js';
 import { OPERATOR_NAME } from './operator-console.js';
 import type { LoggedPeer, ServeLog, ServerInfo } from './serve-log.js';
-import { formatAddress, printable } from './terminal.js';
+import { formatAddress, printableLine } from './terminal.js';
 
 /**
  * `--log text`: the console's lines, as the documented server prints them (`New connection
@@ -36,7 +36,7 @@ export class TextLog implements ServeLog {
   }
 
   webRefused(address: string, reason: 'origin' | 'path', detail: string): void {
-    this.write(`Refused a WebSocket from ${plainAddress(address)} (${reason}: ${printable(detail.slice(0, 200))})`);
+    this.write(`Refused a WebSocket from ${plainAddress(address)} (${reason}: ${printableLine(detail.slice(0, 200))})`);
   }
 
   hint(text: string): void {
@@ -53,11 +53,11 @@ export class TextLog implements ServeLog {
 
   message(peer: LoggedPeer, text: string): void {
     if (!this.chat) {
-      this.write(`Received message from ${where(peer)}: ${printable(text)}`);
+      this.write(`Received message from ${where(peer)}: ${printableLine(text)}`);
       return;
     }
     const room = peer.room === this.defaultRoom ? '' : `[${peer.room}] `;
-    this.write(`${room}${peer.nick}: ${printable(text)}`);
+    this.write(`${room}${peer.nick}: ${printableLine(text)}`);
   }
 
   disconnected(peer: LoggedPeer, reason: DisconnectReason, error?: Error): void {
@@ -99,7 +99,7 @@ export class TextLog implements ServeLog {
       this.write('(no clients connected)');
       return;
     }
-    this.write(this.chat ? `${OPERATOR_NAME}: ${printable(text)}` : `Sent to ${delivered} client${delivered === 1 ? '' : 's'}: ${printable(text)}`);
+    this.write(this.chat ? `${OPERATOR_NAME}: ${printableLine(text)}` : `Sent to ${delivered} client${delivered === 1 ? '' : 's'}: ${printableLine(text)}`);
   }
 
   kicked(peer: LoggedPeer, reason: string | undefined): void {
