@@ -115,7 +115,8 @@ export class Inbound<T, D> {
       return;
     }
     // A command costs far more than its bytes: its own allowance, before flood control counts it.
-    if (kind === 'command' && this.commandRate?.admit(peer) === false) return;
+    // Only where commands run: a plain hub with none relays `/text` as the message it is.
+    if (kind === 'command' && this.runsCommands && this.commandRate?.admit(peer) === false) return;
     // Flood control comes next, and costs one field read when it is off.
     if (this.flood !== undefined && !this.flood.admit(peer, message)) return;
     this.accept(peer, message);
@@ -143,6 +144,11 @@ export class Inbound<T, D> {
     // Outside chat mode, a hub with no commands left relays messages starting with `/` as they are.
     if (this.host.chat === undefined && this.commands.size === 0) this.chain.setFinal(undefined);
     return removed;
+  }
+
+  /** Whether slash commands run here (chat mode, or commands registered), rather than being relayed. */
+  private get runsCommands(): boolean {
+    return this.host.chat !== undefined || this.commands.size > 0;
   }
 
   /** Forgets what is held for a peer that is gone. */
