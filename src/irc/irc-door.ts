@@ -234,9 +234,10 @@ export class IrcDoor<D = Record<string, unknown>> {
  * Listens for IRC clients and puts them in `hub`'s chat: `await listenIrc(hub, { port: 6667 })`.
  * Resolves with the door once it listens (`door.address()`, `door.close()`).
  */
-export async function listenIrc<D>(hub: BroadcastHub<unknown, D>, options: ListenIrcOptions = {}): Promise<IrcDoor<D>> {
+export async function listenIrc<T, D>(hub: BroadcastHub<T, D>, options: ListenIrcOptions = {}): Promise<IrcDoor<D>> {
   const { port, host, tls, handshakeTimeout, signal, ...doorOptions } = options;
-  const door = new IrcDoor<D>(hub, doorOptions);
+  // The door speaks text to the hub whatever its message type: a chat hub's messages are strings.
+  const door = new IrcDoor<D>(hub as unknown as BroadcastHub<unknown, D>, doorOptions);
   try {
     await door.listen({ port, host, tls, handshakeTimeout, signal });
   } catch (error) {
