@@ -106,3 +106,13 @@ describe('FrameJournal.appendParts: large runs', () => {
     expect(joined(journal, 0, 2).length).toBe(MAX_JOINED_BYTES);
   });
 });
+
+describe('FrameJournal.appendParts: many small frames', () => {
+  it('joins a long run of small frames into one buffer, as a fan-out of chat lines is', () => {
+    const journal = new FrameJournal();
+    for (let index = 0; index < 1000; index += 1) journal.indexOf(frame(`${String(index).padStart(63, '.')}\n`));
+    const parts = partsOf(journal, 0, 1000);
+    expect(parts).toHaveLength(1);
+    expect(parts[0]?.length).toBe(64_000);
+  });
+});

@@ -7,6 +7,9 @@ const EMPTY = Buffer.alloc(0);
  */
 export const MAX_JOINED_BYTES = 16 * 1024;
 
+/** Frames at least this large on average are shared as they are rather than joined, once a run passes `MAX_JOINED_BYTES`. */
+export const MIN_SHARED_FRAME_BYTES = 4 * 1024;
+
 /** Largest number of frames one tick's journal addresses (keys of joined runs pack two indices). */
 const RUN_KEY_BASE = 2 ** 24;
 
@@ -34,9 +37,10 @@ export class FrameJournal {
 
   /**
    * Frames `start` up to (not including) `end`, appended to `parts` as what to write: small
-   * runs as one buffer, joined once per turn however many receivers need them (a fan-out of
-   * small messages then costs one write per receiver); runs past `MAX_JOINED_BYTES` as the
-   * frames themselves, which every receiver shares. Joining large runs would copy them once
+   * runs, and runs of small frames, as one buffer joined once per turn however many receivers
+   * need it (a fan-out of small messages then costs one write per receiver); runs past
+   * `MAX_JOINED_BYTES` of large frames (`MIN_SHARED_FRAME_BYTES` on average) as the frames
+   * themselves, which every receiver shares. Joining large runs would copy them once
    * per distinct run, and when every receiver misses a different frame (its own, in a room
    * where all speak at once) that is one copy per receiver: memory multiplied by the room.
    */
@@ -46,7 +50,9 @@ export class FrameJournal {
       return;
     }
     const bytes = (this.ends[end - 1] ?? 0) - (this.ends[start - 1] ?? 0);
-    if (bytes > MAX_JOINED_BYTES) {
+    // Many small frames are joined whatever their total: a write per frame would cost far more
+    // than the copy, and the turn's input budget bounds what the copies can add up to.
+    if (bytes > MAX_JOINED_BYTES && bytes >= (end - start) * MIN_SHARED_FRAME_BYTES) {
       for (let index = start; index < end; index += 1) parts.push(this.frames[index] ?? EMPTY);
       return;
     }
