@@ -116,7 +116,10 @@ const ports = new Map<string, number>();
 const prefixSuffix = `docs-${randomBytes(4).toString('hex')}`;
 
 beforeAll(async () => {
+  // Bounded wait: a build of the package (the package test makes one) may be writing its
+  // declarations at this moment.
   for (const file of ['index.js', 'index.cjs', 'index.d.ts']) {
+    for (let tries = 0; tries < 100 && !existsSync(join(ROOT, 'dist', file)); tries += 1) await new Promise((resolve) => setTimeout(resolve, 200));
     if (!existsSync(join(ROOT, 'dist', file))) throw new Error(`dist/${file} is missing: run 'npx tsup' (npm test does) before this test`);
   }
   project = mkdtempSync(join(tmpdir(), 'broadcast-chat-docs-'));
