@@ -29,19 +29,32 @@ function libraryByName(): Plugin {
   };
 }
 
+/** The entry points for Node: ESM and CommonJS, with declarations. */
+const NODE_ENTRIES = {
+  index: 'src/index.ts',
+  internals: 'src/internals.ts',
+  redis: 'src/redis.ts',
+  nats: 'src/nats.ts',
+  websocket: 'src/websocket.ts',
+  prometheus: 'src/prometheus.ts',
+  irc: 'src/irc.ts',
+};
+
 export default defineConfig([
   {
     // The cluster adapters and the WebSocket door have entries of their own, so that the core never
     // loads ioredis, nats or ws (peer dependencies, and so external to the build).
-    entry: { index: 'src/index.ts', internals: 'src/internals.ts', redis: 'src/redis.ts', nats: 'src/nats.ts', websocket: 'src/websocket.ts', prometheus: 'src/prometheus.ts', irc: 'src/irc.ts' },
+    entry: NODE_ENTRIES,
     format: ['esm', 'cjs'],
     target: 'node20',
     platform: 'node',
     // typed-emitter is types only: inline its declarations so users install nothing (and no rxjs).
-    dts: { resolve: ['typed-emitter'] },
+    // broadcast-chat/browser's declarations are made here too: one declaration build writing into
+    // dist/ at a time, since two raced and one could lose the other's file.
+    dts: { resolve: ['typed-emitter'], entry: { ...NODE_ENTRIES, browser: 'src/browser.ts' } },
     sourcemap: true,
     // The builds run at once into dist/: leave the CLI's and the browser's files to their builds.
-    clean: ['!cli.js', '!cli.js.map', '!browser.js', '!browser.js.map', '!chat-page.js', '!chat-page.js.map'],
+    clean: ['!cli.js', '!cli.js.map', '!browser.js', '!browser.js.map', '!browser.d.ts', '!chat-page.js', '!chat-page.js.map'],
     // broadcast-chat/websocket finds the chat page's files from import.meta.url, in CommonJS too.
     shims: true,
     // What the entries share (errors, BrokerAdapter...) goes into chunks they all import: with a
@@ -75,7 +88,7 @@ export default defineConfig([
     format: ['esm'],
     target: 'es2022',
     platform: 'browser',
-    dts: { entry: { browser: 'src/browser.ts' } },
+    dts: false,
     sourcemap: true,
     clean: false,
     splitting: false,
