@@ -74,6 +74,9 @@ export async function serveChatPage<T, D>(hub: BroadcastHub<T, D>, options: Serv
         }));
         server.closeIdleConnections();
         await door.close(closeOptions);
+        // The WebSockets said goodbye; what a browser still holds open (a keep-alive connection that
+        // went idle meanwhile, a request in flight) must not hold the close.
+        server.closeAllConnections();
         await closed;
       })()),
   };
