@@ -181,6 +181,42 @@ describe('recovery after a reconnection', () => {
     expect(order).toEqual(['[dm 0]', 'h:m2', '[lobby 1]', 'm3']);
   });
 
+  it('recovers with the old session when the connection that took it over died before the client saw the new one', async () => {
+    const { hub, port } = await hubWith({ history: true });
+    const bob = await client(port, { nick: 'bob' });
+    const open = async (): Promise<RawPeer> => {
+      const peer = track(await RawPeer.connect(port), (p) => {
+        p.destroy();
+      });
+      await peer.until((received) => received.includes('"session"'));
+      return peer;
+    };
+    const first = await open();
+    first.write('{"v":1,"type":"hello","nick":"alice"}\n');
+    await eventually(() => hub.findPeer('alice') !== undefined, 2000, 'alice to be named');
+    bob.sendTo('alice', 'dm1');
+    await first.until((received) => received.includes('"dm1"'));
+    bob.sendTo('alice', 'dm2');
+    await first.until((received) => received.includes('"dm2"'));
+    const session = envelopes(first).find((envelope) => envelope.session !== undefined)?.session;
+    const seen = envelopes(first).find((envelope) => envelope.text === 'dm1')?.id;
+    first.destroy();
+    await eventually(() => hub.findPeer('alice') === undefined, 2000, 'alice to be gone');
+    const hello = `${JSON.stringify({ v: 1, type: 'hello', nick: 'alice', session, afterDirect: seen })}\n`;
+    // The hub reads this hello (its session takes over), but the connection dies before the
+    // client reads the welcome: it still knows only the old session.
+    const second = await open();
+    second.write(hello);
+    await second.until((received) => received.includes('"replayed"'));
+    second.destroy();
+    await eventually(() => hub.findPeer('alice') === undefined, 2000, 'alice to be gone again');
+    const third = await open();
+    third.write(hello);
+    await third.until((received) => received.includes('"replayed"'));
+    const recovered = envelopes(third).filter((envelope) => envelope.history === true || envelope.replayed !== undefined);
+    expect(recovered.map((envelope) => envelope.text)).toEqual(['dm2', 'recovered 1 message you missed in your direct messages']);
+  });
+
   it('tells a client away longer than the window that it could not recover, and why', async () => {
     const { port } = await hubWith({ history: { recoveryWindow: 200 } });
     const link = await Link.to(port);

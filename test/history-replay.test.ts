@@ -90,6 +90,19 @@ describe('history on text clients', () => {
     await bob.until((received) => received.includes('usage: /history'));
   });
 
+  it('reports what it keeps in hub.stats()', async () => {
+    const { hub, port } = await startHub(track, { chat: true, history: true });
+    expect(hub.stats().history).toEqual({ rooms: 0, messages: 0, bytes: 0 });
+    const alice = await linePeer(port, 'alice');
+    const bob = await linePeer(port, 'bob');
+    alice.write('one\ntwo\n');
+    await bob.until((received) => received.includes('alice: two'));
+    expect(hub.stats().history).toMatchObject({ rooms: 1, messages: 2 });
+    expect(hub.stats().history?.bytes).toBeGreaterThan(2 * 160);
+    const plain = await startHub(track, { chat: true });
+    expect(plain.hub.stats().history).toBeUndefined();
+  });
+
   it('gives a live line that would read as history a backslash in front', async () => {
     const port = await hubWith({ chat: { formatter: (event) => (event.type === 'message' ? `(history) ${event.text}` : undefined) }, history: { replayOnJoin: 0 } });
     const alice = await RawPeer.connect(port);

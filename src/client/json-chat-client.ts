@@ -217,7 +217,7 @@ export class JsonChatClient extends TypedEventEmitter<JsonChatClientEvents> {
     this.inner.on('disconnect', (reason, error) => {
       // Kept across failed attempts, so that each one restores the same nickname and rooms.
       this.saved ??= this.snapshot();
-      // But the session is the newest one: a failed attempt's welcome may have taken over the old one's.
+      // A connection that was up had its hello read: its session holds the direct messages now.
       this.saved.session = this.session;
       this.emit('disconnect', reason, error);
     });
@@ -388,11 +388,11 @@ export class JsonChatClient extends TypedEventEmitter<JsonChatClientEvents> {
     return hello;
   }
 
-  /** The join of a restore: with the last id seen there, on a hub that gave a session. */
-  private restoringJoin(room: string, saved: NonNullable<JsonChatClient['saved']>): ClientJoinEnvelope {
+  /** The join of a restore: with the last id seen there when the restore's hello asked to recover. */
+  private restoringJoin(room: string, recovering: boolean): ClientJoinEnvelope {
     const join: ClientJoinEnvelope = { v: 1, type: 'join', room };
     if (this.historyCount > 0) join.history = this.historyCount;
-    const after = this.recover && saved.session !== undefined ? this.lastSeen.get(room) : undefined;
+    const after = recovering ? this.lastSeen.get(room) : undefined;
     if (after !== undefined) join.after = after;
     return join;
   }
@@ -411,6 +411,8 @@ export class JsonChatClient extends TypedEventEmitter<JsonChatClientEvents> {
     this.joined.clear();
     this.currentRoom = '';
     const welcomed = this.waitForWelcome(saved.nick, signal);
+    // Decided once: the hello's answer may change which session is kept, not whether this restore recovers.
+    const recovering = this.recover && saved.session !== undefined;
     send(this.restoringHello(saved));
     await welcomed;
     const welcomeRoom = this.currentRoom;
@@ -419,7 +421,7 @@ export class JsonChatClient extends TypedEventEmitter<JsonChatClientEvents> {
     if (saved.room !== '' && !this.joined.has(saved.room)) toJoin.push(saved.room);
     const toLeave = saved.rooms.length > 0 && !saved.rooms.includes(welcomeRoom) ? [welcomeRoom] : [];
     const confirmed = this.waitForRooms(toJoin, toLeave, signal);
-    for (const room of toJoin) send(this.restoringJoin(room, saved));
+    for (const room of toJoin) send(this.restoringJoin(room, recovering));
     for (const room of toLeave) send({ v: 1, type: 'leave', room });
     // Already in it from the welcome, but no longer talking there after the joins: switch back.
     if (saved.room !== '' && !toJoin.includes(saved.room) && toJoin.length > 0) send({ v: 1, type: 'join', room: saved.room });
@@ -589,6 +591,10 @@ export class JsonChatClient extends TypedEventEmitter<JsonChatClientEvents> {
             if (envelope.last !== undefined && !this.lastSeen.has(envelope.room)) this.lastSeen.set(envelope.room, envelope.last);
           }
         }
+        // The end of the direct-message recovery: the hub has read this connection's hello, so its
+        // session (from the welcome) now holds what the old one held. A restore that fails after
+        // this presents the new one; one that fails before presents the old one again.
+        if (envelope.replayed !== undefined && envelope.room === undefined && this.saved !== undefined) this.saved.session = this.session;
         this.emit('system', envelope);
         if (envelope.replayed !== undefined) this.emit('history', historyStatus(envelope, envelope.replayed));
         return;

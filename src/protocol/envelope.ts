@@ -92,7 +92,8 @@ export interface SystemEnvelope {
   /**
    * In the welcome of a hub that keeps history: this connection's session. Present it in the
    * next connection's `hello` to recover what was missed; it is secret (it stands for your
-   * direct messages) and good for one recovery.
+   * direct messages). Once the hub has read that hello, this connection's session holds them:
+   * present it next time (the old one still leads to it for the recovery window).
    */
   session?: string;
   /**

@@ -9,10 +9,16 @@ export interface Session<P> {
   logKey: string;
   /** The connection, while it is open. */
   peer: P | undefined;
-  /** When its connection closed (ms since the epoch); 0 while open. */
+  /** When its connection closed, or it was recovered (ms since the epoch); 0 while open. */
   closedAt: number;
   /** Recovered by a later session, which took its log: nothing of it is left to expire. */
   spent: boolean;
+  /**
+   * The session that recovered it. Its token still leads there for a window: a client whose
+   * connection died after the hub read its hello, before it saw the new session in the welcome,
+   * presents the old one again, and must still find its direct messages.
+   */
+  successor: Session<P> | undefined;
 }
 
 /** What resuming a session found. */
@@ -54,6 +60,7 @@ export class Sessions<P> {
       peer,
       closedAt: 0,
       spent: false,
+      successor: undefined,
     };
     this.byToken.set(session.token, session);
     this.byPeer.set(peer, session);
@@ -77,51 +84,52 @@ export class Sessions<P> {
   }
 
   /**
-   * `peer` presents `token`, the session of an earlier connection: if it is this hub's and
-   * closed less than the window ago, `peer`'s own session takes over its direct messages and
-   * the old one is spent. A session whose connection the hub still thinks open (the client
-   * came back before the hub saw the old one go) is taken over too: the token is the proof.
+   * `peer` presents `token`, the session of an earlier connection (or one that session was
+   * recovered by since): if it is this hub's and closed less than the window ago, `peer`'s own
+   * session takes over its direct messages, and the old token leads to `peer`'s session for a
+   * window. A session whose connection the hub still thinks open (the client came back before
+   * the hub saw the old one go) is taken over too: the token is the proof.
    */
   resume(peer: P, token: string, now: number): ResumeResult {
     const mine = this.byPeer.get(peer);
-    const old = this.byToken.get(token);
+    let old = this.byToken.get(token);
+    while (old?.successor !== undefined) old = old.successor;
     if (mine === undefined || old === mine) return 'unknown';
     if (old === undefined) return token.startsWith(`${this.tag}.`) ? 'too-old' : 'unknown';
     if (old.peer !== undefined) {
       this.byPeer.delete(old.peer);
       old.peer = undefined;
-      old.closedAt = now;
+      this.closed.push(old);
     } else if (now - old.closedAt > this.window) {
-      this.retire(old);
-      this.expireLog(old.logKey);
       return 'too-old';
     }
-    this.retire(old);
     // The fresh session's own log is empty (the welcome came just before): the old one is kept.
     this.expireLog(mine.logKey);
     mine.logKey = old.logKey;
+    old.spent = true;
+    old.successor = mine;
+    // From now: the old token stays good for a window, leading here.
+    old.closedAt = now;
     return 'ok';
   }
 
-  /** Forgets sessions closed longer ago than the window, and their direct messages. */
+  /**
+   * Forgets sessions closed (or recovered) longer ago than the window: their tokens, and the
+   * direct messages of those nobody recovered.
+   */
   private sweep(now: number): void {
     while (this.closedHead < this.closed.length) {
       const session = this.closed[this.closedHead];
-      if (session !== undefined && !session.spent && now - session.closedAt <= this.window) break;
+      if (session !== undefined && now - session.closedAt <= this.window) break;
       this.closed[this.closedHead] = undefined as unknown as Session<P>;
       this.closedHead += 1;
-      if (session === undefined || session.spent) continue;
-      this.retire(session);
-      this.expireLog(session.logKey);
+      if (session === undefined || this.byToken.get(session.token) !== session) continue;
+      this.byToken.delete(session.token);
+      if (!session.spent) this.expireLog(session.logKey);
     }
     if (this.closedHead > 64 && this.closedHead * 2 > this.closed.length) {
       this.closed = this.closed.slice(this.closedHead);
       this.closedHead = 0;
     }
-  }
-
-  private retire(session: Session<P>): void {
-    session.spent = true;
-    this.byToken.delete(session.token);
   }
 }
