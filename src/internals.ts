@@ -67,3 +67,15 @@ export {
   DEFAULT_PUBLISH_BYTES_PER_SECOND,
 } from './cluster/broker-adapter.js';
 export { DEFAULT_MAX_FRAME_BYTES } from './cluster/broker-transport.js';
+export {
+  DEFAULT_HISTORY_BYTES,
+  DEFAULT_HISTORY_MAX_AGE_MS,
+  DEFAULT_HISTORY_MESSAGES,
+  DEFAULT_HISTORY_REPLAY,
+  DEFAULT_HISTORY_TOTAL_BYTES,
+  DEFAULT_RECOVERY_WINDOW_MS,
+  HISTORY_ENTRY_OVERHEAD_BYTES,
+} from './hub/history/history-options.js';
+export { GREETING_HOLD_MS } from './hub/history/chat-history.js';
+export { HISTORY_LINE_MARK } from './hub/chat/chat-mode.js';
+export { MAX_HISTORY_REQUEST } from './protocol/envelope-schema.js';
