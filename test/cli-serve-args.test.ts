@@ -218,6 +218,70 @@ describe('serve --web and the command rate', () => {
   });
 });
 
+describe('serve --history and --irc', () => {
+  it('keeps N messages a room with --history N, a chat setting; 0 is off, as when not given', () => {
+    expect(serve(['--chat', '--history', '5'])).toEqual({ command: 'serve', host: '0.0.0.0', port: 8000, framing: 'mixed', chat: true, history: 5 });
+    expect(serveHubOptions(serve(['--chat', '--history', '5']) as never, undefined)).toEqual({ framing: 'mixed', chat: true, history: { messages: 5 } });
+    expect(serveHubOptions(serve(['--chat', '--history', '50', '--history-replay', '0']) as never, undefined)).toEqual({ framing: 'mixed', chat: true, history: { messages: 50, replayOnJoin: 0 } });
+    expect(serveHubOptions(serve(['--chat', '--history', '5', '--history-replay', '5']) as never, undefined)).toMatchObject({ history: { messages: 5, replayOnJoin: 5 } });
+    for (const argv of [['--chat', '--history', '0'], ['--history', '0']]) {
+      expect(serve(argv)).not.toHaveProperty('history');
+      expect(serveHubOptions(serve(argv) as never, undefined)).not.toHaveProperty('history');
+    }
+    // Chat by another way: the json and mixed framings, --web and --irc.
+    expect(serve(['--framing', 'json', '--history', '3'])).toMatchObject({ history: 3 });
+    expect(serve(['--irc', '6667', '--history', '3'])).toMatchObject({ chat: true, history: 3 });
+    expect(serve([], { BROADCAST_CHAT_CHAT: '1', BROADCAST_CHAT_HISTORY: '20', BROADCAST_CHAT_HISTORY_REPLAY: '4' })).toMatchObject({ history: 20, historyReplay: 4 });
+    expect(serve(['--config', config('history.json', { chat: true, history: 100, historyReplay: 10 })])).toMatchObject({ history: 100, historyReplay: 10 });
+    // With a broker the hub keeps it there by itself: serve passes the same option.
+    expect(serveHubOptions(serve(['--chat', '--history', '5', '--redis', 'redis://127.0.0.1:6379']) as never, undefined)).toMatchObject({ history: { messages: 5 } });
+  });
+
+  it('lets IRC clients in on --irc PORT, as a chat: --chat is implied and mixed is the framing', () => {
+    expect(serve(['--irc', '6667'])).toEqual({ command: 'serve', host: '0.0.0.0', port: 8000, framing: 'mixed', chat: true, irc: 6667 });
+    expect(serve(['--irc', '0', '--irc-host', '127.0.0.1'])).toMatchObject({ host: '0.0.0.0', irc: 0, ircHost: '127.0.0.1' });
+    expect(serve(['--irc', '6667', '-f', 'line'])).toMatchObject({ framing: 'line', chat: true });
+    expect(serve(['--irc', '6667', '--web', '8080'])).toMatchObject({ framing: 'mixed', chat: true, irc: 6667, web: 8080 });
+    expect(serve([], { BROADCAST_CHAT_IRC: '6697', BROADCAST_CHAT_IRC_HOST: '::1' })).toMatchObject({ irc: 6697, ircHost: '::1', chat: true });
+    expect(serve(['--config', config('irc.json', { irc: 6667, ircHost: '127.0.0.1' })])).toMatchObject({ irc: 6667, ircHost: '127.0.0.1', chat: true });
+    // The door is no option of the hub: the hub is a chat, nothing more.
+    expect(serveHubOptions(serve(['--irc', '6667']) as never, undefined)).toEqual({ framing: 'mixed', chat: true });
+  });
+
+  it.each([
+    [['--history', '5'], '--history only applies in chat mode: add --chat'],
+    [['--no-chat', '--history', '5'], '--history only applies in chat mode'],
+    [['--chat', '--history=-1'], "invalid --history '-1': expected a whole number, at least 0"],
+    [['--chat', '--history', 'lots'], "invalid --history 'lots'"],
+    [['--chat', '--history', '2.5'], "invalid --history '2.5'"],
+    [['--chat', '--history-replay', '3'], '--history-replay replays the history: add --history N'],
+    [['--chat', '--history', '0', '--history-replay', '3'], '--history-replay replays the history: add --history N'],
+    [['--chat', '--history', '5', '--history-replay', '6'], '--history-replay 6 is more than the 5 messages --history keeps'],
+    [['--chat', '--history', '5', '--history-replay', 'x'], "invalid --history-replay 'x'"],
+    [['--irc', '65536'], "invalid --irc '65536': expected a port from 0 to 65535"],
+    [['--irc', 'irc://x'], "invalid --irc 'irc://x'"],
+    [['--irc', '6667', '--no-chat'], '--irc serves a chat: it cannot run with --no-chat'],
+    [['--irc', '6667', '--framing', 'length'], '--irc needs a text framing: length carries bytes'],
+    [['--irc-host', '127.0.0.1'], '--irc-host is for IRC clients: add --irc PORT'],
+    [['--web-host', '127.0.0.1', '--irc', '6667'], '--web-host is for the chat page: add --web PORT'],
+  ])('refuses %j, naming the flag', (argv, message) => {
+    expect(() => parseServeArgs(argv)).toThrow(message);
+  });
+
+  it('refuses them in the environment and a config file, naming the variable or the key', () => {
+    expect(() => parseServeArgs([], { BROADCAST_CHAT_HISTORY: '5' })).toThrow('BROADCAST_CHAT_HISTORY only applies in chat mode');
+    expect(() => parseServeArgs([], { BROADCAST_CHAT_IRC: '6667', BROADCAST_CHAT_CHAT: 'off' })).toThrow('BROADCAST_CHAT_IRC serves a chat: it cannot run with BROADCAST_CHAT_CHAT');
+    expect(() => parseServeArgs(['--config', config('bad-history.json', { chat: true, history: true })])).toThrow(/invalid history in .*bad-history\.json true/);
+    expect(() => parseServeArgs(['--config', config('bad-replay.json', { chat: true, history: 3, historyReplay: 4 })])).toThrow(/historyReplay in .*bad-replay\.json 4 is more than the 3 messages history in .*keeps/);
+    expect(() => parseServeArgs(['--config', config('typo-irc.json', { ircPort: 6667 })])).toThrow("unknown key 'ircPort'");
+  });
+
+  it("names serve's new flags as such when given to connect", () => {
+    expect(() => parseConnectArgs(['--irc', '6667'])).toThrow('--irc is an option of serve');
+    expect(() => parseConnectArgs(['--history', '5'])).toThrow('--history is an option of serve');
+  });
+});
+
 describe('serve settings from the environment and a config file', () => {
   it('takes flags over the environment, and the environment over the file', () => {
     const file = config('precedence.json', { maxClients: 1, idleTimeout: '1m', chat: true, motd: 'from the file' });
@@ -303,6 +367,10 @@ describe('broadcast-chat serve with bad settings', () => {
       '--no-command-rate',
       'BROADCAST_CHAT_MAX_CLIENTS',
       '--config FILE',
+      '--history N',
+      '--history-replay N',
+      '--irc PORT',
+      '--irc-host HOST',
     ]) {
       expect(help.replace(/\s+/g, ' ')).toContain(shown);
     }

@@ -16,11 +16,22 @@ export class JsonLog implements ServeLog {
   }
 
   started(address: AddressInfo, info: ServerInfo): void {
-    this.event('listening', { address: plainAddress(address.address), port: address.port, framing: info.framing, chat: info.chat, ...(info.cluster === undefined ? {} : { cluster: info.cluster }) });
+    this.event('listening', {
+      address: plainAddress(address.address),
+      port: address.port,
+      framing: info.framing,
+      chat: info.chat,
+      ...(info.history === undefined ? {} : { history: info.history }),
+      ...(info.cluster === undefined ? {} : { cluster: info.cluster }),
+    });
   }
 
   webStarted(address: AddressInfo, url: string): void {
     this.event('web-listening', { address: plainAddress(address.address), port: address.port, url });
+  }
+
+  ircStarted(address: AddressInfo, tls: boolean): void {
+    this.event('irc-listening', { address: plainAddress(address.address), port: address.port, tls });
   }
 
   metricsStarted(address: AddressInfo): void {

@@ -78,12 +78,12 @@ function say(context: OperatorContext, text: string): void {
   context.log.said(text, delivered, context.hub.adapter !== undefined);
 }
 
-/** Framings whose clients read envelopes: text sent to them arrives as a `system` envelope, a notice already. */
-const ENVELOPE_FRAMINGS: ReadonlySet<string> = new Set(['json', 'websocket']);
+/** Framings whose clients are told text as a notice already: a `system` envelope (JSON, WebSocket), a server NOTICE (IRC). */
+const NOTICE_FRAMINGS: ReadonlySet<string> = new Set(['json', 'websocket', 'irc']);
 
-/** Tells one client something, as chat mode writes notices: `* text` on text framings, a `system` envelope on JSON and WebSocket. */
+/** Tells one client something, as chat mode writes notices: `* text` on text framings, a `system` envelope on JSON and WebSocket, a NOTICE on IRC. */
 export function notice(peer: Peer<ServeData>, text: string): void {
-  peer.send(ENVELOPE_FRAMINGS.has(peer.framing) ? text : `* ${text}`);
+  peer.send(NOTICE_FRAMINGS.has(peer.framing) ? text : `* ${text}`);
 }
 
 function who(context: OperatorContext, args: string[]): void {

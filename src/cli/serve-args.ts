@@ -91,20 +91,23 @@ function nonEmpty(value: string | undefined): string | undefined {
 function checkedCommand(settings: ServeSettings, where: Partial<Record<keyof ServeSettings, string>>): ServeCommand {
   const named = (key: keyof ServeSettings): string => where[key] ?? `--${SERVE_SETTINGS[key].flag}`;
   const { host = DEFAULT_HOST, port = DEFAULT_PORT, tlsKey, tlsCert, floodMaxBacklog, commandBurst, commandRate, ...rest } = settings;
-  // The chat page's users speak the JSON envelopes of chat mode: --web is a chat unless told otherwise, which it cannot be.
-  const web = settings.web !== undefined;
-  if (web && settings.chat === false) throw new UsageError(`${named('web')} serves a chat: it cannot run with ${named('chat')}`, 'serve');
-  const framing = settings.framing ?? (settings.chat === true || web ? 'mixed' : 'auto');
+  // The chat page's users speak the JSON envelopes of chat mode, IRC users its rooms and
+  // nicknames: --web and --irc are a chat unless told otherwise, which they cannot be.
+  const door = settings.web !== undefined ? 'web' : settings.irc !== undefined ? 'irc' : undefined;
+  if (door !== undefined && settings.chat === false) throw new UsageError(`${named(door)} serves a chat: it cannot run with ${named('chat')}`, 'serve');
+  const framing = settings.framing ?? (settings.chat === true || door !== undefined ? 'mixed' : 'auto');
   const structured = framing === 'json' || framing === 'mixed';
-  if ((settings.chat === true || web) && framing === 'length') throw new UsageError(`${named(settings.chat === true ? 'chat' : 'web')} needs a text framing: length carries bytes, not chat lines`, 'serve');
+  if ((settings.chat === true || door !== undefined) && framing === 'length') throw new UsageError(`${named(settings.chat === true ? 'chat' : (door ?? 'chat'))} needs a text framing: length carries bytes, not chat lines`, 'serve');
   if (settings.chat === false && structured) throw new UsageError(`the ${framing} framing is a chat protocol: it cannot run with ${named('chat')}`, 'serve');
-  const chat = settings.chat ?? (structured || web);
+  const chat = settings.chat ?? (structured || door !== undefined);
   for (const key of ['webHost', 'webOrigin'] as const) {
-    if (settings[key] !== undefined && !web) throw new UsageError(`${named(key)} is for the chat page: add --web PORT`, 'serve');
+    if (settings[key] !== undefined && settings.web === undefined) throw new UsageError(`${named(key)} is for the chat page: add --web PORT`, 'serve');
   }
+  if (settings.ircHost !== undefined && settings.irc === undefined) throw new UsageError(`${named('ircHost')} is for IRC clients: add --irc PORT`, 'serve');
   for (const key of ['room', 'guestPrefix', 'rawNotices'] as const) {
     if (settings[key] !== undefined && !chat) throw new UsageError(`${named(key)} only applies in chat mode: add --chat`, 'serve');
   }
+  checkHistory(settings, chat, named);
   if (settings.redis !== undefined && settings.nats !== undefined) throw new UsageError(`give ${named('redis')} or ${named('nats')}, not both`, 'serve');
   for (const key of ['prefix', 'hubId'] as const) {
     if (settings[key] !== undefined && settings.redis === undefined && settings.nats === undefined) {
@@ -114,14 +117,25 @@ function checkedCommand(settings: ServeSettings, where: Partial<Record<keyof Ser
   if ((tlsKey === undefined) !== (tlsCert === undefined)) throw new UsageError('--tls-key and --tls-cert go together', 'serve');
   if (settings.handshakeTimeout !== undefined && tlsKey === undefined) throw new UsageError(`${named('handshakeTimeout')} only applies to TLS: add --tls-key and --tls-cert`, 'serve');
   const command: Record<string, unknown> = { command: 'serve', host, port, framing };
-  for (const [key, value] of Object.entries(rest)) if (key !== 'framing') command[key] = value;
-  if (web && settings.chat === undefined) command.chat = true;
+  // History of 0 messages is no history: left out, as when not given.
+  for (const [key, value] of Object.entries(rest)) if (key !== 'framing' && !(key === 'history' && value === 0)) command[key] = value;
+  if (door !== undefined && settings.chat === undefined) command.chat = true;
   const commands = commandLimit(commandBurst, commandRate, named);
   if (commands !== undefined) command.commandRate = commands;
   const flood = floodWithBacklog(settings.flood, floodMaxBacklog, named);
   if (flood !== undefined) command.flood = flood;
   if (tlsKey !== undefined && tlsCert !== undefined) command.tls = { key: readPem(tlsKey, named('tlsKey'), 'serve'), cert: readPem(tlsCert, named('tlsCert'), 'serve') };
   return command as ServeCommand;
+}
+
+/** Refuses history where the hub keeps none: outside chat mode, and a replay with nothing to replay from. */
+function checkHistory(settings: ServeSettings, chat: boolean, named: (key: keyof ServeSettings) => string): void {
+  const kept = settings.history ?? 0;
+  if (kept > 0 && !chat) throw new UsageError(`${named('history')} only applies in chat mode: add --chat`, 'serve');
+  const replay = settings.historyReplay;
+  if (replay === undefined) return;
+  if (kept === 0) throw new UsageError(`${named('historyReplay')} replays the history: add --history N`, 'serve');
+  if (replay > kept) throw new UsageError(`${named('historyReplay')} ${replay} is more than the ${kept} messages ${named('history')} keeps`, 'serve');
 }
 
 /** `commandRate` from its two settings: what is given, the library's default for the other. */

@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { AbortError, BroadcastHub, describeSocketError, HubClosedError, ListenError, type ClusterAdapter } from '../internals.js';
+import { AbortError, BroadcastHub, DEFAULT_HISTORY_REPLAY, describeSocketError, HubClosedError, ListenError, type ClusterAdapter } from '../internals.js';
 import { loadClusterAdapter } from './cluster-adapter.js';
 import type { ConsoleSession } from './console-session.js';
 import { JsonLog } from './json-log.js';
@@ -8,6 +8,7 @@ import { OptionalModuleError } from './optional-module.js';
 import { notice, reserveOperatorName, runOperatorLine, type ServeData, type ServeHub } from './operator-console.js';
 import type { ServeCommand } from './serve-args.js';
 import { serveHubOptions } from './serve-hub-options.js';
+import { ircHost, loadIrcEntry, serveIrc, type IrcEntry, type IrcServer } from './serve-irc.js';
 import type { ServeLog, ServerInfo } from './serve-log.js';
 import { serveHubMetrics } from './serve-metrics.js';
 import { loadWebSocketEntry, pageUrl, serveWebPage, webHost, type WebPage, type WebSocketEntry } from './serve-web.js';
@@ -25,15 +26,16 @@ export const SHUTDOWN_NOTICE = 'Server is shutting down.';
  * and goes and what they say, and sends every line typed on the terminal to every client (in
  * chat mode as the host, with the operator's slash commands). `exit`, or `stop()`, closes it
  * gracefully (clients are told, queues flushed, sockets closed) and the session ends with
- * code 0. With `--web`, the chat page and its WebSocket are served beside it, and closed after
- * it. The end of standard input does not stop it. The console keeps nothing per client: what it
- * prints is read off each peer when an event comes.
+ * code 0. With `--web`, the chat page and its WebSocket are served beside it, and with `--irc`
+ * an IRC door; both are closed after it. The end of standard input does not stop it. The
+ * console keeps nothing per client: what it prints is read off each peer when an event comes.
  */
 export function startServeConsole(options: ServeConsoleOptions): ConsoleSession {
   const { terminal } = options;
   const listening = new AbortController();
   let hub: ServeHub | undefined;
   let web: WebPage | undefined;
+  let irc: IrcServer | undefined;
   let log: ServeLog | undefined;
   let operatorConsole: LineConsole | undefined;
   const state = { started: false, closing: false };
@@ -66,9 +68,10 @@ export function startServeConsole(options: ServeConsoleOptions): ConsoleSession 
       // this server's clients only: in a cluster the other servers go on.
       for (const peer of hub.clients) if (peer.framing === 'raw') peer.send(SHUTDOWN_NOTICE);
     }
-    // The hub says goodbye to every client, its WebSockets too; then the page's server goes.
+    // The hub says goodbye to every client, its WebSockets and IRC users too; then the page's
+    // server and the IRC door go.
     void hub.close().then(async () => {
-      await web?.close();
+      await Promise.all([web?.close(), irc?.close()]);
       operatorConsole?.close();
       if (state.started) log?.closed();
       finish(code);
@@ -84,9 +87,11 @@ export function startServeConsole(options: ServeConsoleOptions): ConsoleSession 
   const serve = async (): Promise<number> => {
     let adapter: ClusterAdapter | undefined;
     let webEntry: WebSocketEntry | undefined;
+    let ircEntry: IrcEntry | undefined;
     try {
       // The optional packages first, so that a missing one stops the server before it listens.
       webEntry = await loadWebSocketEntry(options);
+      ircEntry = await loadIrcEntry(options);
       adapter = await loadClusterAdapter(options);
     } catch (error) {
       if (error instanceof OptionalModuleError) return fail(`Could not start server: ${error.message}`, 1);
@@ -139,6 +144,21 @@ export function startServeConsole(options: ServeConsoleOptions): ConsoleSession 
         return failed;
       }
     }
+    if (ircEntry !== undefined && options.irc !== undefined) {
+      try {
+        irc = await serveIrc(ircEntry, built, { ...options, irc: options.irc }, listening.signal);
+      } catch (error) {
+        // By code, as for the page: the door's errors are the built package's classes.
+        const code = (error as { code?: unknown }).code;
+        if (code === 'ERR_ABORTED') return finished;
+        const reason = describeSocketError(code === 'ERR_LISTEN_FAILED' ? (error as Error).cause : error);
+        const failed = fail(`Could not start the IRC door on ${formatAddress(ircHost(options), options.irc)}: ${reason}`, 1);
+        state.closing = true;
+        await built.close();
+        await web?.close();
+        return failed;
+      }
+    }
     let metricsAddress: AddressInfo | undefined;
     if (options.metrics !== undefined) {
       try {
@@ -148,12 +168,15 @@ export function startServeConsole(options: ServeConsoleOptions): ConsoleSession 
         const failed = fail(`Could not start the metrics server on ${formatAddress(options.host, options.metrics)}: ${reason}`, 1);
         state.closing = true;
         await built.close();
+        await Promise.all([web?.close(), irc?.close()]);
         return failed;
       }
     }
     state.started = true;
     events.started(address, info);
     if (web !== undefined) events.webStarted(web.address(), pageUrl(web));
+    const ircAddress = irc?.address();
+    if (ircAddress !== undefined && ircAddress !== null) events.ircStarted(ircAddress, options.tls !== undefined);
     if (metricsAddress !== undefined) events.metricsStarted(metricsAddress);
     events.hint(
       chat
@@ -182,9 +205,11 @@ export function startServeConsole(options: ServeConsoleOptions): ConsoleSession 
   const serverInfo = (built: ServeHub): ServerInfo => {
     const broker = options.redis === undefined ? (options.nats === undefined ? undefined : 'nats') : 'redis';
     const adapter = built.adapter;
+    const kept = options.history ?? 0;
     return {
       framing: built.framing,
       chat: built.isChat,
+      history: kept === 0 ? undefined : { messages: kept, replayOnJoin: Math.min(kept, options.historyReplay ?? DEFAULT_HISTORY_REPLAY) },
       cluster:
         broker === undefined || adapter === undefined
           ? undefined
@@ -208,8 +233,8 @@ function watch(hub: ServeHub, log: ServeLog, info: ServerInfo, motd: string | un
   const greetOnFirstMessage = greet !== undefined && hub.framing === 'mixed';
   hub.on('connect', (peer) => {
     log.connected(peer);
-    // After the hub's own welcome, which follows this event.
-    if (greet !== undefined && !greetOnFirstMessage) {
+    // After the hub's own welcome, which follows this event. IRC users have it in their welcome, as the MOTD.
+    if (greet !== undefined && !greetOnFirstMessage && peer.framing !== 'irc') {
       queueMicrotask(() => {
         greet(peer);
       });
@@ -217,7 +242,7 @@ function watch(hub: ServeHub, log: ServeLog, info: ServerInfo, motd: string | un
   });
   hub.on('message', (message, peer) => {
     log.message(peer, typeof message === 'string' ? message : message.toString('utf8'));
-    if (greetOnFirstMessage && peer.data.motdSent !== true) {
+    if (greetOnFirstMessage && peer.data.motdSent !== true && peer.framing !== 'irc') {
       peer.data.motdSent = true;
       greet(peer);
     }

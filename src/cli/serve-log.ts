@@ -5,6 +5,8 @@ import type { AdapterStatus, AdmissionRefusal, DisconnectReason, Peer, RemoteEnd
 export interface ServerInfo {
   readonly framing: string;
   readonly chat: boolean;
+  /** Chat history, when it is on: messages each room keeps, and how many a text client is replayed on joining. */
+  readonly history?: { readonly messages: number; readonly replayOnJoin: number } | undefined;
   /** The broker it shares the chat through, if any. */
   readonly cluster?: { readonly broker: 'redis' | 'nats'; readonly url: string; readonly prefix: string; readonly hubId: string } | undefined;
 }
@@ -20,6 +22,8 @@ export interface ServeLog {
   started(address: AddressInfo, info: ServerInfo): void;
   /** `--web`: the chat page is served at `url`, bound to `address`. */
   webStarted(address: AddressInfo, url: string): void;
+  /** `--irc`: where the IRC door listens, and whether over TLS. */
+  ircStarted(address: AddressInfo, tls: boolean): void;
   /** `--metrics`: where the metrics server listens. */
   metricsStarted(address: AddressInfo): void;
   /**

@@ -5,6 +5,7 @@ import {
   DEFAULT_FLOOD_MAX_BACKLOG,
   DEFAULT_HANDSHAKE_TIMEOUT_MS,
   DEFAULT_HEARTBEAT_INTERVAL_MS,
+  DEFAULT_HISTORY_REPLAY,
   DEFAULT_HOST,
   DEFAULT_IDLE_TIMEOUT_MS,
   DEFAULT_KEEPALIVE_DELAY_MS,
@@ -54,6 +55,10 @@ export interface ServeSettings {
   guestPrefix?: string;
   rawNotices?: boolean;
   echo?: boolean;
+  /** Messages each room keeps (the hub's `history.messages`); `0` is off, as absent is. */
+  history?: number;
+  /** Messages a text client is replayed on joining a room (the hub's `history.replayOnJoin`). */
+  historyReplay?: number;
   redis?: string;
   nats?: string;
   prefix?: string;
@@ -62,6 +67,9 @@ export interface ServeSettings {
   metrics?: number;
   webHost?: string;
   webOrigin?: readonly string[];
+  /** The IRC door's port (`listenIrc` from `broadcast-chat/irc`). */
+  irc?: number;
+  ircHost?: string;
   maxClients?: number;
   maxClientsPerAddress?: number;
   maxMessageBytes?: number;
@@ -87,7 +95,7 @@ export interface ServeSettings {
 }
 
 /** A section of `serve --help`. */
-export type SettingGroup = 'listening' | 'chat' | 'cluster' | 'web' | 'limits' | 'output';
+export type SettingGroup = 'listening' | 'chat' | 'cluster' | 'web' | 'irc' | 'limits' | 'output';
 
 /** One setting: its flag, environment variable, how its value is read, and its help. */
 export interface SettingSpec<V> {
@@ -175,6 +183,14 @@ export const SERVE_SETTINGS: { readonly [K in keyof ServeSettings]-?: SettingSpe
   guestPrefix: spec('guest-prefix', 'chat', text, 'start of the names given on arrival: guest-1, guest-2... (chat mode)', { placeholder: 'NAME', fallback: 'guest' }),
   rawNotices: spec('raw-notices', 'chat', on, 'send joins, leaves and renames to raw clients too (chat mode)', { fallback: 'off' }),
   echo: spec('echo', 'chat', on, "send each client's messages back to it too", { fallback: 'off' }),
+  history: spec('history', 'chat', count(0), "keep each room's last N messages for those who join, /history and JSON clients' recovery; 0 is off (chat mode)", {
+    placeholder: 'N',
+    fallback: 'off',
+  }),
+  historyReplay: spec('history-replay', 'chat', count(0), 'messages a text client is replayed, marked (history), when it joins a room; 0 is none', {
+    placeholder: 'N',
+    fallback: `${DEFAULT_HISTORY_REPLAY}, at most --history`,
+  }),
   redis: spec('redis', 'cluster', redisUrl, 'join the other serve processes on this Redis into one chat (needs ioredis)', { placeholder: 'URL' }),
   nats: spec('nats', 'cluster', text, 'the same through NATS with JetStream (needs nats); comma-separated servers', { placeholder: 'URL' }),
   prefix: spec('prefix', 'cluster', text, 'the name of the chat on the broker: servers with the same one are one chat', { placeholder: 'NAME', fallback: 'broadcast-chat' }),
@@ -183,6 +199,8 @@ export const SERVE_SETTINGS: { readonly [K in keyof ServeSettings]-?: SettingSpe
   web: spec('web', 'web', webPortValue, 'serve the chat page and its WebSocket on this port too (implies --chat); 0 picks a free one', { placeholder: 'PORT', fallback: 'off' }),
   webHost: spec('web-host', 'web', hostValue, 'address the chat page listens on', { placeholder: 'HOST', fallback: 'same as --host' }),
   webOrigin: spec('web-origin', 'web', origins, "let pages of ORIGIN connect instead of only the page's own: https://chat.example.com, or * for any page; repeat it or use commas", { placeholder: 'ORIGIN' }),
+  irc: spec('irc', 'irc', webPortValue, 'let IRC clients in on this port too (implies --chat); over TLS with --tls-key and --tls-cert; 0 picks a free one', { placeholder: 'PORT', fallback: 'off' }),
+  ircHost: spec('irc-host', 'irc', hostValue, 'address the IRC door listens on', { placeholder: 'HOST', fallback: 'same as --host' }),
   maxClients: spec('max-clients', 'limits', count(1), 'most clients at once; more are told the server is full', { placeholder: 'N', fallback: String(DEFAULT_MAX_CLIENTS) }),
   maxClientsPerAddress: spec('max-clients-per-address', 'limits', count(1), 'most clients at once from one IP address', { placeholder: 'N', fallback: String(DEFAULT_MAX_CLIENTS_PER_ADDRESS) }),
   maxMessageBytes: spec('max-message-bytes', 'limits', bytes(1), 'largest message a client may send', { placeholder: 'BYTES', fallback: formatBytes(DEFAULT_MAX_MESSAGE_BYTES) }),
@@ -197,7 +215,7 @@ export const SERVE_SETTINGS: { readonly [K in keyof ServeSettings]-?: SettingSpe
   softQueuedSeconds: spec('soft-queued-seconds', 'limits', seconds, 'how long a client may stay over the soft cap', { placeholder: 'SECONDS', fallback: String(DEFAULT_SOFT_QUEUED_TIMEOUT_MS / 1000) }),
   idleTimeout: spec('idle-timeout', 'limits', duration(true), 'cut a client that sends nothing for this long; 0 is off', { placeholder: 'TIME', fallback: formatDuration(DEFAULT_IDLE_TIMEOUT_MS) }),
   partialMessageTimeout: spec('partial-message-timeout', 'limits', duration(true), 'cut a client that leaves a message unfinished this long; 0 is off', { placeholder: 'TIME', fallback: formatDuration(DEFAULT_PARTIAL_MESSAGE_TIMEOUT_MS) }),
-  heartbeatInterval: spec('heartbeat-interval', 'limits', duration(true), 'ping JSON clients this often; one silent until the next is cut; 0 is off', { placeholder: 'TIME', fallback: formatDuration(DEFAULT_HEARTBEAT_INTERVAL_MS) }),
+  heartbeatInterval: spec('heartbeat-interval', 'limits', duration(true), 'ping JSON, WebSocket and IRC clients this often; one silent until the next is cut; 0 is off', { placeholder: 'TIME', fallback: formatDuration(DEFAULT_HEARTBEAT_INTERVAL_MS) }),
   keepAliveDelay: spec('keep-alive-delay', 'limits', duration(true), 'silence before TCP keepalive probes start; 0 is off', { placeholder: 'TIME', fallback: formatDuration(DEFAULT_KEEPALIVE_DELAY_MS) }),
   closeTimeout: spec('close-timeout', 'limits', duration(false), 'time a closing client gets to take what is queued for it', { placeholder: 'TIME', fallback: formatDuration(DEFAULT_CLOSE_TIMEOUT_MS) }),
   flood: spec('flood', 'limits', flood, 'per client: a burst of B messages, then R a second; P is slow (hold back), drop or disconnect', { placeholder: 'B:R[:P]', fallback: 'off' }),

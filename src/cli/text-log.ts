@@ -21,7 +21,8 @@ export class TextLog implements ServeLog {
   }
 
   started(address: AddressInfo, info: ServerInfo): void {
-    this.write(`Server started on ${formatAddress(address.address, address.port)} (framing: ${info.framing}${info.chat ? ', chat mode' : ''})`);
+    const history = info.history === undefined ? '' : `, history: ${info.history.messages} messages a room, ${info.history.replayOnJoin} replayed on joining`;
+    this.write(`Server started on ${formatAddress(address.address, address.port)} (framing: ${info.framing}${info.chat ? ', chat mode' : ''}${history})`);
     const cluster = info.cluster;
     if (cluster !== undefined) this.write(`Joining chat '${cluster.prefix}' on ${cluster.broker} ${cluster.url} as hub ${cluster.hubId}...`);
   }
@@ -29,6 +30,10 @@ export class TextLog implements ServeLog {
   webStarted(address: AddressInfo, url: string): void {
     const bound = formatAddress(address.address, address.port);
     this.write(`Chat page at ${url}${url.includes(`//${bound}/`) ? '' : ` (listening on ${bound})`}`);
+  }
+
+  ircStarted(address: AddressInfo, tls: boolean): void {
+    this.write(`IRC door on ${formatAddress(address.address, address.port)}${tls ? ' (TLS)' : ''}`);
   }
 
   metricsStarted(address: AddressInfo): void {

@@ -7,8 +7,9 @@ const serveHelp = (invocation: string): string => `Usage: ${invocation} [--host 
 
 Runs a chat server with an operator console. By default it relays each client's
 message to every other client, like the documented server2.py; --chat adds
-nicknames, rooms and commands, and --web PORT a chat page for browsers in the
-same chat. Each line typed here goes to every client; 'exit' stops the server.
+nicknames, rooms and commands, --history N the rooms' last messages, --web PORT
+a chat page for browsers and --irc PORT a door for IRC clients, in the same
+chat. Each line typed here goes to every client; 'exit' stops the server.
 In chat mode lines are said as host, and the operator's commands are /who,
 /rooms, /say, /msg, /kick NAME [REASON] and /help.
 
@@ -28,6 +29,7 @@ const SERVE_GROUPS: readonly (readonly [SettingGroup, string])[] = [
   ['chat', 'Chat'],
   ['cluster', 'Cluster (several servers, on one machine or many, as one chat)'],
   ['web', 'Browsers (a chat page and its WebSocket, beside the TCP port; needs ws)'],
+  ['irc', 'IRC clients (irssi, WeeChat, bots, beside the TCP port)'],
   ['limits', "Limits (each sets the library's option of the same name)"],
   ['output', 'Output'],
 ];
@@ -105,7 +107,8 @@ Plain-TCP broadcast chat that nc and the documented Python server and client can
 Commands:
   serve      run a server on 0.0.0.0:8000; type lines to broadcast them, 'exit' to stop;
              --chat for nicknames, rooms and commands, --web PORT for a chat page
-             in browsers, --redis URL to share the chat between servers
+             in browsers, --irc PORT for IRC clients, --redis URL to share the
+             chat between servers
   connect    chat with a server, by default 127.0.0.1:8000; 'exit' to leave
 
 Run '${PROGRAM} serve --help' or '${PROGRAM} connect --help' for their options.
