@@ -1,59 +1,83 @@
 /**
  * IRC fan-out: the hub behind its IRC door (bench/servers/hub-irc-server.ts) beside ngircd and
  * InspIRCd (Debian packages), in the same run: one sender, N receivers, all in #bench, 64 B
- * messages as fast as the slowest receiver keeps up.
+ * messages as fast as the slowest receiver keeps up (issue 19's goal: the hub at least 1.5x the
+ * faster of the two).
  *
- *   npx tsx bench/irc-fanout.ts [--receivers 100,1000] [--seconds 3] [--window 64] [--rounds 1]
+ *   npx tsx bench/irc-fanout.ts [--receivers 100,1000] [--seconds 3] [--rounds 1] [--loadgens K]
  *
  * Each server runs in a process of its own, with its flood protection off (ngircd's penalties,
- * InspIRCd's fakelag and command rate) and its connection limits raised; this process is the
- * load generator, the same for all three, so what differs is the server. Every client is a
- * plain IRC connection that registers (NICK, USER), waits for 001 and joins #bench. The sender
- * keeps at most `window` messages ahead of the slowest receiver; every receiver checks that it
- * gets every message, in order. Reported: messages per second the sender got through, and
- * deliveries per second (messages x receivers); the median of the rounds.
+ * InspIRCd's fakelag and command rate) and its connection limits raised. The load generator is
+ * the same for all three, so what differs is the server: K receiver processes
+ * (bench/fanout/receiver-process.ts) share the receivers, each a plain IRC connection that
+ * registers (NICK, USER), waits for 001, joins #bench and checks that it gets every message in
+ * order; each process reports over IPC, once per event-loop turn, how far all its receivers
+ * have got. The sender, in this process, keeps at most `window` messages ahead of the slowest
+ * receiver of all.
+ *
+ * Reported per system and receiver count (median of the rounds): messages/s the sender got
+ * through, deliveries/s (messages x receivers), the server process's CPU over exactly the
+ * measured interval (/proc/<pid>/stat, user + system, children excluded) and deliveries per
+ * server CPU-second, the load generators' and the rest of the machine's CPU, and whether the
+ * machine was quiet. Where the load generators are at their limit (1 -> 1,000 on two cores)
+ * the rate shows them, not the server: compare deliveries per server CPU-second there. Writes
+ * bench/results/irc-fanout-<time>.{md,json} and latest-irc-fanout.{md,json}.
+ *
+ * Options:
+ *   --receivers a,b      receiver counts (default 100,1000)
+ *   --seconds S          measured interval (default 3), after --warmup S (default 1)
+ *   --window N           messages the sender may be ahead of the slowest receiver (default 64)
+ *   --rounds N           measurements of every system per receiver count, the systems' order
+ *                        flipping each round; medians reported (default 1)
+ *   --loadgens K         receiver processes (default: cores - 1, at least 1; so 1 on two cores,
+ *                        where a second would only share the load generators' one core)
+ *   --no-pin             do not pin; by default (taskset, two cores or more) the server runs on
+ *                        core 0 and the receiver processes and this process on the other cores
+ *   --nice=N             run server and receivers at nice N, each in its own session (needs root
+ *                        for N < 0; as `npm run bench` does against other sessions' load)
+ *   --quiet-wait MS      before each measurement, wait up to MS for the machine to go quiet (5000)
+ *   --max-other PERCENT  a measurement is "quiet" when other work took at most this much of one
+ *                        core during it (default 25)
+ *   --systems a,b        hub-irc, ngircd, inspircd (default all three)
+ *   --out DIR            where the report goes (default bench/results)
+ *   --profile DIR        the hub's process writes a CPU profile there (`node --cpu-prof`)
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { connect, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { freePort } from './free-port.js';
-import { waitForQuiet } from './quiet-machine.js';
-import { startServer, type RunningServer } from './server-process.js';
-import { findBinary, ROOT, type LaunchSpec } from './systems.js';
+import { FANOUT_OPTIONS, fanoutRun } from './fanout/fanout-options.js';
+import { hubSource } from './fanout/hub-source.js';
+import { IrcBenchClient, ircLines } from './fanout/irc-client.js';
+import type { FanoutSender, FanoutSystem } from './fanout/measure-fanout.js';
+import { runFanoutBenchmark } from './fanout/run-fanout.js';
+import { findBinary, ROOT } from './systems.js';
 
-const PAYLOAD_BYTES = 64;
-const CHANNEL = '#bench';
-const { values } = parseArgs({
-  options: {
-    receivers: { type: 'string', default: '100,1000' },
-    seconds: { type: 'string', default: '3' },
-    window: { type: 'string', default: '64' },
-    rounds: { type: 'string', default: '1' },
-    systems: { type: 'string', default: 'hub-irc,ngircd,inspircd' },
-    profile: { type: 'string' },
-  },
-});
-const receiverCounts = values.receivers.split(',').map(Number);
-const measureMs = Number(values.seconds) * 1000;
-const windowSize = Number(values.window);
-const rounds = Math.max(1, Number(values.rounds));
-const chosen = new Set(values.systems.split(','));
+const { values } = parseArgs({ options: { ...FANOUT_OPTIONS, profile: { type: 'string' } } });
+const run = fanoutRun(values);
 /** `--profile DIR`: the hub's process writes a CPU profile there (`node --cpu-prof`). */
 const profileDir = values.profile;
 
-interface System {
-  readonly id: string;
-  readonly label: string;
-  /** How to start it, on `port` (a free one) with a scratch directory `dir`; `undefined` when it is not installed. */
-  launch(port: number, dir: string): LaunchSpec | undefined;
+/** The IRC sender: PRIVMSG lines to #bench, a window's worth in one write. */
+async function connectSender(port: number): Promise<FanoutSender> {
+  const client = new IrcBenchClient(port, 'sender');
+  await client.whenReady();
+  return {
+    send(from, to) {
+      client.socket.write(ircLines(from, to));
+    },
+    close() {
+      client.socket.destroy();
+    },
+  };
 }
 
-const systems: readonly System[] = [
+const systems: readonly FanoutSystem[] = [
   {
     id: 'hub-irc',
     label: 'broadcast-chat, IRC door',
+    door: 'irc',
+    connectSender,
     launch: () => ({
       command: process.execPath,
       args: [...(profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]), '--import', 'tsx', join(ROOT, 'bench', 'servers', 'hub-irc-server.ts'), '--port', '0'],
@@ -64,6 +88,8 @@ const systems: readonly System[] = [
   {
     id: 'ngircd',
     label: 'ngircd',
+    door: 'irc',
+    connectSender,
     launch: (port, dir) => {
       const binary = findBinary('ngircd');
       if (binary === null) return undefined;
@@ -98,6 +124,8 @@ const systems: readonly System[] = [
   {
     id: 'inspircd',
     label: 'InspIRCd',
+    door: 'irc',
+    connectSender,
     launch: (port, dir) => {
       const binary = findBinary('inspircd');
       if (binary === null) return undefined;
@@ -123,192 +151,25 @@ const systems: readonly System[] = [
   },
 ];
 
-/** A 64 B payload: `Q`, the sequence number in 9 digits, filler. */
-function payload(seq: number): string {
-  return `Q${String(seq).padStart(9, '0')}${'x'.repeat(PAYLOAD_BYTES - 10)}`;
-}
-
-const LF = 0x0a;
-const CR = 0x0d;
-const Q = 0x51;
-const COLON = 0x3a;
-
-/**
- * One IRC connection of the load: registers, joins #bench, answers PINGs, and then hands each
- * benchmark message's sequence number to `onSeq`, found without parsing the line (a line that
- * ends in `:Q` and the 9 digits and filler of a payload).
- */
-class BenchClient {
-  readonly socket: Socket;
-  onSeq: ((seq: number) => void) | undefined;
-  private tail: Buffer | undefined;
-  private readonly ready: Promise<void>;
-
-  constructor(port: number, nick: string) {
-    this.socket = connect({ port, host: '127.0.0.1' });
-    this.socket.setNoDelay(true);
-    let registered = false;
-    this.ready = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        reject(new Error(`${nick} did not get into ${CHANNEL}`));
-      }, 60_000);
-      this.setup = (line) => {
-        if (!registered && line.includes(' 001 ')) {
-          registered = true;
-          this.socket.write(`JOIN ${CHANNEL}\r\n`);
-        } else if (line.includes(` 366 ${nick} ${CHANNEL} `)) {
-          clearTimeout(timer);
-          resolve();
-        } else if (/^:\S+ 4[3-7]\d /.test(line) || line.startsWith('ERROR')) {
-          clearTimeout(timer);
-          reject(new Error(`${nick}: ${line}`));
-        }
-      };
-      this.socket.once('error', reject);
-    });
-    this.socket.on('data', (chunk: Buffer) => {
-      this.read(chunk);
-    });
-    this.socket.write(`NICK ${nick}\r\nUSER ${nick} 0 * :${nick}\r\n`);
-  }
-
-  /** Resolves once the client is in #bench. */
-  whenReady(): Promise<void> {
-    return this.ready;
-  }
-
-  private setup: ((line: string) => void) | undefined;
-
-  private read(data: Buffer): void {
-    const chunk = this.tail === undefined ? data : Buffer.concat([this.tail, data]);
-    this.tail = undefined;
-    let start = 0;
-    for (let newline = chunk.indexOf(LF, start); newline !== -1; newline = chunk.indexOf(LF, start)) {
-      const end = newline > start && chunk[newline - 1] === CR ? newline - 1 : newline;
-      const at = end - PAYLOAD_BYTES;
-      if (this.onSeq !== undefined && at > start && chunk[at] === Q && chunk[at - 1] === COLON) {
-        let seq = 0;
-        for (let digit = at + 1; digit < at + 10; digit += 1) seq = seq * 10 + (chunk[digit] ?? 48) - 48;
-        this.onSeq(seq);
-      } else {
-        const line = chunk.toString('latin1', start, end);
-        if (line.startsWith('PING ')) this.socket.write(`PONG ${line.slice(5)}\r\n`);
-        else this.setup?.(line);
-      }
-      start = newline + 1;
-    }
-    if (start < chunk.length) this.tail = Buffer.from(chunk.subarray(start));
-  }
-}
-
-interface Row {
-  readonly system: string;
-  readonly receivers: number;
-  readonly messagesPerSecond: number;
-  readonly deliveriesPerSecond: number;
-  readonly errors: number;
-}
-
-async function measure(system: System, receivers: number): Promise<Row | undefined> {
-  const dir = mkdtempSync(join(tmpdir(), `bench-${system.id}-`));
-  const launch = system.launch(await freePort(), dir);
-  if (launch === undefined) {
-    rmSync(dir, { recursive: true, force: true });
-    return undefined;
-  }
-  const server: RunningServer = await startServer(launch, null, ROOT);
-  const clients: BenchClient[] = [];
+/** The version number `binary --version` prints first, or `absent`. */
+function versionOf(name: string): string {
+  const binary = findBinary(name);
+  if (binary === null) return 'absent';
   try {
-    // Completions per in-flight message, in a ring: a message is done once every receiver has it.
-    const ring = new Int32Array(windowSize * 2);
-    let sent = 0;
-    let completed = 0;
-    let errors = 0;
-    const link: { sender?: BenchClient } = {};
-    const pump = (): void => {
-      const sender = link.sender;
-      if (sender === undefined) return;
-      let lines = '';
-      while (sent - completed < windowSize) {
-        lines += `PRIVMSG ${CHANNEL} :${payload(sent)}\r\n`;
-        sent += 1;
-      }
-      if (lines !== '') sender.socket.write(lines);
-    };
-    for (let index = 0; index < receivers; index += 50) {
-      const batch = Array.from({ length: Math.min(50, receivers - index) }, (_, offset) => new BenchClient(server.port, `r${index + offset}`));
-      clients.push(...batch);
-      await Promise.all(batch.map((client) => client.whenReady()));
-    }
-    for (const client of clients) {
-      let expected = 0;
-      client.onSeq = (seq) => {
-        if (seq !== expected) errors += 1;
-        expected = seq + 1;
-        const slot = seq % ring.length;
-        ring[slot] = (ring[slot] ?? 0) + 1;
-        while (ring[completed % ring.length] === receivers) {
-          ring[completed % ring.length] = 0;
-          completed += 1;
-        }
-        pump();
-      };
-    }
-    // Let the join notices (one per receiver to every receiver) drain before measuring.
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    const sender = new BenchClient(server.port, 'sender');
-    clients.push(sender);
-    await sender.whenReady();
-    await waitForQuiet(5000);
-    link.sender = sender;
-    pump();
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    const start = completed;
-    const startedAt = performance.now();
-    await new Promise((resolve) => setTimeout(resolve, measureMs));
-    const seconds = (performance.now() - startedAt) / 1000;
-    const messages = completed - start;
-    return { system: system.label, receivers, messagesPerSecond: messages / seconds, deliveriesPerSecond: (messages * receivers) / seconds, errors };
-  } finally {
-    for (const client of clients) client.socket.destroy();
-    await server.stop();
-    rmSync(dir, { recursive: true, force: true });
+    const output = execFileSync(binary, ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    return /\d+(?:\.\d+)+/.exec(output)?.[0] ?? 'unknown';
+  } catch {
+    return 'unknown';
   }
 }
 
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
-}
-
-const rows: Row[] = [];
-for (const receivers of receiverCounts) {
-  const samples = new Map<string, Row[]>();
-  // Rounds interleave the systems, so that a noisy moment of the machine is spread over all three.
-  for (let round = 0; round < rounds; round += 1) {
-    for (const system of systems.filter((candidate) => chosen.has(candidate.id))) {
-      const row = await measure(system, receivers);
-      if (row === undefined) {
-        if (round === 0) process.stderr.write(`${system.label}: not installed, skipped\n`);
-        continue;
-      }
-      samples.set(system.id, [...(samples.get(system.id) ?? []), row]);
-      process.stderr.write(`${row.system}, 1 -> ${receivers}: ${Math.round(row.messagesPerSecond)} msg/s, ${Math.round(row.deliveriesPerSecond)} deliveries/s${row.errors > 0 ? `, ${row.errors} out of order` : ''}\n`);
-    }
-  }
-  for (const system of systems) {
-    const taken = samples.get(system.id);
-    if (taken === undefined) continue;
-    rows.push({
-      system: system.label,
-      receivers,
-      messagesPerSecond: median(taken.map((row) => row.messagesPerSecond)),
-      deliveriesPerSecond: median(taken.map((row) => row.deliveriesPerSecond)),
-      errors: taken.reduce((sum, row) => sum + row.errors, 0),
-    });
-  }
-}
-console.log('| workload | system | messages/s | deliveries/s |');
-console.log('| --- | --- | ---: | ---: |');
-for (const row of rows) console.log(`| 1 -> ${row.receivers} x ${PAYLOAD_BYTES} B | ${row.system} | ${Math.round(row.messagesPerSecond).toLocaleString('en')} | ${Math.round(row.deliveriesPerSecond).toLocaleString('en')} |`);
+process.exitCode = await runFanoutBenchmark({
+  name: 'irc-fanout',
+  title: 'IRC fan-out: the hub\'s IRC door, ngircd, InspIRCd',
+  command: `npx tsx bench/irc-fanout.ts ${process.argv.slice(2).join(' ')}`.trim(),
+  run,
+  systems,
+  goal: { text: 'issue 19, the IRC door at least 1.5x the faster of ngircd and InspIRCd', hub: 'hub-irc', against: ['ngircd', 'inspircd'], factor: 1.5 },
+  serverVersions: { ngircd: versionOf('ngircd'), InspIRCd: versionOf('inspircd') },
+  hubSource: hubSource('irc'),
+});

@@ -1,147 +1,88 @@
 /**
- * WebSocket fan-out, the hub behind its WebSocket door beside a plain `ws` broadcast server
- * (bench/servers/ws-relay.ts, the `ws` README's broadcast example), in the same run:
- * one sender, N receivers, 64 B messages, as fast as the slowest receiver keeps up.
+ * WebSocket fan-out, the hub behind its WebSocket door (bench/servers/hub-ws-server.ts) beside a
+ * plain `ws` broadcast server (bench/servers/ws-relay.ts, the `ws` README's broadcast example),
+ * in the same run: one sender, N receivers, 64 B messages, as fast as the slowest receiver keeps
+ * up (issue 18's goal: the hub at least the plain `ws` server's rate).
  *
- *   npx tsx bench/websocket-fanout.ts [--receivers 100,1000] [--seconds 3] [--window 64]
+ *   npx tsx bench/websocket-fanout.ts [--receivers 100,1000] [--seconds 3] [--rounds 1] [--loadgens K]
  *
- * Each server runs in a process of its own; this process is the load generator (the same for
- * both, so what differs is the server). The sender keeps at most `window` messages ahead of
- * the slowest receiver; every receiver checks that it gets every message, in order. Reported:
- * messages per second the sender got through, and deliveries per second (messages x receivers).
+ * Each server runs in a process of its own. The load generator is the same for both, so what
+ * differs is the server: K receiver processes (bench/fanout/receiver-process.ts) share the
+ * receivers (`ws` clients, no compression), each checking that it gets every message in order;
+ * each process reports over IPC, once per event-loop turn, how far all its receivers have got.
+ * The sender, in this process, keeps at most `window` messages ahead of the slowest receiver of
+ * all. The hub's frames are its JSON chat messages (`{"v":1,"type":"message","text":...}`), the
+ * plain server's the bare payload.
+ *
+ * Reported per system and receiver count (median of the rounds): messages/s the sender got
+ * through, deliveries/s (messages x receivers), the server process's CPU over exactly the
+ * measured interval (/proc/<pid>/stat, user + system, children excluded) and deliveries per
+ * server CPU-second, the load generators' and the rest of the machine's CPU, and whether the
+ * machine was quiet. Where the load generators are at their limit the rate shows them, not the
+ * server: compare deliveries per server CPU-second there. Writes
+ * bench/results/websocket-fanout-<time>.{md,json} and latest-websocket-fanout.{md,json}.
+ *
+ * Options:
+ *   --receivers a,b      receiver counts (default 100,1000)
+ *   --seconds S          measured interval (default 3), after --warmup S (default 1)
+ *   --window N           messages the sender may be ahead of the slowest receiver (default 64)
+ *   --rounds N           measurements of every system per receiver count, the systems' order
+ *                        flipping each round; medians reported (default 1)
+ *   --loadgens K         receiver processes (default: cores - 1, at least 1; so 1 on two cores,
+ *                        where a second would only share the load generators' one core)
+ *   --no-pin             do not pin; by default (taskset, two cores or more) the server runs on
+ *                        core 0 and the receiver processes and this process on the other cores
+ *   --nice=N             run server and receivers at nice N, each in its own session (needs root
+ *                        for N < 0; as `npm run bench` does against other sessions' load)
+ *   --quiet-wait MS      before each measurement, wait up to MS for the machine to go quiet (5000)
+ *   --max-other PERCENT  a measurement is "quiet" when other work took at most this much of one
+ *                        core during it (default 25)
+ *   --systems a,b        hub-ws, ws (default both)
+ *   --out DIR            where the report goes (default bench/results)
  */
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { WebSocket } from 'ws';
-import { startServer, type RunningServer } from './server-process.js';
+import { FANOUT_OPTIONS, fanoutRun } from './fanout/fanout-options.js';
+import { hubSource } from './fanout/hub-source.js';
+import type { FanoutSender, FanoutSystem } from './fanout/measure-fanout.js';
+import { runFanoutBenchmark } from './fanout/run-fanout.js';
+import { openWebSocket, WS_DIALECTS, wsPayload, type WsDialectName } from './fanout/ws-dialects.js';
 import { ROOT } from './systems.js';
 
-const PAYLOAD_BYTES = 64;
-const { values } = parseArgs({ options: { receivers: { type: 'string', default: '100,1000' }, seconds: { type: 'string', default: '3' }, window: { type: 'string', default: '64' } } });
-const receiverCounts = values.receivers.split(',').map(Number);
-const measureMs = Number(values.seconds) * 1000;
-const windowSize = Number(values.window);
+const { values } = parseArgs({ options: FANOUT_OPTIONS });
+const run = fanoutRun(values);
 
-interface System {
-  readonly id: string;
-  readonly label: string;
-  readonly script: string;
-  /** What the sender writes for message `seq`. */
-  frame(payload: string): string;
-  /** Where the payload starts in a received frame, or -1 when the frame is not a chat message. */
-  payloadAt(data: Buffer): number;
+/** A system: a server script under bench/servers/ and the dialect its clients speak. */
+function webSocketSystem(id: WsDialectName, label: string, script: string): FanoutSystem {
+  const dialect = WS_DIALECTS[id];
+  return {
+    id,
+    label,
+    door: id,
+    launch: () => ({ command: process.execPath, args: ['--import', 'tsx', join(ROOT, 'bench', 'servers', script), '--port', '0'], port: 'announce', describe: script }),
+    async connectSender(port): Promise<FanoutSender> {
+      const socket = await openWebSocket(`ws://127.0.0.1:${port}/`);
+      return {
+        send(from, to) {
+          for (let seq = from; seq < to; seq += 1) socket.send(dialect.frame(wsPayload(seq)));
+        },
+        close() {
+          socket.terminate();
+        },
+      };
+    },
+  };
 }
 
-const TEXT = Buffer.from('"text":"');
-const MESSAGE_PREFIX = Buffer.from('{"v":1,"type":"message"');
+const systems: readonly FanoutSystem[] = [webSocketSystem('hub-ws', 'broadcast-chat, WebSocket door', 'hub-ws-server.ts'), webSocketSystem('ws', 'ws broadcast server', 'ws-relay.ts')];
 
-const systems: readonly System[] = [
-  {
-    id: 'hub-ws',
-    label: 'broadcast-chat, WebSocket door',
-    script: 'hub-ws-server.ts',
-    frame: (payload) => `{"v":1,"type":"message","text":"${payload}"}`,
-    // Join notices and the welcome are not messages; a message's text is the payload.
-    payloadAt: (data) => (data.subarray(0, MESSAGE_PREFIX.length).equals(MESSAGE_PREFIX) ? data.indexOf(TEXT) + TEXT.length : -1),
-  },
-  { id: 'ws', label: 'ws broadcast server', script: 'ws-relay.ts', frame: (payload) => payload, payloadAt: () => 0 },
-];
-
-/** A 64 B payload: the sequence number in 9 digits, then filler JSON needs no escape for. */
-function payload(seq: number): string {
-  return String(seq).padStart(9, '0') + 'x'.repeat(PAYLOAD_BYTES - 9);
-}
-
-function open(url: string): Promise<WebSocket> {
-  return new Promise((resolve, reject) => {
-    const socket = new WebSocket(url, { perMessageDeflate: false });
-    socket.once('open', () => {
-      socket.off('error', reject);
-      resolve(socket);
-    });
-    socket.once('error', reject);
-  });
-}
-
-interface Row {
-  readonly system: string;
-  readonly receivers: number;
-  readonly messagesPerSecond: number;
-  readonly deliveriesPerSecond: number;
-  readonly errors: number;
-}
-
-async function measure(system: System, receivers: number): Promise<Row> {
-  const server: RunningServer = await startServer(
-    { command: process.execPath, args: ['--import', 'tsx', join(ROOT, 'bench', 'servers', system.script), '--port', '0'], port: 'announce', describe: system.script },
-    null,
-    ROOT,
-  );
-  const url = `ws://127.0.0.1:${server.port}/`;
-  const sockets: WebSocket[] = [];
-  try {
-    // Completions per in-flight message, in a ring: a message is done once every receiver has it.
-    const ring = new Int32Array(windowSize * 2);
-    let sent = 0;
-    let completed = 0;
-    let errors = 0;
-    /** The sender, once connected after the receivers. */
-    const link: { sender?: WebSocket } = {};
-    const pump = (): void => {
-      const sender = link.sender;
-      if (sender === undefined) return;
-      while (sent - completed < windowSize) {
-        sender.send(system.frame(payload(sent)));
-        sent += 1;
-      }
-    };
-    for (let index = 0; index < receivers; index += 50) {
-      const batch = await Promise.all(Array.from({ length: Math.min(50, receivers - index) }, () => open(url)));
-      for (const socket of batch) {
-        let expected = 0;
-        socket.on('message', (data: Buffer) => {
-          const at = system.payloadAt(data);
-          if (at < 0) return;
-          const seq = Number(data.toString('latin1', at, at + 9));
-          if (seq !== expected) errors += 1;
-          expected = seq + 1;
-          const slot = seq % ring.length;
-          ring[slot] = (ring[slot] ?? 0) + 1;
-          while (ring[completed % ring.length] === receivers) {
-            ring[completed % ring.length] = 0;
-            completed += 1;
-          }
-          pump();
-        });
-        sockets.push(socket);
-      }
-    }
-    // Let the hub's join notices (one per receiver to every receiver) drain before measuring.
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    link.sender = await open(url);
-    sockets.push(link.sender);
-    pump();
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-    const start = completed;
-    const startedAt = performance.now();
-    await new Promise((resolve) => setTimeout(resolve, measureMs));
-    const seconds = (performance.now() - startedAt) / 1000;
-    const messages = completed - start;
-    return { system: system.label, receivers, messagesPerSecond: messages / seconds, deliveriesPerSecond: (messages * receivers) / seconds, errors };
-  } finally {
-    for (const socket of sockets) socket.terminate();
-    await server.stop();
-  }
-}
-
-const rows: Row[] = [];
-for (const receivers of receiverCounts) {
-  for (const system of systems) {
-    const row = await measure(system, receivers);
-    rows.push(row);
-    process.stderr.write(`${row.system}, 1 -> ${receivers}: ${Math.round(row.messagesPerSecond)} msg/s, ${Math.round(row.deliveriesPerSecond)} deliveries/s${row.errors > 0 ? `, ${row.errors} out of order` : ''}\n`);
-  }
-}
-console.log('| workload | system | messages/s | deliveries/s |');
-console.log('| --- | --- | ---: | ---: |');
-for (const row of rows) console.log(`| 1 -> ${row.receivers} x ${PAYLOAD_BYTES} B | ${row.system} | ${Math.round(row.messagesPerSecond).toLocaleString('en')} | ${Math.round(row.deliveriesPerSecond).toLocaleString('en')} |`);
+process.exitCode = await runFanoutBenchmark({
+  name: 'websocket-fanout',
+  title: 'WebSocket fan-out: the hub\'s WebSocket door and a plain `ws` broadcast server',
+  command: `npx tsx bench/websocket-fanout.ts ${process.argv.slice(2).join(' ')}`.trim(),
+  run,
+  systems,
+  goal: { text: 'issue 18, the WebSocket door at least the plain `ws` server', hub: 'hub-ws', against: ['ws'], factor: 1 },
+  serverVersions: {},
+  hubSource: hubSource('websocket'),
+});

@@ -12,7 +12,7 @@ type Core = typeof import('../../src/index.js');
 type Door = typeof import('../../src/irc.js');
 
 /** Both from dist/ when the build has the IRC entry, else both from src/: never a hub of one and a door of the other. */
-const useBuild = existsSync(fileURLToPath(new URL('../../dist/irc.js', import.meta.url)));
+const useBuild = existsSync(fileURLToPath(new URL('../../dist/irc.js', import.meta.url))) && existsSync(fileURLToPath(new URL('../../dist/index.js', import.meta.url)));
 
 function load(name: 'index' | 'irc'): string {
   return pathToFileURL(fileURLToPath(new URL(useBuild ? `../../dist/${name}.js` : `../../src/${name}.ts`, import.meta.url))).href;

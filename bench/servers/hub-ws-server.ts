@@ -12,9 +12,11 @@ import { announceListening, LOOPBACK, portArgument } from './announce.js';
 type Core = typeof import('../../src/index.js');
 type Door = typeof import('../../src/websocket.js');
 
+/** Both from dist/ when the build has the WebSocket entry, else both from src/: never a hub of one and a door of the other. */
+const useBuild = existsSync(fileURLToPath(new URL('../../dist/websocket.js', import.meta.url))) && existsSync(fileURLToPath(new URL('../../dist/index.js', import.meta.url)));
+
 function load(name: 'index' | 'websocket'): string {
-  const built = fileURLToPath(new URL(`../../dist/${name}.js`, import.meta.url));
-  return pathToFileURL(existsSync(built) ? built : fileURLToPath(new URL(`../../src/${name}.ts`, import.meta.url))).href;
+  return pathToFileURL(fileURLToPath(new URL(useBuild ? `../../dist/${name}.js` : `../../src/${name}.ts`, import.meta.url))).href;
 }
 
 const { BroadcastHub } = (await import(load('index'))) as Core;
