@@ -7,7 +7,7 @@ export type { HubEvents } from './hub/events.js';
 export type { HistoryOptions } from './hub/history/history-options.js';
 export { MemoryHistoryStore } from './hub/history/memory-history-store.js';
 export type { MemoryHistoryLimits } from './hub/history/memory-history-store.js';
-export type { HistoryPage, HistoryQuery, HistorySize, HistoryStore, StoredEvent } from './hub/history/history-store.js';
+export type { HistoryPage, HistoryQuery, HistorySize, HistoryStore, StoredEvent } from './cluster/history-store.js';
 export type { RecoveryFailure } from './protocol/envelope.js';
 export type { HistoryStatus } from './client/json-chat-client.js';
 export type { ConnectionStats, HistoryStats, HubAdapterStats, HubStats, HubStatsOptions, QueuedStats } from './hub/stats.js';

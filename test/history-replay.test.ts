@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BrokerAdapter, JsonChatClient, MemoryBroker, type ChatMessage, type HubOptions, type JsonChatClientOptions } from '../src/index.js';
 import type { HistoryStatus } from '../src/client/json-chat-client.js';
-import type { HistoryPage, HistoryQuery, HistoryStore, StoredEvent } from '../src/hub/history/history-store.js';
+import type { HistoryPage, HistoryQuery, HistoryStore, StoredEvent } from '../src/cluster/history-store.js';
 import { MemoryHistoryStore } from '../src/hub/history/memory-history-store.js';
 import { closeAfterEach } from './helpers/cleanup.js';
 import { startHub } from './helpers/hub.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { MessageEnvelope } from '../src/index.js';
 import { HISTORY_ENTRY_OVERHEAD_BYTES, resolveHistory } from '../src/hub/history/history-options.js';
-import type { HistoryPage } from '../src/hub/history/history-store.js';
+import type { HistoryPage } from '../src/cluster/history-store.js';
 import { MemoryHistoryStore } from '../src/hub/history/memory-history-store.js';
 
 let next = 0;

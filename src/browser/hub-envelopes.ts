@@ -8,12 +8,12 @@ import type { HubEnvelope } from '../protocol/envelope.js';
 type Kind = 'string' | 'number' | 'boolean' | 'names';
 
 const shapes: Readonly<Record<HubEnvelope['type'], { readonly required: Readonly<Record<string, Kind>>; readonly optional?: Readonly<Record<string, Kind>> }>> = {
-  message: { required: { id: 'string', sender: 'string', room: 'string', text: 'string', ts: 'number' }, optional: { action: 'boolean' } },
-  direct: { required: { id: 'string', sender: 'string', to: 'string', text: 'string', ts: 'number' } },
-  join: { required: { nick: 'string', room: 'string', ts: 'number' } },
+  message: { required: { id: 'string', sender: 'string', room: 'string', text: 'string', ts: 'number' }, optional: { action: 'boolean', history: 'boolean' } },
+  direct: { required: { id: 'string', sender: 'string', to: 'string', text: 'string', ts: 'number' }, optional: { history: 'boolean' } },
+  join: { required: { nick: 'string', room: 'string', ts: 'number' }, optional: { last: 'string' } },
   leave: { required: { nick: 'string', room: 'string', ts: 'number' }, optional: { reason: 'string' } },
   nick: { required: { from: 'string', nick: 'string', ts: 'number' } },
-  system: { required: { text: 'string', ts: 'number' }, optional: { nick: 'string', room: 'string', names: 'names' } },
+  system: { required: { text: 'string', ts: 'number' }, optional: { nick: 'string', room: 'string', names: 'names', session: 'string', last: 'string', replayed: 'number', recovered: 'boolean', reason: 'string' } },
   error: { required: { code: 'string', message: 'string', ts: 'number' } },
   ping: { required: { ts: 'number' } },
   bye: { required: { reason: 'string', message: 'string', ts: 'number' }, optional: { retryAfterMs: 'number' } },

@@ -177,6 +177,12 @@ export class JsonChatClient extends TypedEventEmitter<JsonChatClientEvents> {
   private readonly lastSeen = new Map<string, string>();
   /** The id of the last direct message seen. */
   private lastDirect: string | undefined;
+  /**
+   * The ids of the last `SEEN_IDS_PER_ROOM` messages seen per room (`''`: direct messages): a
+   * recovery from a store that hubs share may send some again (see docs/reliability.md), and
+   * they are dropped here, so that each message comes once.
+   */
+  private readonly seenIds = new Map<string, Set<string>>();
   /** The last `message` envelope made into a `ChatMessage`, so that the event and every loop get the same object. */
   private lastMessage: { envelope: MessageEnvelope; message: ChatMessage } | undefined;
 
@@ -547,13 +553,34 @@ export class JsonChatClient extends TypedEventEmitter<JsonChatClientEvents> {
     return message;
   }
 
+  /** Whether the message `id` of `room` was seen already; notes it if not. */
+  private seenBefore(room: string, id: string): boolean {
+    let seen = this.seenIds.get(room);
+    if (seen === undefined) {
+      seen = new Set();
+      this.seenIds.set(room, seen);
+    } else if (seen.has(id)) {
+      return true;
+    }
+    seen.add(id);
+    if (seen.size > SEEN_IDS_PER_ROOM) {
+      for (const oldest of seen) {
+        seen.delete(oldest);
+        break;
+      }
+    }
+    return false;
+  }
+
   private onEnvelope(envelope: HubEnvelope): void {
     switch (envelope.type) {
       case 'message':
+        if (this.seenBefore(envelope.room, envelope.id)) return;
         this.lastSeen.set(envelope.room, envelope.id);
         this.emit('message', this.chatMessage(envelope));
         return;
       case 'direct':
+        if (this.seenBefore('', envelope.id)) return;
         this.lastDirect = envelope.id;
         this.emit('direct', { id: envelope.id, sender: envelope.sender, to: envelope.to, text: envelope.text, time: new Date(envelope.ts), history: envelope.history === true });
         return;
@@ -571,6 +598,7 @@ export class JsonChatClient extends TypedEventEmitter<JsonChatClientEvents> {
           this.joined.delete(envelope.room);
           // What was said there while this client was out is not its to recover.
           this.lastSeen.delete(envelope.room);
+          this.seenIds.delete(envelope.room);
           if (this.currentRoom === envelope.room) this.currentRoom = [...this.joined].at(-1) ?? '';
         }
         this.emit('leave', envelope);
@@ -604,6 +632,12 @@ export class JsonChatClient extends TypedEventEmitter<JsonChatClientEvents> {
     }
   }
 }
+
+/**
+ * Message ids a `JsonChatClient` remembers per room (and for direct messages) to drop those a
+ * recovery sends again: far more than a shared store's reorder window (64 events).
+ */
+export const SEEN_IDS_PER_ROOM = 1024;
 
 /** The notice that ends a replay, as a `HistoryStatus`. */
 function historyStatus(envelope: SystemEnvelope, replayed: number): HistoryStatus {

@@ -6,6 +6,8 @@
  * stays a single process and pays nothing for this.
  */
 import type { DirectEnvelope, MessageEnvelope } from '../protocol/envelope.js';
+import type { BrokerHistoryLimits } from './broker-history.js';
+import type { HistoryStore } from './history-store.js';
 
 /** A message body as it crosses hubs: text as is, binary (`'length'` framing) in base64. */
 export type ClusterPayload = { readonly text: string } | { readonly base64: string };
@@ -112,4 +114,11 @@ export interface ClusterAdapter {
   remotePeers(): RemotePeer[];
   /** Disconnects from the broker, telling the other hubs first. */
   close(): Promise<void>;
+  /**
+   * A history store in the broker, shared by every hub of the cluster, on this adapter's
+   * connection: the hub uses it when it keeps history and was given no `history.store`.
+   * `onError` hears of failed writes and reads (the hub reports them as `adapterError`s).
+   * Optional: an adapter without it leaves each hub its own history in memory.
+   */
+  historyStore?(limits: BrokerHistoryLimits, onError: (error: Error) => void): HistoryStore | undefined;
 }

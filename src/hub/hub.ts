@@ -37,6 +37,7 @@ import { AuthGate } from './auth/auth-gate.js';
 import type { HubAuthOptions } from './auth/authenticate.js';
 import { builtinCommands } from './chat/builtin-commands.js';
 import { resolveHistory } from './history/history-options.js';
+import { brokerHistory } from './history/with-broker-store.js';
 import { ChatMode } from './chat/chat-mode.js';
 import { ClusterLink } from './cluster-link.js';
 import type { CommandEntry, CommandHandler, CommandOptions } from './commands.js';
@@ -130,7 +131,7 @@ export class BroadcastHub<T = string, D = Record<string, unknown>> extends Typed
     );
     // Structured and mixed framings only make sense with senders and rooms attached.
     const chat = options.chat ?? (isStructuredCodec(codec) || codec === (mixedCodec as Codec<unknown>));
-    const history = resolveHistory(options.history);
+    const history = brokerHistory(resolveHistory(options.history), options.adapter, (error) => this.emit('adapterError', error));
     if (history !== undefined && chat === false) throw new TypeError('history needs chat mode (chat: true, or the json or mixed framing)');
     if (chat !== false) {
       if (codec === (lengthPrefixCodec as Codec<unknown>)) throw new TypeError("chat mode needs a text framing, not 'length'");

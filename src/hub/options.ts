@@ -68,7 +68,10 @@ export interface HubOptions<T = string, D = Record<string, unknown>> extends Hub
    * ask; text clients get a short replay and `/history`), and let a JSON client that reconnects
    * within the recovery window recover exactly what it missed. `true` keeps the defaults (100
    * messages, 256 KiB and 24 h per room, 64 MiB for the hub, a 2 min window); an object tunes
-   * them (see `HistoryOptions`). Default off: the hub keeps nothing.
+   * them (see `HistoryOptions`). Default off: the hub keeps nothing. With an `adapter` that
+   * keeps history in its broker (`RedisAdapter`: Redis Streams; `NatsAdapter`: JetStream) and no
+   * `history.store`, the history lives there, shared by every hub, with this hub's memory as
+   * the fallback during an outage.
    */
   history?: boolean | HistoryOptions;
 }

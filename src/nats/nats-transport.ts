@@ -59,6 +59,16 @@ export class NatsTransport implements BrokerTransport {
     this.backoff = exponentialBackoff({ initialDelay: Math.min(100, maxDelay), maxDelay });
   }
 
+  /** The connection, once `start()` made it (the same object across reconnects): a `NatsHistoryStore` of the same hub uses it. */
+  get current(): NatsConnection | undefined {
+    return this.connection;
+  }
+
+  /** The namespace of the subject and bucket. */
+  get namespace(): string {
+    return this.options.prefix ?? 'broadcast-chat';
+  }
+
   /** The server's `max_payload`, which the client refuses to exceed (it throws). */
   get maxFrameBytes(): number {
     return this.connection?.info?.max_payload ?? DEFAULT_MAX_FRAME_BYTES;

@@ -80,6 +80,19 @@ export class RedisTransport implements BrokerTransport {
     this.sub = make({ enableOfflineQueue: true, maxRetriesPerRequest: null, autoResubscribe: true, connectionName: 'broadcast-chat-sub' });
   }
 
+  /**
+   * The connection commands and publishes go on, for a `RedisHistoryStore` of the same hub:
+   * an event's XADD then reaches Redis before the PUBLISH that relays it.
+   */
+  get commands(): Redis {
+    return this.pub;
+  }
+
+  /** The namespace of the channel and keys. */
+  get namespace(): string {
+    return this.prefix;
+  }
+
   async start(handlers: TransportHandlers): Promise<void> {
     this.handlers = handlers;
     const remember = (error: Error): void => {

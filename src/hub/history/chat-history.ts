@@ -4,7 +4,7 @@ import { isStructuredCodec } from '../../protocol/structured.js';
 import type { Peer } from '../peer.js';
 import { ChatFrames, type RenderOptions } from '../chat/chat-frames.js';
 import type { ResolvedHistory } from './history-options.js';
-import type { HistoryPage, HistoryQuery, HistorySize, HistoryStore, StoredEvent } from './history-store.js';
+import type { HistoryPage, HistoryQuery, HistorySize, HistoryStore, StoredEvent } from '../../cluster/history-store.js';
 import { MemoryHistoryStore } from './memory-history-store.js';
 import { ReplayHolds, type HoldSlot } from './replay-holds.js';
 import { Sessions } from './sessions.js';
@@ -58,7 +58,8 @@ export class ChatHistory<D> {
   private readonly holds: ReplayHolds<Peer<D>>;
   private readonly sessions: Sessions<Peer<D>> | undefined;
   private readonly greetings = new Map<Peer<D>, Greeting>();
-  private readonly recovery = new WeakMap<Peer<D>, RecoveryState>();
+  /** How each peer's recovery went: a promise while a shared store is asked about another hub's session. */
+  private readonly recovery = new WeakMap<Peer<D>, RecoveryState | Promise<RecoveryState>>();
   /** Peers whose hello was read: only the first one's requests count. */
   private readonly helloSeen = new WeakSet<Peer<D>>();
   /** Peers whose greeting hold ended before their hello came. */
@@ -75,11 +76,22 @@ export class ChatHistory<D> {
     this.sessions =
       config.recoveryWindow === 0
         ? undefined
-        : new Sessions<Peer<D>>(host.tag, config.recoveryWindow, (key) => {
-            this.guard(() => {
-              this.store.delete(key);
-            });
-          });
+        : new Sessions<Peer<D>>(
+            host.tag,
+            config.recoveryWindow,
+            (key) => {
+              this.guard(() => {
+                this.store.delete(key);
+              });
+            },
+            (session) => {
+              // A shared store keeps where each token leads, for the hub the client comes back through.
+              if (this.store.saveSession === undefined) return;
+              this.guard(() => {
+                this.store.saveSession?.(session.token, session.logKey, config.recoveryWindow);
+              });
+            },
+          );
   }
 
   /** Most messages one request may replay. */
@@ -211,26 +223,54 @@ export class ChatHistory<D> {
     const late = this.lateGreeting.has(peer);
     if (hello.session !== undefined) {
       const state: RecoveryState = late ? 'late' : this.sessions === undefined ? 'too-old' : this.sessions.resume(peer, hello.session, Date.now());
-      this.recovery.set(peer, state);
-      this.serveDirect(peer, state, hello.afterDirect, before);
+      if (state === 'unknown' && this.store.shared === true && !hello.session.startsWith(`${this.host.tag}.`)) {
+        // Another hub's session, in a store every hub shares: asked there (see `foreign`).
+        const found = this.foreign(peer, hello.session);
+        this.recovery.set(peer, found.then((states) => states.rooms));
+        this.serveDirect(peer, found.then((states) => states.direct), hello.afterDirect, before);
+      } else {
+        this.recovery.set(peer, state);
+        this.serveDirect(peer, state, hello.afterDirect, before);
+      }
     } else if (late) {
       this.recovery.set(peer, 'late');
     }
     if (hello.after !== undefined || (hello.history ?? 0) > 0) this.serveRoom(peer, peer.room, hello, before);
   }
 
-  /** Replays what `peer`'s recovered session missed of its direct messages, then the notice. */
-  private serveDirect(peer: Peer<D>, state: RecoveryState, after: string | undefined, before: HoldSlot | undefined): void {
-    const session = this.sessions?.of(peer);
-    if (state !== 'ok' || session === undefined) {
-      this.write(peer, before, () => this.page(peer, { events: [] }, undefined, state === 'ok' ? 'unknown' : state));
-      return;
+  /**
+   * Another hub's session, presented to this one, with a store every hub shares: its rooms are
+   * there to recover; its direct messages too when the store still knows where the token
+   * leads (it did not expire), and then this peer's session takes that log over. A token the
+   * store does not know (any more) is `too-old` for both; a store that cannot answer leaves
+   * the rooms to recover and the direct messages `unknown`.
+   */
+  private async foreign(peer: Peer<D>, token: string): Promise<{ rooms: RecoveryState; direct: RecoveryState }> {
+    const store = this.store;
+    if (store.findSession === undefined) return { rooms: 'ok', direct: 'unknown' };
+    let logKey: string | undefined;
+    try {
+      logKey = await store.findSession(token);
+    } catch (error) {
+      this.warn(error);
+      return { rooms: 'ok', direct: 'unknown' };
     }
-    const query: HistoryQuery = after === undefined ? { limit: this.config.messages } : { limit: this.config.messages, after };
+    if (logKey === undefined) return { rooms: 'too-old', direct: 'too-old' };
+    return { rooms: 'ok', direct: this.sessions?.adopt(peer, logKey) === true ? 'ok' : 'unknown' };
+  }
+
+  /** Replays what `peer`'s recovered session missed of its direct messages, then the notice. */
+  private serveDirect(peer: Peer<D>, recovered: RecoveryState | Promise<RecoveryState>, after: string | undefined, before: HoldSlot | undefined): void {
     this.write(peer, before, () =>
-      this.then(this.read(session.logKey, query), (page) =>
-        'events' in page ? this.page(peer, page, undefined, undefined, true) : this.page(peer, { events: [] }, undefined, this.refine(page.missing, after)),
-      ),
+      this.then(recovered, (state) => {
+        // Looked up once the state is known: taking another hub's session over moves the log.
+        const session = this.sessions?.of(peer);
+        if (state !== 'ok' || session === undefined) return this.page(peer, { events: [] }, undefined, state === 'ok' ? 'unknown' : state);
+        const query: HistoryQuery = after === undefined ? { limit: this.config.messages } : { limit: this.config.messages, after };
+        return this.then(this.read(session.logKey, query), (page) =>
+          'events' in page ? this.page(peer, page, undefined, undefined, true) : this.page(peer, { events: [] }, undefined, this.refine(page.missing, after)),
+        );
+      }),
     );
   }
 
@@ -247,13 +287,13 @@ export class ChatHistory<D> {
       this.write(peer, before, () => last(undefined));
       return;
     }
-    const state = this.recovery.get(peer) ?? 'unknown';
-    if (state !== 'ok') {
-      this.write(peer, before, () => last(state));
-      return;
-    }
+    const recovered = this.recovery.get(peer) ?? 'unknown';
     this.write(peer, before, () =>
-      this.then(this.read(room, { limit: this.config.messages, after }), (page) => ('events' in page ? this.page(peer, page, room, undefined, true) : last(this.refine(page.missing, after)))),
+      this.then(recovered, (state) =>
+        state !== 'ok'
+          ? last(state)
+          : this.then(this.read(room, { limit: this.config.messages, after }), (page) => ('events' in page ? this.page(peer, page, room, undefined, true) : last(this.refine(page.missing, after)))),
+      ),
     );
   }
 
@@ -262,7 +302,7 @@ export class ChatHistory<D> {
     const count = this.config.replayOnJoin;
     if (count === 0 || !peer.frameEncoder.delimited) return;
     this.write(peer, undefined, () =>
-      this.then(this.read(room, { limit: count }), (page) => ('events' in page ? this.frames(peer, page.events.filter((event) => !this.holds.holdsMessage(peer, event.id))) : [])),
+      this.then(this.read(room, { limit: count }), (page) => ('events' in page ? this.frames(peer, this.notLive(peer, page.events)) : [])),
     );
   }
 
@@ -271,8 +311,7 @@ export class ChatHistory<D> {
    * (`recovered` set when the client asked to recover: `reason` says why not, if not).
    */
   private page(peer: Peer<D>, page: { readonly events: readonly StoredEvent[] }, room: string | undefined, reason: RecoveryFailure | undefined, recovered = false): Buffer[] {
-    // What was relayed to the peer while it was held goes out live, after the replay: not twice.
-    const events = this.holds.has(peer) ? page.events.filter((event) => !this.holds.holdsMessage(peer, event.id)) : page.events;
+    const events = this.holds.has(peer) ? this.notLive(peer, page.events) : page.events;
     const frames = this.frames(peer, events);
     const count = events.length;
     const notice: SystemEnvelope = { v: 1, type: 'system', text: noticeText(room, count, recovered, reason), ts: Date.now(), replayed: count };
@@ -285,6 +324,26 @@ export class ChatHistory<D> {
     const frame = new ChatFrames(notice, false, this.host.render).frameFor(peer.frameEncoder);
     if (frame !== undefined) frames.push(frame);
     return frames;
+  }
+
+  /**
+   * What of `events` (a page, in the store's order) `peer` does not get live: what was relayed
+   * to it while it was held goes out live, after the replay, and so does everything of the same
+   * hub after it. Each hub's events reach every other hub, and a store, in the order that hub
+   * relayed them, so from a hub's first held event on, the rest of its events came (or will
+   * come) live too; replayed as well, they would come before it, out of order. Events of a hub
+   * before its first held one arrived before the hold began, when the peer was not there.
+   */
+  private notLive(peer: Peer<D>, events: readonly StoredEvent[]): readonly StoredEvent[] {
+    let live: Set<string> | undefined;
+    return events.filter((event) => {
+      const hub = event.id.slice(0, event.id.lastIndexOf('-'));
+      if (live?.has(hub) === true) return false;
+      if (!this.holds.holdsMessage(peer, event.id)) return true;
+      live ??= new Set();
+      live.add(hub);
+      return false;
+    });
   }
 
   private frames(peer: Peer<D>, events: readonly StoredEvent[]): Buffer[] {

@@ -1,4 +1,4 @@
-import type { HistoryStore } from './history-store.js';
+import type { HistoryStore } from '../../cluster/history-store.js';
 
 /** Messages a room's history keeps by default (100). */
 export const DEFAULT_HISTORY_MESSAGES = 100;

@@ -5,7 +5,7 @@ import {
   DEFAULT_HISTORY_TOTAL_BYTES,
   HISTORY_ENTRY_OVERHEAD_BYTES,
 } from './history-options.js';
-import { DIRECT_KEY_PREFIX, type HistoryPage, type HistoryQuery, type HistorySize, type HistoryStore, type StoredEvent } from './history-store.js';
+import { DIRECT_KEY_PREFIX, type HistoryPage, type HistoryQuery, type HistorySize, type HistoryStore, type StoredEvent } from '../../cluster/history-store.js';
 
 /** Limits of a `MemoryHistoryStore`; each has the default of the hub's `history` option. */
 export interface MemoryHistoryLimits {

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { DIRECT_KEY_PREFIX } from './history-store.js';
+import { DIRECT_KEY_PREFIX } from '../../cluster/history-store.js';
 
 /** One JSON connection's session: the secret it presents to recover, and where its direct messages are kept. */
 export interface Session<P> {
@@ -36,6 +36,7 @@ export class Sessions<P> {
   private readonly tag: string;
   private readonly window: number;
   private readonly expireLog: (logKey: string) => void;
+  private readonly changed: (session: Session<P>) => void;
   private readonly byToken = new Map<string, Session<P>>();
   private readonly byPeer = new Map<P, Session<P>>();
   /** Closed sessions, oldest first: the order they expire in. */
@@ -43,11 +44,16 @@ export class Sessions<P> {
   private closedHead = 0;
   private logs = 0;
 
-  /** `expireLog` forgets the direct messages of a session that expired. */
-  constructor(tag: string, window: number, expireLog: (logKey: string) => void) {
+  /**
+   * `expireLog` forgets the direct messages of a session that expired; `changed` hears of a
+   * session opened, closed or given another log (a store shared by hubs keeps where its token
+   * leads, for the others).
+   */
+  constructor(tag: string, window: number, expireLog: (logKey: string) => void, changed: (session: Session<P>) => void = () => undefined) {
     this.tag = tag;
     this.window = window;
     this.expireLog = expireLog;
+    this.changed = changed;
   }
 
   /** A new session for `peer`. */
@@ -64,6 +70,7 @@ export class Sessions<P> {
     };
     this.byToken.set(session.token, session);
     this.byPeer.set(peer, session);
+    this.changed(session);
     return session;
   }
 
@@ -80,6 +87,7 @@ export class Sessions<P> {
     session.peer = undefined;
     session.closedAt = now;
     this.closed.push(session);
+    this.changed(session);
     this.sweep(now);
   }
 
@@ -110,7 +118,22 @@ export class Sessions<P> {
     old.successor = mine;
     // From now: the old token stays good for a window, leading here.
     old.closedAt = now;
+    this.changed(mine);
     return 'ok';
+  }
+
+  /**
+   * `peer` presents the session of another hub, whose direct messages are in `logKey` of a
+   * store the hubs share: `peer`'s own session takes that log over. `false` when `peer` has no
+   * session (it is gone).
+   */
+  adopt(peer: P, logKey: string): boolean {
+    const mine = this.byPeer.get(peer);
+    if (mine === undefined) return false;
+    if (mine.logKey !== logKey) this.expireLog(mine.logKey);
+    mine.logKey = logKey;
+    this.changed(mine);
+    return true;
   }
 
   /**
