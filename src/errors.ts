@@ -27,7 +27,15 @@ export type BroadcastChatErrorCode =
   | 'ERR_INVALID_ENVELOPE'
   | 'ERR_AUTH_FAILED'
   | 'ERR_ALREADY_CONNECTED'
-  | 'ERR_REFUSED';
+  | 'ERR_REFUSED'
+  | 'ERR_NOT_OPERATOR'
+  | 'ERR_OPER_FAILED'
+  | 'ERR_BAD_MASK'
+  | 'ERR_BAD_DURATION'
+  | 'ERR_TOO_MANY_BANS'
+  | 'ERR_BANNED'
+  | 'ERR_MUTED'
+  | 'ERR_NO_SUCH_NICK';
 
 /** Every `BroadcastChatErrorCode`, at run time: the compiler checks that none is missing. */
 const errorCodes: Readonly<Record<BroadcastChatErrorCode, true>> = {
@@ -52,6 +60,14 @@ const errorCodes: Readonly<Record<BroadcastChatErrorCode, true>> = {
   ERR_AUTH_FAILED: true,
   ERR_ALREADY_CONNECTED: true,
   ERR_REFUSED: true,
+  ERR_NOT_OPERATOR: true,
+  ERR_OPER_FAILED: true,
+  ERR_BAD_MASK: true,
+  ERR_BAD_DURATION: true,
+  ERR_TOO_MANY_BANS: true,
+  ERR_BANNED: true,
+  ERR_MUTED: true,
+  ERR_NO_SUCH_NICK: true,
 };
 
 /** Whether `code` (a hub's, say) is one of this library's stable codes. */

@@ -64,8 +64,17 @@ export type { ChatFormatter, FormatContext } from './protocol/formatter.js';
 export { PROTOCOL_VERSION } from './protocol/envelope.js';
 export type {
   ChatEvent,
+  ClientBanEnvelope,
+  ClientBansEnvelope,
   ClientDirectEnvelope,
   ClientEnvelope,
+  ClientKickEnvelope,
+  ClientModerationEnvelope,
+  ClientMuteEnvelope,
+  ClientOperEnvelope,
+  ClientTopicEnvelope,
+  ClientUnbanEnvelope,
+  ClientUnmuteEnvelope,
   ClientHelloEnvelope,
   ClientJoinEnvelope,
   ClientLeaveEnvelope,
@@ -79,6 +88,7 @@ export type {
   MessageEnvelope,
   NickEnvelope,
   SystemEnvelope,
+  TopicEnvelope,
 } from './protocol/envelope.js';
 export { EnvelopeError } from './protocol/envelope-error.js';
 export { parseEnvelope, validateEnvelope } from './protocol/envelope-schema.js';
@@ -98,9 +108,18 @@ export { ClusterUnavailableError } from './cluster/cluster-error.js';
 export { MemoryBroker } from './cluster/memory-broker.js';
 export { AuthError } from './hub/auth/auth-error.js';
 export type { AuthFailureReason } from './hub/auth/auth-error.js';
-export type { AuthDecision, Authenticate, AuthRequest, AuthTlsInfo, HubAuthOptions } from './hub/auth/authenticate.js';
+export type { AuthDecision, Authenticate, AuthGrant, AuthRequest, AuthTlsInfo, HubAuthOptions } from './hub/auth/authenticate.js';
+export { HubModeration } from './hub/moderation/moderation.js';
+export type { BanOptions, KickOptions, MuteOptions } from './hub/moderation/moderation.js';
+export type { ModerationOptions } from './hub/moderation/moderation-options.js';
+export type { BanEntry } from './hub/moderation/ban-list.js';
+export type { BanKind } from './hub/moderation/ban-rule.js';
+export type { RoomTopic } from './hub/moderation/topics.js';
+export { ModerationError } from './hub/moderation/moderation-error.js';
+export type { ModerationErrorCode } from './hub/moderation/moderation-error.js';
+export { hashOperatorPassword, verifyOperatorPassword } from './hub/moderation/operator-password.js';
 export type { HubTlsOptions, RemoteEndpoint } from './hub/tls.js';
-export type { FloodOptions, FloodPolicy, HubLimitOptions } from './hub/limits/limit-options.js';
+export type { CommandRateOptions, FloodOptions, FloodPolicy, HubLimitOptions } from './hub/limits/limit-options.js';
 export type { DrainOptions } from './hub/drain.js';
 export type { AdmissionRefusal } from './hub/limits/connection-limiter.js';
 export type { ByeEnvelope, ClientPongEnvelope, PingEnvelope } from './protocol/envelope.js';

@@ -107,7 +107,7 @@ describe('chat commands from a raw socket in line mode', () => {
     alice.write('/help\n');
     await lineMatching(alice, 'leading /');
     const help = linesOf(alice).filter((line) => line.startsWith('* /'));
-    expect(help.map((line) => line.split(' ')[1])).toEqual(['/help', '/join', '/leave', '/me', '/msg', '/nick', '/quit', '/rooms', '/who']);
+    expect(help.map((line) => line.split(' ')[1])).toEqual(['/ban', '/bans', '/help', '/join', '/kick', '/leave', '/me', '/msg', '/mute', '/nick', '/oper', '/quit', '/rooms', '/topic', '/unban', '/unmute', '/who']);
     alice.write('/dance\n');
     expect(await lineMatching(alice, 'unknown')).toBe('! unknown command /dance; /help lists the commands');
   });

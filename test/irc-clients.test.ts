@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import IRC, { type IrcFrameworkMessage } from 'irc-framework';
 import { describe, expect, it } from 'vitest';
-import { JsonChatClient, type ChatMessage } from '../src/index.js';
+import { hashOperatorPassword, JsonChatClient, type ChatMessage, type Peer } from '../src/index.js';
 import { startIrcHub } from './fixtures/irc-setup.js';
 import { TmuxProgram } from './fixtures/irc-tmux.js';
 import { closeAfterEach } from './helpers/cleanup.js';
@@ -17,6 +17,13 @@ import { eventually, nextEvent } from './helpers/sockets.js';
 import { needs } from './helpers/tools.js';
 
 const track = closeAfterEach();
+
+/** The client called `nick`; fails the test when there is none. */
+function peerOf(hub: { findPeer(nick: string): Peer | undefined }, nick: string): Peer {
+  const peer = hub.findPeer(nick);
+  if (peer === undefined) throw new Error(`nobody is called ${nick}`);
+  return peer;
+}
 
 /** A temporary directory, removed by the cleanup. */
 function tempDir(prefix: string): string {
@@ -98,6 +105,49 @@ describe('irc-framework', () => {
   });
 });
 
+describe('irc-framework and moderation', () => {
+  it('is kicked by an nc operator, sees the topic, and as an operator (OPER) kicks a JSON user and sets a topic', async () => {
+    const start = await startIrcHub(track, { moderation: { operators: { root: await hashOperatorPassword('s3cret') } } });
+    const { json, nc } = await others(start);
+    start.hub.moderation.setOperator(peerOf(start.hub, 'carol'));
+    const client = track(new IRC.Client(), (c) => {
+      if (c.connected) c.quit('cleanup');
+    });
+    const registered = nextEvent(client, 'registered', 10_000);
+    client.connect({ host: '127.0.0.1', port: start.ircPort, nick: 'ada', username: 'ada', gecos: 'Ada', auto_reconnect: false });
+    await registered;
+    client.join('#dev');
+    await nextEvent(client, 'join', 5000);
+    nc.write('/topic #dev the dev room\n');
+    const [topic] = await nextEvent<[{ channel: string; topic: string; nick?: string }]>(client, 'topic', 5000);
+    expect(topic).toMatchObject({ channel: '#dev', topic: 'the dev room', nick: 'carol' });
+
+    const kicked = nextEvent<[{ kicked: string; nick: string; channel: string; message: string }]>(client, 'kick', 5000);
+    nc.write('/kick #dev ada off topic\n');
+    expect((await kicked)[0]).toMatchObject({ kicked: 'ada', nick: 'carol', channel: '#dev', message: 'off topic' });
+    await eventually(() => start.hub.findPeer('ada')?.rooms.has('dev') === false, 5000, 'ada out of dev');
+
+    // Now ada becomes an operator (381), shows as @ada, and kicks dave (a JSON client) from #dev.
+    client.raw('OPER', 'root', 's3cret');
+    await eventually(() => start.hub.findPeer('ada')?.operator === true, 5000, 'ada to be an operator');
+    client.join('#dev');
+    await nextEvent(client, 'join', 5000);
+    const names = await new Promise<string[]>((resolve) => {
+      client.channel('#dev').updateUsers((channel) => {
+        resolve(channel.users.map((user) => ((user as { modes?: string[] }).modes?.includes('o') === true ? `@${user.nick}` : user.nick)).sort());
+      });
+    });
+    expect(names).toContain('@ada');
+    json.join('dev');
+    await eventually(() => json.rooms.has('dev'), 5000, 'dave in dev');
+    const left = nextEvent<[{ nick: string; kicked?: boolean; by?: string }]>(json, 'leave', 5000);
+    const seen = nextEvent<[{ kicked: string; nick: string; channel: string; message: string }]>(client, 'kick', 5000);
+    client.raw('KICK', '#dev', 'dave', 'bye dave');
+    expect((await left)[0]).toMatchObject({ nick: 'dave', room: 'dev', kicked: true, by: 'ada', reason: 'bye dave' });
+    expect((await seen)[0]).toMatchObject({ kicked: 'dave', nick: 'ada', channel: '#dev', message: 'bye dave' });
+  });
+});
+
 needs('tmux', 'irssi').describe('irssi', () => {
   it('joins #lobby, exchanges messages with nc and JSON users, changes nick and quits', async () => {
     const start = await startIrcHub(track);
@@ -116,6 +166,15 @@ needs('tmux', 'irssi').describe('irssi', () => {
     await irssi.waitForScreen(/< ?carol> hi irssi, from nc/);
     json.send('hi irssi, from json');
     await irssi.waitForScreen(/< ?dave> hi irssi, from json/);
+    // Kicked from #dev by an operator (the nc user): irssi shows it as any IRC server's kick.
+    start.hub.moderation.setOperator(peerOf(start.hub, 'carol'));
+    irssi.type('/join #dev');
+    await irssi.waitForScreen(/irene \[irene@host\] has joined #dev/);
+    nc.write('/kick #dev irene off topic\n');
+    await irssi.waitForScreen(/irene was kicked from #dev by carol \[off topic\]/);
+    await eventually(() => start.hub.findPeer('irene')?.rooms.has('dev') === false, 5000, 'irene out of dev');
+    // Back to the #lobby window, where the nick change shows.
+    irssi.type('/window close');
     irssi.type('/nick irene2');
     await nc.until(() => nc.text.includes('* irene is now known as irene2\n'), 10_000);
     await irssi.waitForScreen(/You're now known as irene2/);
@@ -161,6 +220,13 @@ needs('tmux', 'weechat-headless').describe('WeeChat', () => {
     await eventually(() => logged().includes('carol\thi weechat, from nc'), 10_000, 'WeeChat to show carol');
     json.send('hi weechat, from json');
     await eventually(() => logged().includes('dave\thi weechat, from json'), 10_000, 'WeeChat to show dave');
+    // Kicked from #dev by an operator (the nc user): WeeChat logs it as any IRC server's kick.
+    start.hub.moderation.setOperator(peerOf(start.hub, 'carol'));
+    command('irc.server.bc */join #dev');
+    await eventually(() => start.hub.findPeer('wendy')?.rooms.has('dev') === true, 10_000, 'wendy in #dev');
+    const devLog = join(home, 'logs', 'irc.bc.#dev.weechatlog');
+    nc.write('/kick #dev wendy off topic\n');
+    await eventually(() => existsSync(devLog) && readFileSync(devLog, 'utf8').includes('carol has kicked wendy (off topic)'), 10_000, 'WeeChat to show the kick');
     command('irc.server.bc */nick wendy2');
     await nc.until(() => nc.text.includes('* wendy is now known as wendy2\n'), 10_000);
     command('irc.server.bc */quit see you');

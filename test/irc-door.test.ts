@@ -394,7 +394,7 @@ describe('queries', () => {
       ':broadcast-chat.local 322 alice #dev 1 :',
       ':broadcast-chat.local 323 alice :End of /LIST',
       ':broadcast-chat.local 331 alice #lobby :No topic is set',
-      ":broadcast-chat.local 482 alice #lobby :You're not a channel operator",
+      ':broadcast-chat.local 482 alice #lobby :you are not an operator (/oper NAME PASSWORD)',
       ':broadcast-chat.local 324 alice #lobby +n',
       ':broadcast-chat.local 368 alice #lobby :End of channel ban list',
       ":broadcast-chat.local 482 alice #lobby :You're not a channel operator",
@@ -426,7 +426,7 @@ describe('queries', () => {
       ':broadcast-chat.local 403 alice #nowhere :No such channel',
       ':broadcast-chat.local 403 alice #nowhere :No such channel',
       ':broadcast-chat.local 403 alice #nowhere :No such channel',
-      ":broadcast-chat.local 482 alice #lobby :You're not a channel operator",
+      ':broadcast-chat.local 482 alice #lobby :you are not an operator (/oper NAME PASSWORD)',
       ':broadcast-chat.local 491 alice :No O-lines for your host',
       ':broadcast-chat.local 409 alice :No origin specified',
     ]);

@@ -218,13 +218,13 @@ describe('JsonChatClient.connect()', () => {
   it("keeps a code that is not the library's as hubCode, with code ERR_REFUSED", async () => {
     const { hub, port } = await hubOn({ framing: 'json' });
     hub.use((ctx) => {
-      if (ctx.envelope?.type === 'hello') ctx.refuse('ERR_BANNED', 'not today');
+      if (ctx.envelope?.type === 'hello') ctx.refuse('ERR_NOT_TODAY', 'not today');
     });
     const error = await newJsonClient({ port, nick: 'mallory', reconnect: false })
       .connect()
       .catch((thrown: unknown) => thrown);
     expect(error).toBeInstanceOf(RefusedError);
-    expect(error).toMatchObject({ code: 'ERR_REFUSED', hubCode: 'ERR_BANNED', message: 'not today' });
+    expect(error).toMatchObject({ code: 'ERR_REFUSED', hubCode: 'ERR_NOT_TODAY', message: 'not today' });
   });
 
   it('rejects with a ConnectError when no welcome comes within connectTimeout, and closes', async () => {

@@ -16,6 +16,7 @@ import type {
   NickEnvelope,
   RecoveryFailure,
   SystemEnvelope,
+  TopicEnvelope,
 } from '../protocol/envelope.js';
 import { AbortError, ConnectionLostError } from '../errors.js';
 import { connectError } from './connect-error.js';
@@ -126,6 +127,8 @@ export type JsonChatClientEvents = {
   leave: (event: LeaveEnvelope) => void;
   /** Someone (maybe this client) changed nickname. */
   nick: (event: NickEnvelope) => void;
+  /** A room's topic: when it changes, and on joining a room that has one (`text: ''`: cleared). */
+  topic: (event: TopicEnvelope) => void;
   /** A notice from the hub: a command's answer, or an announcement. */
   system: (event: SystemEnvelope) => void;
   /** The hub refused something this client sent. */
@@ -331,6 +334,49 @@ export class JsonChatClient extends TypedEventEmitter<JsonChatClientEvents> {
   /** Asks for a new nickname (a method: the `nick` property reads the current one); a `nick` event confirms it, a `refused` event refuses it. */
   rename(nick: string): boolean {
     return this.write({ v: 1, type: 'nick', nick });
+  }
+
+  /**
+   * Moderation (see docs/moderation.md): becomes an operator with a name and password the hub
+   * is configured with. `system` says so; a `refused` event (`ERR_OPER_FAILED`) refuses it.
+   */
+  oper(name: string, password: string): boolean {
+    return this.write({ v: 1, type: 'oper', name, password });
+  }
+
+  /** Operators: removes `nick` from `room` (default: the room this client talks in). */
+  kick(nick: string, options: { room?: string; reason?: string } = {}): boolean {
+    return this.write({ v: 1, type: 'kick', nick, ...options });
+  }
+
+  /** Operators: bans a nickname, mask or address from the hub, or with `room` from that room, for `duration` (`10m`, `2h`...). */
+  ban(target: string, options: { room?: string; duration?: string; reason?: string } = {}): boolean {
+    return this.write({ v: 1, type: 'ban', target, ...options });
+  }
+
+  /** Operators: lifts a ban (the hub's, or with `room` that room's). */
+  unban(target: string, options: { room?: string } = {}): boolean {
+    return this.write({ v: 1, type: 'unban', target, ...options });
+  }
+
+  /** Operators: asks for the bans (the hub's, or `room`'s); the answer is a `system` event listing them in `names`. */
+  bans(room?: string): boolean {
+    return this.write(room === undefined ? { v: 1, type: 'bans' } : { v: 1, type: 'bans', room });
+  }
+
+  /** Operators: mutes `nick` for `duration` (`10m`...; default until unmuted). */
+  mute(nick: string, duration?: string): boolean {
+    return this.write(duration === undefined ? { v: 1, type: 'mute', nick } : { v: 1, type: 'mute', nick, duration });
+  }
+
+  /** Operators: unmutes `nick`. */
+  unmute(nick: string): boolean {
+    return this.write({ v: 1, type: 'unmute', nick });
+  }
+
+  /** Asks for `room`'s topic (a `system` answer), or with `text` sets it (operators; `''` clears it; a `topic` event follows). */
+  topic(room: string, text?: string): boolean {
+    return this.write(text === undefined ? { v: 1, type: 'topic', room } : { v: 1, type: 'topic', room, text });
   }
 
   /** Runs a slash command such as `/who` or `/roll 2d6`; answers arrive as `system` events. */
@@ -628,6 +674,9 @@ export class JsonChatClient extends TypedEventEmitter<JsonChatClientEvents> {
         return;
       case 'error':
         this.emit('refused', envelope);
+        return;
+      case 'topic':
+        this.emit('topic', envelope);
         return;
     }
   }

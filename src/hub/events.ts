@@ -3,6 +3,8 @@ import type { DisconnectReason } from '../protocol/disconnect-reason.js';
 import type { AuthError } from './auth/auth-error.js';
 import type { AdmissionRefusal } from './limits/connection-limiter.js';
 import type { HubAddress } from './options.js';
+import type { BanEntry } from './moderation/ban-list.js';
+import type { RoomTopic } from './moderation/topics.js';
 import type { Peer } from './peer.js';
 import type { RemoteEndpoint } from './tls.js';
 
@@ -54,4 +56,18 @@ export type HubEvents<T = string, D = Record<string, unknown>> = {
   adapterStatus: (status: AdapterStatus) => void;
   /** With an adapter: trouble with the broker. Local delivery goes on; nothing is thrown. */
   adapterError: (error: Error) => void;
+  /** Moderation: `peer` was removed from `room` by `by` (an operator's nickname, or `server`), for `reason` (may be `''`). */
+  kick: (peer: Peer<D>, room: string, by: string, reason: string) => void;
+  /** Moderation: a ban was set (on the hub, or on `entry.room`). */
+  ban: (entry: BanEntry) => void;
+  /** Moderation: a ban was lifted (its expiry does not emit this). */
+  unban: (entry: BanEntry) => void;
+  /** Moderation: `peer` was muted, until `expiresAt` (ms since the epoch) or, when `undefined`, until unmuted. */
+  mute: (peer: Peer<D>, expiresAt: number | undefined, by: string) => void;
+  /** Moderation: `peer` was unmuted. */
+  unmute: (peer: Peer<D>) => void;
+  /** Moderation: the topic of `room` changed (`undefined`: cleared), set by `by`. */
+  topic: (room: string, topic: RoomTopic | undefined, by: string) => void;
+  /** Moderation: `peer` became an operator (`/oper`, `hub.moderation.setOperator()`), or stopped being one. */
+  operator: (peer: Peer<D>, operator: boolean) => void;
 };

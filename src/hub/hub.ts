@@ -51,6 +51,7 @@ import { resolveLimits } from './limits/limit-options.js';
 import { LivenessSweeper } from './liveness.js';
 import type { ContextReplies } from './message-context.js';
 import { Membership } from './membership.js';
+import { HubModeration } from './moderation/moderation.js';
 import type {
   AcceptOptions,
   BroadcastOptions,
@@ -98,6 +99,12 @@ export class BroadcastHub<T = string, D = Record<string, unknown>> extends Typed
   private readonly handshakes: TlsHandshakes | undefined;
   /** What `stats()` reports: bumped where each thing happens. */
   private readonly counters = new HubCounters();
+  /**
+   * Moderation, the same for every kind of client: operators, `kick()`, `ban()`/`unban()`/
+   * `bans()`, `mute()`/`unmute()`, `setTopic()`/`topic()` (see docs/moderation.md). Scoped to
+   * this hub: in a cluster, each hub keeps its own bans, mutes and topics.
+   */
+  readonly moderation: HubModeration<D>;
 
   constructor(options: HubOptions<T, D> = {}) {
     super();
@@ -115,7 +122,7 @@ export class BroadcastHub<T = string, D = Record<string, unknown>> extends Typed
           this.chat?.announceJoin(peer, room);
         },
         // Announced before leaving, so that the leaver hears it too.
-        leaving: (peer, room) => this.chat?.announceLeave(peer, room),
+        leaving: (peer, room, kick) => this.chat?.announceLeave(peer, room, undefined, kick),
         left: (peer, room) => {
           this.dispatch('leave', peer, () => this.emit('leave', peer, room));
           this.cluster?.left(peer, room);
@@ -186,6 +193,8 @@ export class BroadcastHub<T = string, D = Record<string, unknown>> extends Typed
           this.cluster?.relayed(peer.room, relayed, peer);
         },
         relayMessage: (peer, message, room, to) => {
+          // A muted client's room messages are refused (told why); direct messages still go.
+          if (to === undefined && this.moderation.refuseMuted(peer, room)) return;
           this.relayMessage(peer, message, { room, to });
         },
         failed: (peer, error) => {
@@ -257,6 +266,21 @@ export class BroadcastHub<T = string, D = Record<string, unknown>> extends Typed
     };
     this.keepAliveDelay = limits.keepAliveDelay;
     this.admission = new Admission(limits, codec);
+    this.moderation = new HubModeration<D>(
+      {
+        members: this.members,
+        chat: this.chat,
+        admission: this.admission,
+        emit: (event, args) => {
+          try {
+            (this.emit as (name: string, ...values: readonly unknown[]) => boolean)(event, ...args);
+          } catch (error) {
+            this.emit('error', new ListenerError(event, error));
+          }
+        },
+      },
+      options.moderation,
+    );
     this.sweeper = new LivenessSweeper<D>(this.host, limits);
     this.ownsServer = options.server === undefined;
     if (options.server !== undefined && options.tls !== undefined) throw new TypeError("give 'server' or 'tls', not both");

@@ -57,7 +57,7 @@ export class Inbound<T, D> {
     host: InboundHost<T, D>,
     chainLimits: HandlerQueueLimits,
     flood: Required<FloodOptions> | undefined,
-    commandRate: { readonly burst: number; readonly rate: number } | undefined,
+    commandRate: { readonly burst: number; readonly rate: number; readonly expensive?: { readonly burst: number; readonly rate: number } } | undefined,
   ) {
     this.host = host;
     this.chain = new HandlerChain<T, D>(
@@ -116,7 +116,7 @@ export class Inbound<T, D> {
     }
     // A command costs far more than its bytes: its own allowance, before flood control counts it.
     // Only where commands run: a plain hub with none relays `/text` as the message it is.
-    if (kind === 'command' && this.runsCommands && this.commandRate?.admit(peer) === false) return;
+    if (kind === 'command' && this.runsCommands && this.commandRate?.admit(peer, message) === false) return;
     // Flood control comes next, and costs one field read when it is off.
     if (this.flood !== undefined && !this.flood.admit(peer, message)) return;
     this.accept(peer, message);

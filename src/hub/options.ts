@@ -7,6 +7,7 @@ import type { HistoryOptions } from './history/history-options.js';
 import type { ChatOptions } from './chat/chat-mode.js';
 import type { DrainOptions } from './drain.js';
 import type { HubLimitOptions } from './limits/limit-options.js';
+import type { ModerationOptions } from './moderation/moderation-options.js';
 import type { OversizedMessagePolicy, Peer, SlowConsumerPolicy } from './peer.js';
 import type { HubTlsOptions } from './tls.js';
 
@@ -74,6 +75,12 @@ export interface HubOptions<T = string, D = Record<string, unknown>> extends Hub
    * the fallback during an outage.
    */
   history?: boolean | HistoryOptions;
+  /**
+   * Moderation (see docs/moderation.md): operator accounts for `/oper` (hashes made by
+   * `hashOperatorPassword()`), and bounds on bans and password attempts. Kicks, bans, mutes and
+   * topics work without it, for operators made by `authenticate` or `hub.moderation`.
+   */
+  moderation?: ModerationOptions;
 }
 
 /** How `hub.relayMessage()` delivers. */

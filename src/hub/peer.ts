@@ -137,6 +137,8 @@ export class Peer<D = Record<string, unknown>> {
   private lagging = false;
   /** Owed more than the congestion mark: the hub's readers wait for it (for a while), and it reads nothing itself. */
   private congested = false;
+  /** An operator of the hub (moderation). */
+  private isOperator = false;
 
   /** @internal */
   constructor(socket: Duplex, host: PeerHost<unknown, D>, remote: RemoteAddress, protocol: Protocol<unknown> = host.codec) {
@@ -215,6 +217,23 @@ export class Peer<D = Record<string, unknown>> {
    */
   setNick(nick: string): void {
     if (nick !== this.nickname) this.host.renamePeer(this, nick);
+  }
+
+  /**
+   * Whether this client is an operator of the hub, who may kick, ban, mute and set topics:
+   * made one by its `authenticate` result (`{ operator: true }`), `/oper` (IRC `OPER`) or
+   * `hub.moderation.setOperator()`.
+   */
+  get operator(): boolean {
+    return this.isOperator;
+  }
+
+  /**
+   * Records operator status (moderation decides).
+   * @internal
+   */
+  markOperator(operator: boolean): void {
+    this.isOperator = operator;
   }
 
   /** The room this peer talks in: where its messages are relayed. */

@@ -2,7 +2,7 @@ import { ircLines } from '../protocol/irc-lines.js';
 import { parseIrcLine } from '../protocol/irc-message.js';
 import { IrcNumeric } from '../protocol/irc-numerics.js';
 import { ircChannel, parseCtcp, roomOfChannel } from '../protocol/irc-render.js';
-import { motdLines } from '../protocol/irc-replies.js';
+import { motdLines, numericLine } from '../protocol/irc-replies.js';
 import { nickProblem } from '../protocol/names.js';
 import type { IrcCapability } from './irc-options.js';
 import { ison, list, lusers, names, userhost, who, whois } from './irc-queries.js';
@@ -319,14 +319,17 @@ const topic: IrcHandler = (session, params) => {
     return;
   }
   if (params[1] === undefined) {
-    session.numeric(IrcNumeric.RPL_NOTOPIC, [ircChannel(room)], 'No topic is set');
+    const shown = session.topicOf(room);
+    if (shown === '') session.numeric(IrcNumeric.RPL_NOTOPIC, [ircChannel(room)], 'No topic is set');
+    else session.send(shown);
     return;
   }
   if (session.peer?.rooms.has(room) !== true) {
     session.numeric(IrcNumeric.ERR_NOTONCHANNEL, [ircChannel(room)], "You're not on that channel");
     return;
   }
-  session.numeric(IrcNumeric.ERR_CHANOPRIVSNEEDED, [ircChannel(room)], "You're not a channel operator");
+  // The hub's /topic decides (operators only); `TOPIC #chan :` clears it.
+  session.emit({ v: 1, type: 'topic', room, text: params[1] }, { verb: 'TOPIC', target: ircChannel(room) });
 };
 
 const mode: IrcHandler = (session, params) => {
@@ -339,9 +342,8 @@ const mode: IrcHandler = (session, params) => {
   else userMode(session, target, params[1]);
 };
 
-/** Lists the hub keeps none of, answered as empty: bans, exceptions, invite exceptions. */
+/** Lists the hub keeps none of, answered as empty: exceptions, invite exceptions. */
 const EMPTY_LISTS: Readonly<Record<string, readonly [string, string]>> = {
-  b: [IrcNumeric.RPL_ENDOFBANLIST, 'End of channel ban list'],
   e: ['349', 'End of channel exception list'],
   I: ['347', 'End of channel invite list'],
 };
@@ -361,9 +363,17 @@ function channelMode<D>(session: IrcSession<D>, channel: string, args: readonly 
     return;
   }
   const letters = modes.replace(/^[+-]/, '');
+  if (letters === 'b' && args.length === 1 && !modes.startsWith('-')) {
+    banList(session, room);
+    return;
+  }
   const list = EMPTY_LISTS[letters];
   if (list !== undefined && args.length === 1 && !modes.startsWith('-')) {
     session.numeric(list[0], [name], list[1]);
+    return;
+  }
+  if (/^[+-]?[bo]+$/.test(modes)) {
+    banOrOp(session, room, modes, args.slice(1));
     return;
   }
   const unknown = Array.from({ length: letters.length }, (_, index) => letters.charAt(index)).find((letter) => !KNOWN_CHANNEL_MODES.includes(letter));
@@ -375,10 +385,77 @@ function channelMode<D>(session: IrcSession<D>, channel: string, args: readonly 
     session.numeric(IrcNumeric.ERR_NOTONCHANNEL, [name], "You're not on that channel");
     return;
   }
-  session.numeric(IrcNumeric.ERR_CHANOPRIVSNEEDED, [name], "You're not a channel operator");
+  // Known modes the hub has no such thing as (+m, +k, +t...): an operator is told so.
+  if (session.peer.operator) session.numeric(IrcNumeric.ERR_UNKNOWNMODE, [letters.charAt(0) || '*'], 'is not a mode of this server');
+  else session.numeric(IrcNumeric.ERR_CHANOPRIVSNEEDED, [name], "You're not a channel operator");
 }
 
-/** Channel modes clients commonly set: answered with 482 (nobody is an operator yet), not 472. */
+/** Most mode changes of one MODE line (ISUPPORT `MODES`): the rest are ignored. */
+const MAX_MODE_CHANGES = 4;
+
+/** `MODE #chan b`: the room's bans (367 each, then 368), for anyone, within the query allowance (the list may be long). */
+function banList<D>(session: IrcSession<D>, room: string): void {
+  const name = ircChannel(room);
+  if (!session.mayQuery()) {
+    session.numeric(IrcNumeric.RPL_TRYAGAIN, ['MODE'], 'Please wait a while and try again.');
+    return;
+  }
+  const server = session.door.options.serverName;
+  let lines = '';
+  for (const ban of session.hub.moderation.bans(room)) lines += numericLine(server, IrcNumeric.RPL_BANLIST, session.nick, [name, ban.mask, ban.by, String(Math.floor(ban.setAt / 1000))]);
+  session.send(lines);
+  session.numeric(IrcNumeric.RPL_ENDOFBANLIST, [name], 'End of channel ban list');
+}
+
+/**
+ * `MODE #chan +b mask`, `-b mask`, `+o nick`, `-o nick` (several in one line: `+bo mask nick`):
+ * a room ban is the hub's `/ban #room` and `/unban #room`; `+o` makes a hub operator (operators
+ * are the hub's, not a channel's). Only operators; others get 482 from the hub.
+ */
+function banOrOp<D>(session: IrcSession<D>, room: string, modes: string, args: readonly string[]): void {
+  const name = ircChannel(room);
+  let adding = true;
+  let index = 0;
+  let changes = 0;
+  for (const letter of modes) {
+    if (letter === '+' || letter === '-') {
+      adding = letter === '+';
+      continue;
+    }
+    const arg = args[index];
+    index += 1;
+    if (changes >= MAX_MODE_CHANGES || session.peer?.isOpen !== true) return;
+    changes += 1;
+    if (arg === undefined || arg === '') {
+      if (letter === 'b') banList(session, room);
+      else session.numeric(IrcNumeric.ERR_NEEDMOREPARAMS, ['MODE'], 'Not enough parameters');
+      continue;
+    }
+    if (letter === 'b') {
+      const command = adding ? `/ban #${room} ${arg}` : `/unban #${room} ${arg}`;
+      session.emit(command, { verb: 'MODE', target: name });
+      continue;
+    }
+    operatorMode(session, name, adding, arg);
+  }
+}
+
+/** `+o nick` / `-o nick`: an operator makes (or unmakes) another. */
+function operatorMode<D>(session: IrcSession<D>, channel: string, adding: boolean, nick: string): void {
+  if (session.peer?.operator !== true) {
+    session.numeric(IrcNumeric.ERR_CHANOPRIVSNEEDED, [channel], "You're not a channel operator");
+    return;
+  }
+  const target = session.hub.findPeer(nick);
+  if (target === undefined) {
+    session.numeric(IrcNumeric.ERR_NOSUCHNICK, [nick.slice(0, 64)], 'No such nick/channel');
+    return;
+  }
+  // The door's `operator` listener tells the IRC users of the target's channels (`MODE #chan +o nick`).
+  session.hub.moderation.setOperator(target, adding);
+}
+
+/** Channel modes clients commonly set: answered with 482 for those who are not operators, 472 for those who are. */
 const KNOWN_CHANNEL_MODES = ['b', 'e', 'I', 'i', 'k', 'l', 'm', 'n', 'o', 'p', 's', 't', 'v', '+', '-'];
 
 function userMode<D>(session: IrcSession<D>, target: string, modes: string | undefined): void {
@@ -441,10 +518,26 @@ const time: IrcHandler = (session) => {
   session.numeric(IrcNumeric.RPL_TIME, [session.door.options.serverName], new Date().toUTCString());
 };
 
-/** Operators, KICK and KILL come with moderation: until then nobody has the privilege. */
+/**
+ * OPER name password: the hub's `/oper`, with the password kept out of every listener's sight
+ * (an `oper` envelope). 381 on success (the door's `operator` listener), 464 for a wrong
+ * password, 491 when the hub has no operator accounts at all.
+ */
 const oper: IrcHandler = (session, params) => {
-  if (params.length < 2) session.numeric(IrcNumeric.ERR_NEEDMOREPARAMS, ['OPER'], 'Not enough parameters');
-  else session.numeric(IrcNumeric.ERR_NOOPERHOST, [], 'No O-lines for your host');
+  const [name, password] = params;
+  if (name === undefined || password === undefined) {
+    session.numeric(IrcNumeric.ERR_NEEDMOREPARAMS, ['OPER'], 'Not enough parameters');
+    return;
+  }
+  if (!session.hub.moderation.hasOperatorAccounts) {
+    session.numeric(IrcNumeric.ERR_NOOPERHOST, [], 'No O-lines for your host');
+    return;
+  }
+  if (session.peer?.operator === true) {
+    session.numeric(IrcNumeric.RPL_YOUREOPER, [], 'You are now an IRC operator');
+    return;
+  }
+  session.emit({ v: 1, type: 'oper', name, password }, { verb: 'OPER', target: '*' });
 };
 
 const kick: IrcHandler = (session, params) => {
@@ -455,9 +548,30 @@ const kick: IrcHandler = (session, params) => {
   }
   const room = roomFor(session, channel);
   if (room === undefined) return;
-  if (!session.hub.rooms.has(room)) session.numeric(IrcNumeric.ERR_NOSUCHCHANNEL, [ircChannel(room)], 'No such channel');
-  else if (session.peer?.rooms.has(room) !== true) session.numeric(IrcNumeric.ERR_NOTONCHANNEL, [ircChannel(room)], "You're not on that channel");
-  else session.numeric(IrcNumeric.ERR_CHANOPRIVSNEEDED, [ircChannel(room)], "You're not a channel operator");
+  const name = ircChannel(room);
+  if (!session.hub.rooms.has(room)) {
+    session.numeric(IrcNumeric.ERR_NOSUCHCHANNEL, [name], 'No such channel');
+    return;
+  }
+  if (session.peer?.rooms.has(room) !== true) {
+    session.numeric(IrcNumeric.ERR_NOTONCHANNEL, [name], "You're not on that channel");
+    return;
+  }
+  const reason = (params[2] ?? '').trim();
+  // KICK #chan a,b: each, at most as many as a PRIVMSG may name.
+  for (const nick of target.split(',').filter((word) => word !== '').slice(0, MAX_MESSAGE_TARGETS)) {
+    if (!session.peer.isOpen) return;
+    const member = session.hub.findPeer(nick);
+    if (member === undefined) {
+      session.numeric(IrcNumeric.ERR_NOSUCHNICK, [nick.slice(0, 64)], 'No such nick/channel');
+      continue;
+    }
+    if (!member.rooms.has(room)) {
+      session.numeric(IrcNumeric.ERR_USERNOTINCHANNEL, [member.nick, name], "They aren't on that channel");
+      continue;
+    }
+    session.emit(reason === '' ? `/kick #${room} ${member.nick}` : `/kick #${room} ${member.nick} ${reason}`, { verb: 'KICK', target: name });
+  }
 };
 
 const kill: IrcHandler = (session) => {

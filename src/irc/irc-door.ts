@@ -12,6 +12,10 @@ import type { Peer } from '../hub/peer.js';
 import { createHubTlsServer } from '../hub/tls.js';
 import type { IrcServerInfo } from '../protocol/irc-replies.js';
 import { MAX_NICK_LENGTH, MAX_ROOM_LENGTH } from '../protocol/names.js';
+import type { BanEntry } from '../hub/moderation/ban-list.js';
+import { ircLines } from '../protocol/irc-lines.js';
+import { IrcNumeric } from '../protocol/irc-numerics.js';
+import { ircChannel, ircUserSource } from '../protocol/irc-render.js';
 import { dispatchIrcLine, MAX_MESSAGE_TARGETS } from './irc-commands.js';
 import { IrcFrames } from './irc-frames.js';
 import { DEFAULT_IRC_PORT, DEFAULT_IRC_TLS_PORT, resolveIrcOptions, type IrcDoorOptions, type IrcListenOptions, type ListenIrcOptions, type ResolvedIrcOptions } from './irc-options.js';
@@ -77,6 +81,9 @@ export class IrcDoor<D = Record<string, unknown>> {
     };
     this.sweeper = new IrcSweeper<D>(this.sessions, this.options);
     hub.once('close', this.onHubClose);
+    hub.on('operator', this.onOperator);
+    hub.on('ban', this.onBan);
+    hub.on('unban', this.onUnban);
   }
 
   /** IRC connections open through this door, registered or not. */
@@ -183,6 +190,9 @@ export class IrcDoor<D = Record<string, unknown>> {
     if (this.closed) return Promise.resolve();
     this.closed = true;
     this.hub.off('close', this.onHubClose);
+    this.hub.off('operator', this.onOperator);
+    this.hub.off('ban', this.onBan);
+    this.hub.off('unban', this.onUnban);
     const server = this.server;
     if (server?.listening !== true) return Promise.resolve();
     return new Promise((resolve) => {
@@ -228,6 +238,44 @@ export class IrcDoor<D = Record<string, unknown>> {
   private readonly onHubClose = (): void => {
     void this.stop();
   };
+
+  /**
+   * Someone became an operator (or stopped being one): 381 to them if they are an IRC user,
+   * and `MODE #chan +o nick` to the IRC users of each of their channels, which is how IRC
+   * clients learn to show `@nick`.
+   */
+  private readonly onOperator = (peer: Peer<D>, operator: boolean): void => {
+    const own = this.byPeer.get(peer);
+    if (operator && own?.registered === true) own.numeric(IrcNumeric.RPL_YOUREOPER, [], 'You are now an IRC operator');
+    for (const room of peer.rooms) {
+      this.toChannel(room, (session) => ircLines({ source: this.options.serverName, verb: 'MODE', middle: [ircChannel(room), operator ? '+o' : '-o', session === own ? session.nick : peer.nick] }));
+    }
+  };
+
+  /** A room ban: `MODE #chan +b mask` to the channel's IRC users, as its setter. */
+  private readonly onBan = (entry: BanEntry): void => {
+    this.banMode(entry, '+b');
+  };
+
+  private readonly onUnban = (entry: BanEntry): void => {
+    this.banMode(entry, '-b');
+  };
+
+  private banMode(entry: BanEntry, change: string): void {
+    const room = entry.room;
+    if (room === undefined) return;
+    const source = entry.by === 'server' ? this.options.serverName : ircUserSource(entry.by, this.options.userHost);
+    const line = ircLines({ source, verb: 'MODE', middle: [ircChannel(room), change, entry.mask] });
+    this.toChannel(room, () => line);
+  }
+
+  /** Sends each registered IRC user in `room` the line `render` makes for it. */
+  private toChannel(room: string, render: (session: IrcSession<D>) => string): void {
+    for (const member of this.hub.to(room).members) {
+      const session = this.byPeer.get(member);
+      if (session?.registered === true) session.send(render(session));
+    }
+  }
 }
 
 /**
@@ -255,6 +303,7 @@ function isupportTokens(network: string): string[] {
     'CHANMODES=b,,,n',
     `CHANNELLEN=${MAX_ROOM_LENGTH + 1}`,
     'CHANTYPES=#',
+    'MODES=4',
     `NETWORK=${network}`,
     `NICKLEN=${MAX_NICK_LENGTH}`,
     'PREFIX=(o)@',

@@ -85,6 +85,7 @@ export function whois<D>(session: IrcSession<D>, params: readonly string[]): voi
   session.numeric(IrcNumeric.RPL_WHOISUSER, [nick, nick, userHost, '*'], entry.realname);
   if (rooms.length > 0) session.numeric(IrcNumeric.RPL_WHOISCHANNELS, [nick], rooms.map(ircChannel).join(' '));
   session.numeric(IrcNumeric.RPL_WHOISSERVER, [nick, local === undefined ? `${remote?.hub ?? 'remote'}.hub` : server], local === undefined ? 'on another hub of the cluster' : session.door.options.network);
+  if (local?.operator === true) session.numeric(IrcNumeric.RPL_WHOISOPERATOR, [nick], 'is an operator of this hub');
   const away = local === undefined ? undefined : session.door.sessionOf(local)?.away;
   if (away !== undefined) session.numeric(IrcNumeric.RPL_AWAY, [nick], away);
   session.numeric(IrcNumeric.RPL_ENDOFWHOIS, [nick], 'End of /WHOIS list.');

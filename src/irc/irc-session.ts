@@ -4,13 +4,13 @@ import { TokenBucket } from '../hub/limits/token-bucket.js';
 import type { Peer } from '../hub/peer.js';
 import { classify, type InputKind } from '../protocol/classify.js';
 import type { Decoder, DecoderOptions, InvalidUtf8Policy } from '../protocol/codec.js';
-import type { ChatEvent, ErrorEnvelope, LeaveEnvelope } from '../protocol/envelope.js';
+import type { ChatEvent, ErrorEnvelope, LeaveEnvelope, TopicEnvelope } from '../protocol/envelope.js';
 import type { Farewell } from '../protocol/farewell.js';
 import { inertText } from '../protocol/inert-text.js';
 import { IRC_MAX_LINE_BYTES, IrcLineDecoder, type IrcLineSink } from '../protocol/irc-line-decoder.js';
 import { ircLines } from '../protocol/irc-lines.js';
 import { IrcNumeric } from '../protocol/irc-numerics.js';
-import { ircDirectMessage, ircJoin, ircPart, ircTimeTag, ircUserSource } from '../protocol/irc-render.js';
+import { ircChannel, ircDirectMessage, ircJoin, ircKick, ircPart, ircTimeTag, ircTopic, ircUserSource } from '../protocol/irc-render.js';
 import { namesLines, numericLine, serverNotice, welcomeBurst, type IrcServerInfo } from '../protocol/irc-replies.js';
 import { roomProblem } from '../protocol/names.js';
 import type { Protocol } from '../protocol/protocol.js';
@@ -97,6 +97,8 @@ export class IrcSession<D> implements Protocol<unknown>, IrcLineSink {
   private outcome = { refused: false, echoed: false };
   /** The nick of the last QUIT shown: a leaver's other rooms say the same, and IRC shows it once. */
   private lastQuit: string | undefined;
+  /** Topics shown with this client's own JOIN (332), by room and time: the hub's topic-on-join that follows is the same one. */
+  private readonly topicsShown = new Map<string, number>();
 
   /** The allowance of queries the door answers itself, if they are limited. */
   private readonly queries: TokenBucket | undefined;
@@ -154,13 +156,16 @@ export class IrcSession<D> implements Protocol<unknown>, IrcLineSink {
   farewell(farewell: Farewell): Buffer {
     let text = '';
     if (farewell.reason === 'auth-failed') text += numericLine(this.door.options.serverName, IrcNumeric.ERR_PASSWDMISMATCH, this.nick, [], inertText(farewell.message));
+    if (farewell.reason === 'banned') text += numericLine(this.door.options.serverName, IrcNumeric.ERR_YOUREBANNEDCREEP, this.nick, [], inertText(farewell.message));
     text += this.closingLink(farewell.message);
     return Buffer.from(text, 'utf8');
   }
 
   /** A connection turned away at the door hears `ERROR` with the reason. */
   refusal(farewell: Farewell): Buffer {
-    return Buffer.from(ircLines({ verb: 'ERROR', trailing: `Closing Link: (${inertText(farewell.message)})` }), 'utf8');
+    // A banned client is told so as IRC says it (465) before the link closes.
+    const banned = farewell.reason === 'banned' ? numericLine(this.door.options.serverName, IrcNumeric.ERR_YOUREBANNEDCREEP, '*', [], inertText(farewell.message)) : '';
+    return Buffer.from(banned + ircLines({ verb: 'ERROR', trailing: `Closing Link: (${inertText(farewell.message)})` }), 'utf8');
   }
 
   // ---- IrcLineSink ----
@@ -303,10 +308,12 @@ export class IrcSession<D> implements Protocol<unknown>, IrcLineSink {
         return this.door.frames.nick(event, this.capabilities.has('server-time'));
       case 'join':
         if (!this.registered) return undefined;
-        if (event.nick === this.nick) return Buffer.from(ircJoin(event, this.door.options.userHost, this.timeTag(event.ts)) + this.namesOf(event.room), 'utf8');
+        if (event.nick === this.nick) return Buffer.from(ircJoin(event, this.door.options.userHost, this.timeTag(event.ts)) + this.topicOf(event.room) + this.namesOf(event.room), 'utf8');
         return this.door.frames.join(event, this.capabilities.has('server-time'));
       case 'leave':
         return this.renderLeave(event);
+      case 'topic':
+        return this.renderTopic(event);
       case 'message':
         if (!this.registered) return undefined;
         if (event.sender === this.nick) {
@@ -331,6 +338,10 @@ export class IrcSession<D> implements Protocol<unknown>, IrcLineSink {
 
   private renderLeave(event: LeaveEnvelope): Buffer | undefined {
     if (!this.registered) return undefined;
+    if (event.kicked === true) {
+      this.lastQuit = undefined;
+      return Buffer.from(ircKick(event, this.door.options.userHost, this.door.options.serverName, this.timeTag(event.ts)), 'utf8');
+    }
     if (event.nick === this.nick) {
       this.lastQuit = undefined;
       return Buffer.from(ircPart(event, this.door.options.userHost, this.timeTag(event.ts)), 'utf8');
@@ -345,6 +356,27 @@ export class IrcSession<D> implements Protocol<unknown>, IrcLineSink {
     return frame;
   }
 
+  /** A topic changed (`TOPIC`), unless it is the one this client was just shown with its JOIN. */
+  private renderTopic(event: TopicEnvelope): Buffer | undefined {
+    if (!this.registered) return undefined;
+    if (this.topicsShown.get(event.room) === event.ts) {
+      this.topicsShown.delete(event.room);
+      return undefined;
+    }
+    return Buffer.from(ircTopic(event, this.door.options.userHost, this.door.options.serverName, this.timeTag(event.ts)), 'utf8');
+  }
+
+  /** 332 and 333 for a room that has a topic (what follows a JOIN), or nothing. */
+  topicOf(room: string): string {
+    const topic = this.hub.moderation.topic(room);
+    if (topic === undefined) return '';
+    this.topicsShown.set(room, topic.setAt);
+    const server = this.door.options.serverName;
+    const channel = ircChannel(room);
+    const by = topic.by === 'server' ? server : ircUserSource(topic.by, this.door.options.userHost);
+    return numericLine(server, IrcNumeric.RPL_TOPIC, this.nick, [channel], topic.text) + numericLine(server, IrcNumeric.RPL_TOPICWHOTIME, this.nick, [channel, by, String(Math.floor(topic.setAt / 1000))]);
+  }
+
   /** The hub refused something: the numeric the command it was about calls for. */
   private renderError(event: ErrorEnvelope): Buffer | undefined {
     this.outcome.refused = true;
@@ -355,7 +387,7 @@ export class IrcSession<D> implements Protocol<unknown>, IrcLineSink {
     const target = context?.target ?? '*';
     const message = inertText(event.message);
     let line: string;
-    if (this.state !== 'registered' && (event.code === 'ERR_NAME_TAKEN' || event.code === 'ERR_INVALID_NAME')) {
+    if (this.state !== 'registered' && (event.code === 'ERR_NAME_TAKEN' || event.code === 'ERR_INVALID_NAME' || event.code === 'ERR_BANNED')) {
       // Registration goes on: the client picks another nick.
       this.state = 'registering';
       this.wantedNick = undefined;
@@ -390,7 +422,25 @@ export class IrcSession<D> implements Protocol<unknown>, IrcLineSink {
         line = numericLine(server, IrcNumeric.RPL_TRYAGAIN, this.nick, [verb === '' ? '*' : verb], message);
         break;
       case 'ERR_AUTH_FAILED':
+      case 'ERR_OPER_FAILED':
         line = numericLine(server, IrcNumeric.ERR_PASSWDMISMATCH, this.nick, [], message);
+        break;
+      case 'ERR_BANNED':
+        // Banned from a channel: 474 at JOIN; a banned nickname is one the client cannot have (432).
+        line =
+          verb === 'JOIN'
+            ? numericLine(server, IrcNumeric.ERR_BANNEDFROMCHAN, this.nick, [target], message)
+            : numericLine(server, IrcNumeric.ERR_ERRONEUSNICKNAME, this.nick, [target], message);
+        break;
+      case 'ERR_MUTED':
+        line = numericLine(server, IrcNumeric.ERR_CANNOTSENDTOCHAN, this.nick, [target], message);
+        break;
+      case 'ERR_NOT_OPERATOR':
+        // On a channel (KICK, TOPIC, MODE) IRC says channel operator; anything else, IRC operator.
+        line = target.startsWith('#') ? numericLine(server, IrcNumeric.ERR_CHANOPRIVSNEEDED, this.nick, [target], message) : numericLine(server, IrcNumeric.ERR_NOPRIVILEGES, this.nick, [], message);
+        break;
+      case 'ERR_TOO_MANY_BANS':
+        line = numericLine(server, IrcNumeric.ERR_BANLISTFULL, this.nick, [target], message);
         break;
       default:
         line = serverNotice(server, this.nick, message);
@@ -410,7 +460,7 @@ export class IrcSession<D> implements Protocol<unknown>, IrcLineSink {
     this.nick = peer.nick;
     const userHost = this.door.options.userHost;
     let text = welcomeBurst(this.door.info, this.nick, this.source);
-    for (const room of peer.rooms) text += ircJoin({ v: 1, type: 'join', nick: this.nick, room, ts: Date.now() }, userHost, this.timeTag(Date.now())) + this.namesOf(room);
+    for (const room of peer.rooms) text += ircJoin({ v: 1, type: 'join', nick: this.nick, room, ts: Date.now() }, userHost, this.timeTag(Date.now())) + this.topicOf(room) + this.namesOf(room);
     return text;
   }
 
@@ -425,9 +475,9 @@ export class IrcSession<D> implements Protocol<unknown>, IrcLineSink {
   }
 }
 
-/** Everyone in a room, here and on the other hubs of a cluster. */
+/** Everyone in a room, here and on the other hubs of a cluster; operators (of this hub) as `@nick` (`PREFIX=(o)@`). */
 export function roomNicks<D>(hub: BroadcastHub<unknown, D>, room: string): string[] {
-  const nicks = [...hub.to(room).members].map((peer) => peer.nick);
+  const nicks = [...hub.to(room).members].map((peer) => (peer.operator ? `@${peer.nick}` : peer.nick));
   for (const remote of hub.adapter?.remotePeers() ?? []) if (remote.rooms.includes(room)) nicks.push(remote.nick);
   return nicks;
 }

@@ -6,7 +6,7 @@ import type { ClientEnvelope } from './envelope.js';
  *
  * - `message`: something to say (text, bytes, or a JSON `message` envelope).
  * - `command`: a slash command (`/join dev`), or a JSON envelope that stands for one (`join`,
- *   `leave`, `nick`, `direct`).
+ *   `leave`, `nick`, `direct`, and the moderation envelopes `oper`, `kick`, `ban`...).
  * - `hello`: a client introducing itself: a JSON `hello` (nickname, credentials), or a text
  *   line `/auth <credentials>`, which is never relayed, whether or not the hub asks for them.
  * - `pong`: the answer to the hub's heartbeat; never a message.
@@ -40,6 +40,14 @@ export function classify(message: unknown): InputKind {
     case 'leave':
     case 'nick':
     case 'direct':
+    case 'oper':
+    case 'kick':
+    case 'ban':
+    case 'unban':
+    case 'bans':
+    case 'mute':
+    case 'unmute':
+    case 'topic':
       return 'command';
     default:
       return 'message';

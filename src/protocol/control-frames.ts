@@ -81,6 +81,7 @@ const knownReasons: Readonly<Record<DisconnectReason, true>> = {
   'tls-renegotiation': true,
   'server-full': true,
   'too-many-from-address': true,
+  banned: true,
 };
 
 /** Whether `reason` is a `DisconnectReason` this library knows. */

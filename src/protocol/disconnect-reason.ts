@@ -22,6 +22,8 @@
  *   for, so this is an attack, and the connection is cut at once, without a word.
  * - `server-full`, `too-many-from-address`: a connection refused at the door (`maxClients`,
  *   `maxClientsPerAddress`); only the hub's `refused` event and the refused client's `bye` carry them.
+ * - `banned`: the client is banned from the hub (`/ban`, `hub.moderation.ban()`): refused at the
+ *   door, told the ban's reason, or cut when a ban was set on it while connected.
  */
 export type DisconnectReason =
   | 'client-closed'
@@ -40,4 +42,5 @@ export type DisconnectReason =
   | 'auth-failed'
   | 'tls-renegotiation'
   | 'server-full'
-  | 'too-many-from-address';
+  | 'too-many-from-address'
+  | 'banned';

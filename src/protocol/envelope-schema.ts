@@ -38,6 +38,11 @@ const flag: FieldRule = { kind: 'boolean' };
 /** A message id or session, as a hub hands them out: handed back verbatim, never parsed. */
 const marker: FieldRule = { kind: 'string', max: 64 };
 const wanted: FieldRule = { kind: 'count', max: MAX_HISTORY_REQUEST };
+/** A moderation reason, kept short: it is shown to a whole room. */
+const reason: FieldRule = { kind: 'string', max: 200 };
+/** A ban's target: a nickname, mask, address or network; the hub checks it further. */
+const target: FieldRule = { kind: 'string', max: 100, pattern: /^[^\s,]+$/ };
+const duration: FieldRule = { kind: 'string', max: 8, pattern: /^\d{1,6}[smhdw]$/ };
 
 /** What a client may send to a hub. Names are checked here too: they become command arguments. */
 const clientSchemas: Readonly<Record<ClientEnvelope['type'], Schema>> = {
@@ -49,6 +54,14 @@ const clientSchemas: Readonly<Record<ClientEnvelope['type'], Schema>> = {
   // A token is bounded (a JWT fits) so that a hello stays within the hub's pre-authentication byte cap.
   hello: { required: {}, optional: { nick, token: { kind: 'string', max: MAX_TOKEN_LENGTH }, session: marker, after: marker, afterDirect: marker, history: wanted } },
   pong: { required: { ts: time }, optional: {} },
+  oper: { required: { name: { kind: 'string', max: 64, pattern: /^\S+$/ }, password: { kind: 'string', max: 256 } }, optional: {} },
+  kick: { required: { nick }, optional: { room, reason } },
+  ban: { required: { target }, optional: { room, duration, reason } },
+  unban: { required: { target }, optional: { room } },
+  bans: { required: {}, optional: { room } },
+  mute: { required: { nick }, optional: { duration } },
+  unmute: { required: { nick }, optional: {} },
+  topic: { required: { room }, optional: { text: { kind: 'string', max: 300 } } },
 };
 
 /** What a hub may send to a client. Only shapes and sizes: a hub may have its own name rules. */
@@ -56,7 +69,8 @@ const hubSchemas: Readonly<Record<HubEnvelope['type'], Schema>> = {
   message: { required: { id: short, sender: short, room: short, text, ts: time }, optional: { action: flag, history: flag } },
   direct: { required: { id: short, sender: short, to: short, text, ts: time }, optional: { history: flag } },
   join: { required: { nick: short, room: short, ts: time }, optional: { last: short } },
-  leave: { required: { nick: short, room: short, ts: time }, optional: { reason: { kind: 'string', max: 400 } } },
+  leave: { required: { nick: short, room: short, ts: time }, optional: { reason: { kind: 'string', max: 400 }, kicked: flag, by: short } },
+  topic: { required: { room: short, text: { kind: 'string', max: 400 }, ts: time }, optional: { by: short } },
   nick: { required: { from: short, nick: short, ts: time }, optional: {} },
   system: {
     required: { text, ts: time },

@@ -64,6 +64,25 @@ export interface LeaveEnvelope {
   room: string;
   ts: number;
   reason?: string;
+  /** Set when an operator removed them (a kick, or a room ban); `by` says who, `reason` why. */
+  kicked?: boolean;
+  /** With `kicked`: who removed them (an operator's nickname, or `server`). */
+  by?: string;
+}
+
+/**
+ * A room's topic: sent to the room when it changes, and to each client that joins a room
+ * that has one. `text` is `''` when the topic was cleared.
+ */
+export interface TopicEnvelope {
+  v: 1;
+  type: 'topic';
+  room: string;
+  text: string;
+  /** Who set it (an operator's nickname, or `server`). */
+  by?: string;
+  /** When it was set, in ms since the epoch (for a topic shown on join: when it was set, not now). */
+  ts: number;
 }
 
 /** Someone changed nickname from `from` to `nick`. */
@@ -169,7 +188,8 @@ export type ChatEvent =
   | LeaveEnvelope
   | NickEnvelope
   | SystemEnvelope
-  | ErrorEnvelope;
+  | ErrorEnvelope
+  | TopicEnvelope;
 
 /** Everything the hub sends to a JSON client: chat events, plus the connection's own `ping` and `bye`. */
 export type HubEnvelope = ChatEvent | PingEnvelope | ByeEnvelope;
@@ -249,6 +269,89 @@ export interface ClientPongEnvelope {
   ts: number;
 }
 
+/** Become an operator (the same as `/oper name password`): the password is checked against the hub's configured hash. */
+export interface ClientOperEnvelope {
+  v: 1;
+  type: 'oper';
+  name: string;
+  password: string;
+}
+
+/** Remove `nick` from `room` (default: the room you talk in), as `/kick`. Operators only. */
+export interface ClientKickEnvelope {
+  v: 1;
+  type: 'kick';
+  nick: string;
+  room?: string;
+  reason?: string;
+}
+
+/**
+ * Ban a nickname, mask (`*!*@10.0.0.*`), address or network (`10.0.0.0/8`) from the hub, or
+ * with `room` from that room, for `duration` (`10m`, `2h`, `7d`; none: until unbanned), as
+ * `/ban`. Operators only.
+ */
+export interface ClientBanEnvelope {
+  v: 1;
+  type: 'ban';
+  target: string;
+  room?: string;
+  duration?: string;
+  reason?: string;
+}
+
+/** Lift a ban (the hub's, or with `room` that room's), as `/unban`. Operators only. */
+export interface ClientUnbanEnvelope {
+  v: 1;
+  type: 'unban';
+  target: string;
+  room?: string;
+}
+
+/** List the bans (the hub's, or with `room` that room's), as `/bans`; answered with a `system` envelope. Operators only. */
+export interface ClientBansEnvelope {
+  v: 1;
+  type: 'bans';
+  room?: string;
+}
+
+/** Mute `nick` for `duration` (none: until unmuted or it leaves), as `/mute`. Operators only. */
+export interface ClientMuteEnvelope {
+  v: 1;
+  type: 'mute';
+  nick: string;
+  duration?: string;
+}
+
+/** Unmute `nick`, as `/unmute`. Operators only. */
+export interface ClientUnmuteEnvelope {
+  v: 1;
+  type: 'unmute';
+  nick: string;
+}
+
+/**
+ * Ask for the topic of `room` (without `text`; any member), or set it (with `text`, `''`
+ * clears it; operators only), as `/topic`.
+ */
+export interface ClientTopicEnvelope {
+  v: 1;
+  type: 'topic';
+  room: string;
+  text?: string;
+}
+
+/** The moderation envelopes a client may send. */
+export type ClientModerationEnvelope =
+  | ClientOperEnvelope
+  | ClientKickEnvelope
+  | ClientBanEnvelope
+  | ClientUnbanEnvelope
+  | ClientBansEnvelope
+  | ClientMuteEnvelope
+  | ClientUnmuteEnvelope
+  | ClientTopicEnvelope;
+
 /** Everything a JSON client may send to the hub. */
 export type ClientEnvelope =
   | ClientMessageEnvelope
@@ -257,4 +360,5 @@ export type ClientEnvelope =
   | ClientNickEnvelope
   | ClientDirectEnvelope
   | ClientHelloEnvelope
-  | ClientPongEnvelope;
+  | ClientPongEnvelope
+  | ClientModerationEnvelope;

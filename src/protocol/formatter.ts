@@ -18,7 +18,8 @@ export type ChatFormatter = (event: ChatEvent, context: FormatContext) => string
 /**
  * The default rendering: `alice: hello`, `[dev] alice: hello` outside the default room,
  * `* alice waves` for actions, `[dm] alice: psst`, `* alice joined dev`,
- * `* guest-1 is now known as alice`, notices as `* text` and errors as `! text`.
+ * `* guest-1 is now known as alice`, `* bob was kicked from dev by ada (spam)`, `* topic of dev:
+ * text (set by ada)`, notices as `* text` and errors as `! text`.
  */
 export const defaultFormatter: ChatFormatter = (event, context) => {
   switch (event.type) {
@@ -31,6 +32,7 @@ export const defaultFormatter: ChatFormatter = (event, context) => {
     case 'join':
       return `* ${event.nick} joined ${event.room}`;
     case 'leave':
+      if (event.kicked === true) return `* ${event.nick} was kicked from ${event.room} by ${event.by ?? 'server'}${event.reason === undefined || event.reason === '' ? '' : ` (${event.reason})`}`;
       return `* ${event.nick} left ${event.room}${event.reason === undefined || event.reason === '' ? '' : ` (${event.reason})`}`;
     case 'nick':
       return `* ${event.from} is now known as ${event.nick}`;
@@ -38,6 +40,8 @@ export const defaultFormatter: ChatFormatter = (event, context) => {
       return `* ${event.text}`;
     case 'error':
       return `! ${event.message}`;
+    case 'topic':
+      return event.text === '' ? `* the topic of ${event.room} was cleared${event.by === undefined ? '' : ` by ${event.by}`}` : `* topic of ${event.room}: ${event.text}${event.by === undefined ? '' : ` (set by ${event.by})`}`;
   }
 };
 

@@ -1,4 +1,4 @@
-import type { DirectEnvelope, JoinEnvelope, LeaveEnvelope, MessageEnvelope, NickEnvelope } from './envelope.js';
+import type { DirectEnvelope, JoinEnvelope, LeaveEnvelope, MessageEnvelope, NickEnvelope, TopicEnvelope } from './envelope.js';
 import { ircLines, splitUtf8, trailingRoom } from './irc-lines.js';
 
 /**
@@ -60,6 +60,23 @@ export function ircJoin(event: JoinEnvelope, userHost: string, tags?: string): s
 export function ircPart(event: LeaveEnvelope, userHost: string, tags?: string): string {
   const parts = { tags, source: ircUserSource(event.nick, userHost), verb: 'PART', middle: [ircChannel(event.room)] };
   return ircLines(event.reason === undefined || event.reason === '' ? parts : { ...parts, trailing: event.reason });
+}
+
+/**
+ * Someone was removed from a room by an operator: `:ada!ada@host KICK #dev bob :spam`. The
+ * application (`by` is `server`) kicks as the server itself.
+ */
+export function ircKick(event: LeaveEnvelope, userHost: string, serverName: string, tags?: string): string {
+  const by = event.by ?? 'server';
+  const source = by === 'server' ? serverName : ircUserSource(by, userHost);
+  return ircLines({ tags, source, verb: 'KICK', middle: [ircChannel(event.room), event.nick], trailing: event.reason === undefined || event.reason === '' ? by : event.reason });
+}
+
+/** A room's topic changed: `:ada!ada@host TOPIC #dev :new topic` (the application's, from the server). */
+export function ircTopic(event: TopicEnvelope, userHost: string, serverName: string, tags?: string): string {
+  const by = event.by ?? 'server';
+  const source = by === 'server' ? serverName : ircUserSource(by, userHost);
+  return ircLines({ tags, source, verb: 'TOPIC', middle: [ircChannel(event.room)], trailing: event.text });
 }
 
 /** Someone left the chat: one `QUIT` for all the channels they were in, with their reason if they gave one. */

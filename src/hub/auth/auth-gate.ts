@@ -4,9 +4,10 @@ import type { ClientHelloEnvelope } from '../../protocol/envelope.js';
 import { AUTH_PREFIX, type InputKind } from '../../protocol/classify.js';
 import { farewellLine, seconds } from '../../protocol/farewell.js';
 import { NameError } from '../../protocol/name-error.js';
+import { ModerationError } from '../moderation/moderation-error.js';
 import { PAUSED_BY_AUTH, type Peer } from '../peer.js';
 import { AuthError, type AuthFailureReason } from './auth-error.js';
-import type { AuthDecision, Authenticate, AuthRequest, AuthTlsInfo } from './authenticate.js';
+import type { AuthDecision, Authenticate, AuthGrant, AuthRequest, AuthTlsInfo } from './authenticate.js';
 
 /**
  * What the gate needs from its hub.
@@ -172,17 +173,22 @@ export class AuthGate<D> {
 
   private decide(peer: Peer<D>, held: Held, decision: unknown): void {
     if (this.held.get(peer) !== held || held.state !== CHECKING) return; // timed out, cut or gone meanwhile
-    const nick = typeof decision === 'string' && decision !== '' ? decision : undefined;
-    if (decision !== true && nick === undefined) {
+    const grant = isGrant(decision) ? decision : undefined;
+    const named = grant === undefined ? decision : grant.nick;
+    const nick = typeof named === 'string' && named !== '' ? named : undefined;
+    if (decision !== true && nick === undefined && grant === undefined) {
       this.fail(peer, 'rejected', 'authentication failed');
       return;
     }
     if (!peer.isOpen) return;
+    // Before it is a client: its greeting and first NAMES already show it as one.
+    if (grant?.operator === true) peer.markOperator(true);
     try {
       this.host.admit(peer, nick);
     } catch (error) {
-      const message = error instanceof NameError ? error.message : 'authentication failed';
-      this.fail(peer, error instanceof NameError ? 'rejected' : 'error', message, error);
+      // A name that cannot be had, or is banned: the client is told which, as a refusal.
+      const told = error instanceof NameError || error instanceof ModerationError;
+      this.fail(peer, told ? 'rejected' : 'error', told ? error.message : 'authentication failed', error);
       return;
     }
     // A name from the hook is the identity the hub vouches for: a hello's own nick does not override it.
@@ -256,6 +262,19 @@ function tlsInfo(socket: Duplex): AuthTlsInfo | undefined {
     certificate: Object.keys(certificate).length === 0 ? undefined : certificate,
     protocol: socket.getProtocol(),
   };
+}
+
+/**
+ * An `AuthGrant`: a plain object with `nick` (a string) or `operator` (a boolean) and no other
+ * key. Anything else refuses, as before grants existed: a hook that returns the user record it
+ * found (`{ id: 3 }`) by mistake must not let everyone in.
+ */
+function isGrant(value: unknown): value is AuthGrant {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
+  const keys = Object.keys(value);
+  if (keys.length === 0 || !keys.every((key) => key === 'nick' || key === 'operator')) return false;
+  const { nick, operator } = value as { nick?: unknown; operator?: unknown };
+  return (nick === undefined || typeof nick === 'string') && (operator === undefined || typeof operator === 'boolean');
 }
 
 function isPromiseLike(value: unknown): value is PromiseLike<AuthDecision> {

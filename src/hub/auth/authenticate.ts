@@ -39,12 +39,21 @@ export interface AuthRequest<D = Record<string, unknown>> {
   readonly signal: AbortSignal;
 }
 
+/** An `authenticate` hook's answer that lets a client in with more than a name. */
+export interface AuthGrant {
+  /** The nickname to give it (refused if invalid, taken or banned); default a guest name (or its hello's). */
+  readonly nick?: string | undefined;
+  /** Make it an operator of the hub (moderation: `/kick`, `/ban`, `/mute`, `/topic`...). */
+  readonly operator?: boolean | undefined;
+}
+
 /**
  * What an `authenticate` hook answers: `true` lets the client in under a guest name; a
  * non-empty string lets it in under that nickname (refused if the name is invalid or taken);
- * `false` (or anything else) refuses it.
+ * an `AuthGrant` (`{ nick: 'ada', operator: true }`) with a name and operator status; `false`
+ * (or anything else) refuses it.
  */
-export type AuthDecision = boolean | string;
+export type AuthDecision = boolean | string | AuthGrant;
 
 /**
  * Decides whether a connection may join. May be async; a slow hook delays only the connection

@@ -3,6 +3,8 @@ import type { MessageContext } from '../message-context.js';
 import { claimAndRename } from './claim-nick.js';
 import type { ChatMode } from './chat-mode.js';
 import type { CommandHandler, CommandInvocation, CommandOptions } from '../commands.js';
+import { isDuration } from '../moderation/duration.js';
+import type { HubModeration } from '../moderation/moderation.js';
 
 /** A command to register: its name, handler and `/help` text. */
 export interface CommandDefinition<T, D> extends CommandOptions {
@@ -12,12 +14,13 @@ export interface CommandDefinition<T, D> extends CommandOptions {
 
 /**
  * The commands a chat hub starts with: `/nick`, `/join`, `/leave`, `/rooms`, `/who`,
- * `/msg`, `/me`, `/quit` and `/help`, and `/history` on a hub that keeps one. Each is an
+ * `/msg`, `/me`, `/quit` and `/help`, `/history` on a hub that keeps one, and moderation's
+ * (`/oper`, `/kick`, `/ban`, `/unban`, `/bans`, `/mute`, `/unmute`, `/topic`). Each is an
  * ordinary command handler, which `hub.command()` can replace or remove.
  * @internal
  */
 export function builtinCommands<T, D>(chat: ChatMode<D>): CommandDefinition<T, D>[] {
-  return [...(chat.keepsHistory ? [historyCommand<T, D>(chat)] : []), ...coreCommands<T, D>(chat)];
+  return [...(chat.keepsHistory ? [historyCommand<T, D>(chat)] : []), ...coreCommands<T, D>(chat), ...moderationCommands<T, D>(chat)];
 }
 
 /** `/history [N]`: the last messages of the room you talk in, marked as history. */
@@ -146,7 +149,7 @@ function coreCommands<T, D>(chat: ChatMode<D>): CommandDefinition<T, D>[] {
       description: 'say what you are doing: /me waves',
       handler: (ctx, { argText }) => {
         if (argText === '') usage(ctx, '/me text');
-        else ctx.hub.relayMessage(ctx.peer, argText, { room: ctx.room, action: true });
+        else if (chat.moderation?.refuseMuted(ctx.peer, ctx.room) !== true) ctx.hub.relayMessage(ctx.peer, argText, { room: ctx.room, action: true });
       },
     },
     {
@@ -169,6 +172,180 @@ function coreCommands<T, D>(chat: ChatMode<D>): CommandDefinition<T, D>[] {
       },
     },
   ];
+}
+
+/**
+ * The moderation commands (`/oper`, `/kick`, `/ban`, `/unban`, `/bans`, `/mute`, `/unmute`,
+ * `/topic`): each acts through the hub's moderation, the same for every kind of client (JSON
+ * envelopes and IRC verbs run these very handlers). All but `/oper` and reading a topic are
+ * for operators.
+ */
+function moderationCommands<T, D>(chat: ChatMode<D>): CommandDefinition<T, D>[] {
+  /** Runs `action` with the hub's moderation, for operators only when `privileged`; refusals answer the sender. */
+  const moderate = (ctx: MessageContext<T, D>, privileged: boolean, action: (moderation: HubModeration<D>) => void): void => {
+    const moderation = chat.moderation;
+    if (moderation === undefined) return;
+    attempt(ctx, () => {
+      if (privileged) moderation.requireOperator(ctx.peer);
+      action(moderation);
+    });
+  };
+  return [
+    {
+      name: 'oper',
+      usage: 'NAME PASSWORD',
+      description: 'become an operator',
+      handler: (ctx, { args }) => {
+        const envelope = ctx.envelope;
+        const [name] = args;
+        const password = envelope?.type === 'oper' ? envelope.password : args[1];
+        const moderation = chat.moderation;
+        if (name === undefined || password === undefined || moderation === undefined) {
+          usage(ctx, '/oper NAME PASSWORD');
+          return undefined;
+        }
+        if (ctx.peer.operator) {
+          chat.reply(ctx.peer, 'you are an operator already');
+          return undefined;
+        }
+        return moderation.operate(ctx.peer, name, password).catch((error: unknown) => {
+          refuseError(ctx, error);
+        });
+      },
+    },
+    {
+      name: 'kick',
+      usage: '[#ROOM] NICK [reason]',
+      description: 'remove someone from a room (operators)',
+      handler: (ctx, command) => {
+        const { room, rest: words } = roomArgument(command);
+        const [nick] = words;
+        if (nick === undefined) {
+          usage(ctx, '/kick [#ROOM] NICK [reason]');
+          return;
+        }
+        const reason = words.slice(1).join(' ');
+        moderate(ctx, true, (moderation) => {
+          moderation.kick(nick, { room: room ?? ctx.peer.room, reason, by: ctx.peer.nick });
+        });
+      },
+    },
+    {
+      name: 'ban',
+      usage: '[#ROOM] NICK|MASK|ADDRESS [DURATION] [reason]',
+      description: 'ban from the hub or a room, for 10m, 2h, 7d... or until /unban (operators)',
+      handler: (ctx, command) => {
+        const { room, rest: words } = roomArgument(command);
+        const [target, second] = words;
+        if (target === undefined) {
+          usage(ctx, '/ban [#ROOM] NICK|MASK|ADDRESS [DURATION] [reason]');
+          return;
+        }
+        const timed = second !== undefined && isDuration(second);
+        const duration = timed ? second : undefined;
+        const reason = words.slice(timed ? 2 : 1).join(' ');
+        moderate(ctx, true, (moderation) => {
+          const entry = moderation.ban(target, { room, duration, reason, by: ctx.peer.nick });
+          chat.reply(ctx.peer, `banned ${entry.mask}${room === undefined ? '' : ` from ${room}`}${duration === undefined ? '' : ` for ${duration}`}`);
+        });
+      },
+    },
+    {
+      name: 'unban',
+      usage: '[#ROOM] NICK|MASK|ADDRESS',
+      description: 'lift a ban (operators)',
+      handler: (ctx, command) => {
+        const { room, rest: words } = roomArgument(command);
+        const [target] = words;
+        if (target === undefined) {
+          usage(ctx, '/unban [#ROOM] NICK|MASK|ADDRESS');
+          return;
+        }
+        moderate(ctx, true, (moderation) => {
+          const entry = moderation.unban(target, { room });
+          chat.reply(ctx.peer, entry === undefined ? `no ban on ${target}` : `unbanned ${entry.mask}${room === undefined ? '' : ` from ${room}`}`);
+        });
+      },
+    },
+    {
+      name: 'bans',
+      usage: '[#ROOM]',
+      description: 'list the bans of the hub or a room (operators)',
+      handler: (ctx, command) => {
+        const { room } = roomArgument(command);
+        moderate(ctx, true, (moderation) => {
+          const bans = moderation.bans(room);
+          const where = room ?? 'the hub';
+          const shown = bans.map((ban) => `${ban.mask} by ${ban.by}${ban.expiresAt === undefined ? '' : ` until ${new Date(ban.expiresAt).toISOString()}`}${ban.reason === '' ? '' : ` (${ban.reason})`}`);
+          chat.reply(ctx.peer, bans.length === 0 ? `no bans on ${where}` : `bans on ${where}: ${shown.join(', ')}`, bans.map((ban) => ban.mask));
+        });
+      },
+    },
+    {
+      name: 'mute',
+      usage: 'NICK [DURATION]',
+      description: 'stop relaying what someone says in rooms (operators)',
+      handler: (ctx, { args }) => {
+        const [nick, duration] = args;
+        if (nick === undefined || args.length > 2) {
+          usage(ctx, '/mute NICK [DURATION]');
+          return;
+        }
+        moderate(ctx, true, (moderation) => {
+          moderation.mute(nick, { duration, by: ctx.peer.nick });
+          chat.reply(ctx.peer, `muted ${nick}${duration === undefined ? '' : ` for ${duration}`}`);
+        });
+      },
+    },
+    {
+      name: 'unmute',
+      usage: 'NICK',
+      description: 'relay what someone says again (operators)',
+      handler: (ctx, { args }) => {
+        const [nick] = args;
+        if (nick === undefined || args.length > 1) {
+          usage(ctx, '/unmute NICK');
+          return;
+        }
+        moderate(ctx, true, (moderation) => {
+          chat.reply(ctx.peer, moderation.unmute(nick) ? `unmuted ${nick}` : `${nick} was not muted`);
+        });
+      },
+    },
+    {
+      name: 'topic',
+      usage: '[#ROOM] [text]',
+      description: "show a room's topic; operators set it",
+      handler: (ctx, command) => {
+        const { room: named, rest: words } = roomArgument(command);
+        const room = named ?? ctx.peer.room;
+        const envelope = ctx.envelope;
+        // A JSON topic with `text: ''` clears it; without text it asks.
+        const text = envelope?.type === 'topic' ? envelope.text : words.length === 0 ? undefined : words.join(' ');
+        if (text === undefined) {
+          moderate(ctx, false, (moderation) => {
+            if (!ctx.peer.rooms.has(room)) {
+              ctx.refuse('ERR_NOT_IN_ROOM', `you are not in ${room}`);
+              return;
+            }
+            const topic = moderation.topic(room);
+            chat.reply(ctx.peer, topic === undefined ? `${room} has no topic` : `topic of ${room}: ${topic.text} (set by ${topic.by})`);
+          });
+          return;
+        }
+        moderate(ctx, true, (moderation) => {
+          moderation.setTopic(room, text, { by: ctx.peer.nick });
+        });
+      },
+    },
+  ];
+}
+
+/** A leading `#room` argument, if the command names one, and the words after it. */
+function roomArgument(command: CommandInvocation): { room: string | undefined; rest: readonly string[] } {
+  const [first] = command.args;
+  if (first?.startsWith('#') === true) return { room: first.slice(1), rest: command.args.slice(1) };
+  return { room: undefined, rest: command.args };
 }
 
 /** The text after the first `skip` arguments, as typed. */

@@ -8,6 +8,9 @@ import { defaultFormatter, toSafeLine, type ChatFormatter } from '../../protocol
 import type { HistoryStats } from '../stats.js';
 import { ChatHistory, historyOffNotice, type ReplayRequest } from '../history/chat-history.js';
 import type { ResolvedHistory } from '../history/history-options.js';
+import type { KickDetail } from '../membership.js';
+import type { HubModeration } from '../moderation/moderation.js';
+import type { RoomTopic } from '../moderation/topics.js';
 
 /**
  * What starts a text line replayed from the history: `(history) alice: hello`. No live line
@@ -71,6 +74,8 @@ export class ChatMode<D> {
   private readonly heldHellos = new WeakMap<Peer<D>, ClientEnvelope>();
   /** Peers whose hello a hub without history has answered: only the first one is. */
   private readonly answeredHellos = new WeakSet<Peer<D>>();
+  /** The hub's moderation (set by it): what the moderation commands act through, and the topics shown on join. */
+  moderation: HubModeration<D> | undefined;
 
   constructor(host: ChatModeHost<D>, options: ChatOptions) {
     this.host = host;
@@ -196,6 +201,23 @@ export class ChatMode<D> {
       case 'pong':
         // Heartbeat answers are the hub's business (it reads them before chat mode), never a message.
         return undefined;
+      case 'oper':
+        // The password stays in the envelope, for the command alone: listeners and handlers see the name only.
+        return { text: `/oper ${envelope.name}`, envelope };
+      case 'kick':
+        return { text: joinWords('/kick', envelope.room === undefined ? undefined : `#${envelope.room}`, envelope.nick, envelope.reason), envelope };
+      case 'ban':
+        return { text: joinWords('/ban', envelope.room === undefined ? undefined : `#${envelope.room}`, envelope.target, envelope.duration, envelope.reason), envelope };
+      case 'unban':
+        return { text: joinWords('/unban', envelope.room === undefined ? undefined : `#${envelope.room}`, envelope.target), envelope };
+      case 'bans':
+        return { text: joinWords('/bans', envelope.room === undefined ? undefined : `#${envelope.room}`), envelope };
+      case 'mute':
+        return { text: joinWords('/mute', envelope.nick, envelope.duration), envelope };
+      case 'unmute':
+        return { text: `/unmute ${envelope.nick}`, envelope };
+      case 'topic':
+        return { text: joinWords('/topic', `#${envelope.room}`, envelope.text), envelope };
     }
   }
 
@@ -272,6 +294,7 @@ export class ChatMode<D> {
       this.received(peer, held, 'hello');
     }
     this.announce(this.host.rooms.membersOf(room), { v: 1, type: 'join', nick: peer.nick, room, ts: Date.now() }, peer);
+    this.showTopic(peer, room);
   }
 
   /** Whether `peer` was greeted (and so should be seen leaving). */
@@ -288,13 +311,34 @@ export class ChatMode<D> {
     if (last !== undefined) event.last = last;
     this.announce(this.host.rooms.membersOf(room), event, undefined);
     this.history?.joined(peer, room);
+    this.showTopic(peer, room);
   }
 
-  /** Tells the members of `room` (call before or after removing the leaver, as it should hear it or not) that `peer` left. */
-  announceLeave(peer: Peer<D>, room: string, reason?: string): void {
+  /**
+   * Tells the members of `room` (call before or after removing the leaver, as it should hear it
+   * or not) that `peer` left; `kick` when an operator removed it (`kicked`, `by`).
+   */
+  announceLeave(peer: Peer<D>, room: string, reason?: string, kick?: KickDetail): void {
     if (!this.greeted.has(peer)) return;
-    const event: ChatEvent = reason === undefined ? { v: 1, type: 'leave', nick: peer.nick, room, ts: Date.now() } : { v: 1, type: 'leave', nick: peer.nick, room, ts: Date.now(), reason };
+    let event: ChatEvent;
+    if (kick !== undefined) {
+      event = { v: 1, type: 'leave', nick: peer.nick, room, ts: Date.now(), kicked: true, by: kick.by };
+      if (kick.reason !== '') event.reason = kick.reason;
+    } else event = reason === undefined ? { v: 1, type: 'leave', nick: peer.nick, room, ts: Date.now() } : { v: 1, type: 'leave', nick: peer.nick, room, ts: Date.now(), reason };
     this.announce(this.host.rooms.membersOf(room), event, undefined);
+  }
+
+  /** Tells the members of `room` its new topic (`undefined`: cleared). */
+  announceTopic(room: string, topic: RoomTopic | undefined, by: string): void {
+    const event: ChatEvent = topic === undefined ? { v: 1, type: 'topic', room, text: '', by, ts: Date.now() } : { v: 1, type: 'topic', room, text: topic.text, by: topic.by, ts: topic.setAt };
+    this.announce(this.host.rooms.membersOf(room), event, undefined);
+  }
+
+  /** Shows a client that came into `room` the room's topic, if it has one. */
+  private showTopic(peer: Peer<D>, room: string): void {
+    const topic = this.moderation?.topic(room);
+    if (topic === undefined || !this.greeted.has(peer)) return;
+    this.send(peer, new ChatFrames({ v: 1, type: 'topic', room, text: topic.text, by: topic.by, ts: topic.setAt }, true, this.render));
   }
 
   /** Tells everyone who shares a room with `peer`, and `peer`, about its new name. */
@@ -363,6 +407,11 @@ export class ChatMode<D> {
     this.sequence += 1;
     return `${this.idPrefix}-${this.sequence.toString(36)}`;
   }
+}
+
+/** A slash command from its words, leaving out those not given. */
+function joinWords(...words: (string | undefined)[]): string {
+  return words.filter((word) => word !== undefined && word !== '').join(' ');
 }
 
 function deliver<D>(members: Iterable<Peer<D>>, frames: ChatFrames, except: Peer<D> | undefined): number {

@@ -13,7 +13,12 @@ import { refuseConnection } from './refuse-connection.js';
 export class Admission {
   private readonly limiter: ConnectionLimiter;
   private readonly protocol: Protocol<unknown>;
-  private readonly farewells: Readonly<Record<AdmissionRefusal, Farewell>>;
+  private readonly farewells: Readonly<Record<Exclude<AdmissionRefusal, 'banned'>, Farewell>>;
+  /**
+   * Moderation's check of an address (a hub ban), before anything else: the farewell to tell a
+   * banned connection (reason `banned`, the ban's reason), or `undefined` to let it in.
+   */
+  screen: ((address: string) => Farewell | undefined) | undefined;
 
   constructor(limits: ConnectionLimits, protocol: Protocol<unknown>) {
     this.limiter = new ConnectionLimiter(limits);
@@ -26,6 +31,12 @@ export class Admission {
 
   /** Counts the connection from `address` in, or refuses it (and has told the client, in `protocol`) and returns why. */
   admit(stream: Duplex, address: string, protocol: Protocol<unknown> = this.protocol): AdmissionRefusal | undefined {
+    // Before the connection counts: a banned address takes no place at the door.
+    const banned = this.screen?.(address);
+    if (banned !== undefined) {
+      refuseConnection(stream, protocol, banned);
+      return 'banned';
+    }
     const refusal = this.limiter.admit(address);
     if (refusal !== undefined) refuseConnection(stream, protocol, this.farewells[refusal]);
     return refusal;

@@ -1,5 +1,5 @@
 /** Why a connection was refused at the door. */
-export type AdmissionRefusal = 'server-full' | 'too-many-from-address';
+export type AdmissionRefusal = 'server-full' | 'too-many-from-address' | 'banned';
 
 /** Options for `ConnectionLimiter`. */
 export interface ConnectionLimits {
@@ -23,7 +23,7 @@ export class ConnectionLimiter {
   }
 
   /** Counts a new connection from `address`, or returns why it must be refused (and counts nothing). */
-  admit(address: string): AdmissionRefusal | undefined {
+  admit(address: string): Exclude<AdmissionRefusal, 'banned'> | undefined {
     if (this.total >= this.limits.maxClients) return 'server-full';
     const fromAddress = this.perAddress.get(address) ?? 0;
     if (fromAddress >= this.limits.maxClientsPerAddress) return 'too-many-from-address';

@@ -54,8 +54,11 @@ export interface HubLimitOptions {
    * Per-client rate of slash commands (and the JSON envelopes that stand for them), which cost
    * the hub far more than their bytes: `burst` at once, then `rate` per second; more are dropped
    * and the client told once. Default 40 at once, then 4 per second; `false` turns it off.
+   * Commands whose answer grows with the hub or that every room hears (`/who`, `/rooms`,
+   * `/help`, `/history`, `/bans`, `/nick`, `/oper`) also spend an allowance of their own,
+   * `expensive`: default 8 at once, then one every 2 seconds.
    */
-  commandRate?: { burst: number; rate: number } | false | undefined;
+  commandRate?: CommandRateOptions | false | undefined;
   /**
    * Soft output cap, in bytes: a client with more than this queued for `softQueuedTimeout`
    * is cut as a slow consumer (`maxQueuedBytes` is the hard cap, cut at once). Default 1 MiB; `0` turns it off.
@@ -91,7 +94,7 @@ export interface ResolvedLimits {
   readonly maxClients: number;
   readonly maxClientsPerAddress: number;
   readonly flood: Required<FloodOptions> | undefined;
-  readonly commandRate: { readonly burst: number; readonly rate: number } | undefined;
+  readonly commandRate: ResolvedCommandRate | undefined;
   readonly softQueuedBytes: number;
   readonly softQueuedMs: number;
   readonly idleTimeout: number;
@@ -143,10 +146,34 @@ function softQueuedMs(options: HubLimitOptions): number {
   return orZero('softQueuedTimeout', options.softQueuedTimeout ?? DEFAULT_SOFT_QUEUED_TIMEOUT_MS);
 }
 
-function resolveCommandRate(limit: { burst: number; rate: number }): { burst: number; rate: number } {
+function resolveCommandRate(limit: CommandRateOptions): ResolvedCommandRate {
   if (!(Number.isFinite(limit.rate) && limit.rate > 0)) throw new RangeError(`commandRate.rate must be a positive number, got ${limit.rate}`);
-  return { burst: atLeastOne('commandRate.burst', limit.burst), rate: limit.rate };
+  const expensive = limit.expensive ?? DEFAULT_EXPENSIVE_COMMAND_RATE;
+  if (!(Number.isFinite(expensive.rate) && expensive.rate > 0)) throw new RangeError(`commandRate.expensive.rate must be a positive number, got ${expensive.rate}`);
+  return {
+    burst: atLeastOne('commandRate.burst', limit.burst),
+    rate: limit.rate,
+    expensive: { burst: atLeastOne('commandRate.expensive.burst', expensive.burst), rate: expensive.rate },
+  };
 }
+
+/** The `commandRate` option: every command's allowance, and the expensive ones' own. */
+export interface CommandRateOptions {
+  burst: number;
+  rate: number;
+  /** The allowance of the expensive commands (`/who`, `/rooms`, `/help`, `/nick`...), spent on top of the shared one. */
+  expensive?: { burst: number; rate: number } | undefined;
+}
+
+/** The `commandRate` option in force. @internal */
+export interface ResolvedCommandRate {
+  readonly burst: number;
+  readonly rate: number;
+  readonly expensive: { readonly burst: number; readonly rate: number };
+}
+
+/** Default allowance of the expensive commands: 8 at once, then one every 2 seconds. */
+export const DEFAULT_EXPENSIVE_COMMAND_RATE = { burst: 8, rate: 0.5 } as const;
 
 /** A count of at least one; `Infinity` means no limit. */
 function atLeastOne(name: string, value: number): number {
