@@ -574,6 +574,36 @@ const kick: IrcHandler = (session, params) => {
   }
 };
 
+/**
+ * HISTORY [#chan] [N]: the hub's `/history N` for a channel the client is in (without one, the
+ * channel it joined last: the room the hub's commands default to). The replay is the one a
+ * JOIN gets, then a notice with the count. 421 on a hub that keeps no history.
+ */
+const history: IrcHandler = (session, params, verb) => {
+  const peer = session.peer;
+  if (peer === undefined) return;
+  if (!session.hub.commands.some((entry) => entry.name === 'history')) {
+    session.numeric(IrcNumeric.ERR_UNKNOWNCOMMAND, [verb], 'Unknown command (this hub keeps no history)');
+    return;
+  }
+  const channel = params[0] !== undefined && roomOfChannel(params[0]) !== undefined ? params[0] : undefined;
+  const count = channel === undefined ? params[0] : params[1];
+  let target = verb;
+  if (channel !== undefined) {
+    const room = roomFor(session, channel);
+    if (room === undefined) return;
+    target = ircChannel(room);
+    if (!peer.rooms.has(room)) {
+      if (session.hub.rooms.has(room)) session.numeric(IrcNumeric.ERR_NOTONCHANNEL, [target], "You're not on that channel");
+      else session.numeric(IrcNumeric.ERR_NOSUCHCHANNEL, [target], 'No such channel');
+      return;
+    }
+    // In it already: only makes it the room the hub's /history reads, with no announcement.
+    peer.join(room);
+  }
+  session.emit(count === undefined ? '/history' : `/history ${count}`, { verb, target });
+};
+
 const kill: IrcHandler = (session) => {
   session.numeric(IrcNumeric.ERR_NOPRIVILEGES, [], "Permission Denied- You're not an IRC operator");
 };
@@ -620,4 +650,5 @@ const REGISTERED = new Map<string, IrcHandler>([
   ['OPER', oper],
   ['KICK', kick],
   ['KILL', kill],
+  ['HISTORY', history],
 ]);

@@ -56,7 +56,8 @@ export class IrcDoor<D = Record<string, unknown>> {
     if (typeof (hub as Partial<BroadcastHub<unknown, D>> | undefined)?.accept !== 'function') throw new TypeError('IrcDoor needs a BroadcastHub');
     if (!hub.isChat) throw new TypeError('IrcDoor needs a chat hub (chat: true): IRC clients talk in rooms, under nicknames');
     this.hub = hub;
-    this.options = resolveIrcOptions(options);
+    // The stats carry a history only on a hub that keeps one: `batch` is offered there.
+    this.options = resolveIrcOptions(options, hub.stats().history !== undefined);
     const info: IrcServerInfo = {
       serverName: this.options.serverName,
       network: this.options.network,
@@ -285,7 +286,7 @@ export class IrcDoor<D = Record<string, unknown>> {
 export async function listenIrc<T, D>(hub: BroadcastHub<T, D>, options: ListenIrcOptions = {}): Promise<IrcDoor<D>> {
   const { port, host, tls, handshakeTimeout, signal, ...doorOptions } = options;
   // The door speaks text to the hub whatever its message type: a chat hub's messages are strings.
-  const door = new IrcDoor<D>(hub as unknown as BroadcastHub<unknown, D>, doorOptions);
+  const door = new IrcDoor<D>(hub, doorOptions);
   try {
     await door.listen({ port, host, tls, handshakeTimeout, signal });
   } catch (error) {

@@ -3,10 +3,10 @@ import { DEFAULT_COMMAND_BURST, DEFAULT_COMMAND_RATE, DEFAULT_HEARTBEAT_INTERVAL
 import { isValidHostname } from '../protocol/irc-mask.js';
 
 /** The IRCv3 capabilities the door offers. */
-export type IrcCapability = 'server-time' | 'echo-message';
+export type IrcCapability = 'server-time' | 'echo-message' | 'batch';
 
 /** Every capability the door knows, in the order `CAP LS` lists them. */
-export const IRC_CAPABILITIES: readonly IrcCapability[] = ['server-time', 'echo-message'];
+export const IRC_CAPABILITIES: readonly IrcCapability[] = ['server-time', 'echo-message', 'batch'];
 
 /** The default IRC port (6697 over TLS). */
 export const DEFAULT_IRC_PORT = 6667;
@@ -39,7 +39,10 @@ export interface IrcDoorOptions {
    * hook the hub's `authTimeout` applies too, from the connection's start.
    */
   registrationTimeout?: number;
-  /** The IRCv3 capabilities offered to clients. Default: all (`server-time`, `echo-message`). */
+  /**
+   * The IRCv3 capabilities offered to clients. Default: `server-time` and `echo-message`, and
+   * `batch` on a hub that keeps a history (its replays are `chathistory` batches).
+   */
   capabilities?: readonly IrcCapability[];
   /**
    * Per-client rate of the queries the door answers itself from the hub's state (WHO, NAMES,
@@ -84,10 +87,10 @@ const WORD = /^[^\s:,][^\s,]{0,63}$/;
 
 /**
  * Checks the door's options (a `TypeError` or `RangeError` naming the option) and fills in
- * the defaults.
+ * the defaults; `history`: the hub keeps one (then `batch` is offered by default).
  * @internal
  */
-export function resolveIrcOptions(options: IrcDoorOptions): ResolvedIrcOptions {
+export function resolveIrcOptions(options: IrcDoorOptions, history = true): ResolvedIrcOptions {
   const serverName = options.serverName ?? 'broadcast-chat.local';
   if (typeof serverName !== 'string' || !isValidHostname(serverName)) {
     throw new TypeError(`serverName must be a host name with a dot (clients take a name without one for a nickname), got ${JSON.stringify(serverName)}`);
@@ -100,7 +103,8 @@ export function resolveIrcOptions(options: IrcDoorOptions): ResolvedIrcOptions {
   }
   const motd = options.motd === undefined ? [] : typeof options.motd === 'string' ? options.motd.split(/\r?\n/) : [...options.motd];
   if (!motd.every((line) => typeof line === 'string')) throw new TypeError('motd must be a string or an array of strings');
-  const capabilities = options.capabilities ?? IRC_CAPABILITIES;
+  // `batch` frames history replays only: a hub without history has nothing to put in one.
+  const capabilities = options.capabilities ?? (history ? IRC_CAPABILITIES : IRC_CAPABILITIES.filter((name) => name !== 'batch'));
   for (const capability of capabilities) {
     if (!IRC_CAPABILITIES.includes(capability)) throw new TypeError(`capabilities may hold ${IRC_CAPABILITIES.map((name) => `'${name}'`).join(', ')}, got ${JSON.stringify(capability)}`);
   }

@@ -1,16 +1,18 @@
 import { InvalidUtf8Error, MessageTooLargeError } from '../errors.js';
 import type { BroadcastHub } from '../hub/hub.js';
 import { TokenBucket } from '../hub/limits/token-bucket.js';
+import type { ReplayFraming } from '../hub/history/chat-history.js';
+import { MAX_ROOMS_PER_PEER } from '../hub/options.js';
 import type { Peer } from '../hub/peer.js';
 import { classify, type InputKind } from '../protocol/classify.js';
 import type { Decoder, DecoderOptions, InvalidUtf8Policy } from '../protocol/codec.js';
-import type { ChatEvent, ErrorEnvelope, LeaveEnvelope, TopicEnvelope } from '../protocol/envelope.js';
+import type { ChatEvent, ErrorEnvelope, LeaveEnvelope, MessageEnvelope, TopicEnvelope } from '../protocol/envelope.js';
 import type { Farewell } from '../protocol/farewell.js';
 import { inertText } from '../protocol/inert-text.js';
 import { IRC_MAX_LINE_BYTES, IrcLineDecoder, type IrcLineSink } from '../protocol/irc-line-decoder.js';
 import { ircLines } from '../protocol/irc-lines.js';
 import { IrcNumeric } from '../protocol/irc-numerics.js';
-import { ircChannel, ircDirectMessage, ircJoin, ircKick, ircPart, ircTimeTag, ircTopic, ircUserSource } from '../protocol/irc-render.js';
+import { ircChannel, ircDirectMessage, ircHistoryLines, ircJoin, ircKick, ircPart, ircTimeTag, ircTopic, ircUserSource } from '../protocol/irc-render.js';
 import { namesLines, numericLine, serverNotice, welcomeBurst, type IrcServerInfo } from '../protocol/irc-replies.js';
 import { roomProblem } from '../protocol/names.js';
 import type { Protocol } from '../protocol/protocol.js';
@@ -61,7 +63,7 @@ export interface IrcCommandContext {
  * `message` and `direct` envelopes, slash commands; its answers come back as chat events.
  * @internal
  */
-export class IrcSession<D> implements Protocol<unknown>, IrcLineSink {
+export class IrcSession<D> implements Protocol<unknown>, IrcLineSink, ReplayFraming {
   readonly name = 'irc';
   readonly delimited = true;
   readonly door: IrcDoorContext<D>;
@@ -99,6 +101,11 @@ export class IrcSession<D> implements Protocol<unknown>, IrcLineSink {
   private lastQuit: string | undefined;
   /** Topics shown with this client's own JOIN (332), by room and time: the hub's topic-on-join that follows is the same one. */
   private readonly topicsShown = new Map<string, number>();
+
+  /** Replays of the history asked for before the client was welcomed: shown right after its welcome. */
+  private readonly pendingReplays: (() => void)[] = [];
+  /** The last `chathistory` batch reference handed out on this connection. */
+  private batches = 0;
 
   /** The allowance of queries the door answers itself, if they are limited. */
   private readonly queries: TokenBucket | undefined;
@@ -269,7 +276,7 @@ export class IrcSession<D> implements Protocol<unknown>, IrcLineSink {
     this.state = 'waiting';
     // Already called that (a guest name asked for by name): nothing to rename, welcome now.
     if (this.welcomed && this.peer.nick === nick) {
-      this.send(this.complete());
+      this.complete();
       return;
     }
     const hello = this.password === undefined ? { v: 1, type: 'hello', nick } : { v: 1, type: 'hello', nick, token: this.password };
@@ -291,7 +298,10 @@ export class IrcSession<D> implements Protocol<unknown>, IrcLineSink {
         if (event.nick !== undefined && event.room !== undefined) {
           this.welcomed = true;
           if (this.state !== 'waiting') return undefined;
-          if (event.nick === this.wantedNick) return Buffer.from(this.complete(), 'utf8');
+          if (event.nick === this.wantedNick) {
+            this.complete();
+            return undefined;
+          }
           // Let in under a guest name by an `authenticate` hook: the gate hands the hub the nick
           // asked for right after this, in the same turn. Welcome under that name when it is had,
           // or under this one (a name the hook chose) when nothing follows.
@@ -302,7 +312,10 @@ export class IrcSession<D> implements Protocol<unknown>, IrcLineSink {
       case 'error':
         return this.renderError(event);
       case 'nick':
-        if (this.state === 'waiting' && event.nick === this.peer?.nick) return Buffer.from(this.complete(), 'utf8');
+        if (this.state === 'waiting' && event.nick === this.peer?.nick) {
+          this.complete();
+          return undefined;
+        }
         if (!this.registered) return undefined;
         if (event.from === this.nick) this.nick = event.nick;
         return this.door.frames.nick(event, this.capabilities.has('server-time'));
@@ -449,19 +462,59 @@ export class IrcSession<D> implements Protocol<unknown>, IrcLineSink {
   }
 
   private readonly welcomeLater = (): void => {
-    if (this.state === 'waiting' && this.peer?.isOpen === true) this.send(this.complete());
+    if (this.state === 'waiting' && this.peer?.isOpen === true) this.complete();
   };
 
-  /** The client is in: the welcome burst, then the channels it is in already (the hub's default room). */
-  private complete(): string {
+  /**
+   * The client is in: the welcome burst, then the channels it is in already (the hub's default
+   * room), then the history of each that was asked for while it registered. Sent here rather
+   * than returned from `render`, so that the replays come after it.
+   */
+  private complete(): void {
     const peer = this.peer;
-    if (peer === undefined) return '';
+    if (peer === undefined) return;
     this.state = 'registered';
     this.nick = peer.nick;
     const userHost = this.door.options.userHost;
     let text = welcomeBurst(this.door.info, this.nick, this.source);
     for (const room of peer.rooms) text += ircJoin({ v: 1, type: 'join', nick: this.nick, room, ts: Date.now() }, userHost, this.timeTag(Date.now())) + this.topicOf(room) + this.namesOf(room);
-    return text;
+    this.send(text);
+    for (const replay of this.pendingReplays.splice(0)) {
+      try {
+        replay();
+      } catch (error) {
+        this.door.failed(this, error);
+      }
+    }
+  }
+
+  // ---- ReplayFraming: the hub's history replays ----
+
+  /** Until it is welcomed a client is shown nothing of the chat: a replay waits for its welcome. */
+  deferReplay(replay: () => void): boolean {
+    if (this.registered) return false;
+    // One per room it is put in before its welcome (the default room; the hub greets a connection
+    // before the door has attached it): at most the room limit.
+    if (this.pendingReplays.length < MAX_ROOMS_PER_PEER) this.pendingReplays.push(replay);
+    return true;
+  }
+
+  /**
+   * A replay of `room` (see `ircHistoryLines`): PRIVMSGs from their senders, with `@time=` or a
+   * `[HH:MM UTC]` stamp, in a `chathistory` batch when the client has `batch`. The client's own
+   * messages are replayed too (they are past, not an echo). Direct messages never are.
+   */
+  replayFrames(events: readonly ChatEvent[], room: string | undefined): Buffer[] {
+    if (room === undefined || !this.registered) return [];
+    const messages = events.filter((event): event is MessageEnvelope => event.type === 'message' && event.room === room);
+    if (messages.length === 0) return [];
+    let batch: string | undefined;
+    if (this.capabilities.has('batch')) {
+      this.batches += 1;
+      batch = `history${this.batches.toString(36)}`;
+    }
+    const text = ircHistoryLines(messages, room, this.door.options.userHost, { time: this.capabilities.has('server-time'), batch });
+    return [Buffer.from(text, 'utf8')];
   }
 
   /** 353 and 366 for a room, as a JOIN is followed by. */

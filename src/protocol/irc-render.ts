@@ -51,6 +51,39 @@ export function ircDirectMessage(event: DirectEnvelope, userHost: string, ctcp: 
   return ircLines({ tags, source: ircUserSource(event.sender, userHost), verb: 'PRIVMSG', middle: [event.to], trailing: ctcp ? event.text : withoutCtcp(event.text) });
 }
 
+/** How a replay is framed for one client: its capabilities. */
+export interface IrcReplayOptions {
+  /** The client has `server-time`: each message carries `@time=` of when it was said. */
+  readonly time: boolean;
+  /** The client has `batch`: the reference of the `chathistory` batch the messages are in. */
+  readonly batch?: string | undefined;
+}
+
+/**
+ * A replay of a room's last messages, oldest first, each a PRIVMSG from its sender as it was
+ * said live. A client with `server-time` reads when from `@time=`; one without reads it from
+ * the text, which starts with `[HH:MM UTC]`, so that a person can tell old from new. With `batch` they are one `chathistory` batch: `BATCH +ref chathistory #room`,
+ * the messages tagged `batch=ref`, `BATCH -ref`.
+ */
+export function ircHistoryLines(events: readonly MessageEnvelope[], room: string, userHost: string, options: IrcReplayOptions): string {
+  const channel = ircChannel(room);
+  const batch = options.batch;
+  let lines = batch === undefined ? '' : ircLines({ verb: 'BATCH', middle: [`+${batch}`, 'chathistory', channel] });
+  for (const event of events) {
+    const time = options.time ? ircTimeTag(event.ts) : undefined;
+    const tags = batch === undefined ? time : time === undefined ? `batch=${batch}` : `batch=${batch};${time}`;
+    const said = options.time ? event : { ...event, text: `${historyStamp(event.ts)} ${event.text}` };
+    lines += ircRoomMessage(said, userHost, tags);
+  }
+  return batch === undefined ? lines : lines + ircLines({ verb: 'BATCH', middle: [`-${batch}`] });
+}
+
+/** When a message was said, for a client without `server-time`: `[09:05 UTC]`. */
+function historyStamp(ts: number): string {
+  const iso = new Date(Number.isFinite(ts) ? ts : Date.now()).toISOString();
+  return `[${iso.slice(11, 16)} UTC]`;
+}
+
 /** Someone joined a room: `:alice!alice@host JOIN #dev`. */
 export function ircJoin(event: JoinEnvelope, userHost: string, tags?: string): string {
   return ircLines({ tags, source: ircUserSource(event.nick, userHost), verb: 'JOIN', middle: [ircChannel(event.room)] });

@@ -1,5 +1,5 @@
 import type { InputKind } from '../../protocol/classify.js';
-import type { ClientHelloEnvelope, DirectEnvelope, MessageEnvelope, RecoveryFailure, SystemEnvelope } from '../../protocol/envelope.js';
+import type { ChatEvent, ClientHelloEnvelope, DirectEnvelope, MessageEnvelope, RecoveryFailure, SystemEnvelope } from '../../protocol/envelope.js';
 import { isStructuredCodec } from '../../protocol/structured.js';
 import type { Peer } from '../peer.js';
 import { ChatFrames, type RenderOptions } from '../chat/chat-frames.js';
@@ -33,6 +33,24 @@ export interface HistoryHost {
   readonly tag: string;
   /** Most bytes held back for one client before it counts as a slow consumer. */
   readonly maxQueuedBytes: number;
+}
+
+/**
+ * What a protocol may add to frame replays its own way (the IRC door: a replay waits for the
+ * client's registration, and is one `chathistory` batch). Found on the peer's protocol object.
+ * @internal
+ */
+export interface ReplayFraming {
+  /** The frames of a replay of `room`, its `events` (each marked `history`) in order; instead of rendering them one by one. */
+  replayFrames(events: readonly ChatEvent[], room: string | undefined): Buffer[];
+  /** Whether the client cannot be shown a replay yet; then the protocol keeps `replay` and calls it once it can. */
+  deferReplay(replay: () => void): boolean;
+}
+
+/** The peer's protocol's own replay framing, if it has one. */
+function replayFraming<D>(peer: Peer<D>): ReplayFraming | undefined {
+  const framing = peer.frameEncoder as Partial<ReplayFraming>;
+  return typeof framing.replayFrames === 'function' && typeof framing.deferReplay === 'function' ? (framing as ReplayFraming) : undefined;
 }
 
 /** How a client's recovery went, decided by its hello; its joins with `after` go by it. */
@@ -276,7 +294,8 @@ export class ChatHistory<D> {
 
   /** Replays `room` to `peer` as asked: what it missed since `after`, or failing that (or without it) the last `history`. */
   private serveRoom(peer: Peer<D>, room: string, request: ReplayRequest, before: HoldSlot | undefined): void {
-    if (!peer.frameEncoder.delimited) return; // a raw peer could not tell a replay from live text
+    // A raw peer could not tell a replay from live text; a WebSocket's JSON envelopes (not delimited: one per message) say `history`.
+    if (!peer.frameEncoder.delimited && !isStructuredCodec(peer.frameEncoder)) return;
     const limit = Math.min(request.history ?? 0, this.config.messages);
     const after = request.after;
     const last = (reason: RecoveryFailure | undefined): Buffer[] | Promise<Buffer[]> => {
@@ -301,8 +320,13 @@ export class ChatHistory<D> {
   private replayOnJoin(peer: Peer<D>, room: string): void {
     const count = this.config.replayOnJoin;
     if (count === 0 || !peer.frameEncoder.delimited) return;
+    // A client that cannot be shown it yet (an IRC client still registering) gets it once it can, if it is still in the room.
+    const deferred = replayFraming(peer)?.deferReplay(() => {
+      if (peer.isOpen && peer.rooms.has(room)) this.replayOnJoin(peer, room);
+    });
+    if (deferred === true) return;
     this.write(peer, undefined, () =>
-      this.then(this.read(room, { limit: count }), (page) => ('events' in page ? this.frames(peer, this.notLive(peer, page.events)) : [])),
+      this.then(this.read(room, { limit: count }), (page) => ('events' in page ? this.frames(peer, this.notLive(peer, page.events), room) : [])),
     );
   }
 
@@ -312,7 +336,7 @@ export class ChatHistory<D> {
    */
   private page(peer: Peer<D>, page: { readonly events: readonly StoredEvent[] }, room: string | undefined, reason: RecoveryFailure | undefined, recovered = false): Buffer[] {
     const events = this.holds.has(peer) ? this.notLive(peer, page.events) : page.events;
-    const frames = this.frames(peer, events);
+    const frames = this.frames(peer, events, room);
     const count = events.length;
     const notice: SystemEnvelope = { v: 1, type: 'system', text: noticeText(room, count, recovered, reason), ts: Date.now(), replayed: count };
     if (room !== undefined) notice.room = room;
@@ -346,7 +370,9 @@ export class ChatHistory<D> {
     });
   }
 
-  private frames(peer: Peer<D>, events: readonly StoredEvent[]): Buffer[] {
+  private frames(peer: Peer<D>, events: readonly StoredEvent[], room: string | undefined): Buffer[] {
+    const framing = replayFraming(peer);
+    if (framing !== undefined) return events.length === 0 ? [] : framing.replayFrames(events.map((event) => ({ ...event, history: true })), room);
     const frames: Buffer[] = [];
     for (const event of events) {
       const frame = new ChatFrames({ ...event, history: true }, false, this.host.render).frameFor(peer.frameEncoder);
