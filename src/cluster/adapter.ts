@@ -36,7 +36,8 @@ export type ClusterEvent =
   | { readonly type: 'broadcast'; readonly room?: string; readonly payload: ClusterPayload }
   | { readonly type: 'connect'; readonly nick: string; readonly room: string }
   | { readonly type: 'join'; readonly nick: string; readonly room: string }
-  | { readonly type: 'leave'; readonly nick: string; readonly room: string; readonly reason?: string }
+  /** `kicked` and `by`: removed by an operator (a kick or a room ban), as a local leave would say. */
+  | { readonly type: 'leave'; readonly nick: string; readonly room: string; readonly reason?: string; readonly kicked?: true; readonly by?: string }
   | { readonly type: 'nick'; readonly from: string; readonly nick: string; readonly rooms: readonly string[] }
   | { readonly type: 'disconnect'; readonly nick: string; readonly rooms: readonly string[]; readonly reason?: string }
   /**
@@ -59,7 +60,44 @@ export type ClusterEvent =
   /** The sender has applied the frames of run `r` of hub `hub` up to number `s`: flow control, see `maxInFlightBytes`. */
   | { readonly type: 'ack'; readonly hub: string; readonly r: string; readonly s: number }
   /** A hub is closing: forget its peers now rather than at expiry. */
-  | { readonly type: 'bye' };
+  | { readonly type: 'bye' }
+  | ModerationEvent;
+
+/**
+ * A ban as it crosses hubs. Its expiry is an absolute time (ms since the epoch), so that every
+ * hub lifts it at the same moment whenever it heard of it.
+ */
+export interface WireBan {
+  readonly mask: string;
+  /** The room it bans from; absent for a ban from the whole hub. */
+  readonly room?: string;
+  readonly reason: string;
+  readonly by: string;
+  readonly setAt: number;
+  readonly expiresAt?: number;
+}
+
+/** A room's topic as it crosses hubs; `text: ''` is a topic cleared. */
+export interface WireTopic {
+  readonly room: string;
+  readonly text: string;
+  readonly by: string;
+  readonly setAt: number;
+}
+
+/**
+ * Moderation across hubs. Bans and topics are state every hub keeps (`sync`: sent to a hub
+ * that joined, not a new action); kicks and mutes act on one client, so they name the hub it
+ * is connected to (`hub`), and only that hub acts.
+ */
+export type ModerationEvent =
+  | { readonly type: 'ban'; readonly ban: WireBan; readonly sync?: true }
+  /** `at`: when it was lifted (absent from a hub that did not say: now). */
+  | { readonly type: 'unban'; readonly mask: string; readonly room?: string; readonly by: string; readonly at?: number; readonly sync?: true }
+  | { readonly type: 'topic'; readonly topic: WireTopic; readonly sync?: true }
+  | { readonly type: 'kick'; readonly hub: string; readonly nick: string; readonly room?: string; readonly reason: string; readonly by: string }
+  | { readonly type: 'mute'; readonly hub: string; readonly nick: string; readonly expiresAt?: number; readonly by: string }
+  | { readonly type: 'unmute'; readonly hub: string; readonly nick: string; readonly by: string };
 
 /**
  * The link's state: `connecting` until first subscribed, `connected`, `disconnected` while the
@@ -72,6 +110,12 @@ export type AdapterStatus = 'connecting' | 'connected' | 'disconnected' | 'close
 export interface AdapterHost {
   /** The hub's own peers, for presence snapshots. */
   localPresence(): PresenceEntry[];
+  /**
+   * The state this hub shares with the others (bans, topics), as events marked `sync`: sent
+   * after its presence to a hub that says `hello`, so that a hub that joins later, or comes
+   * back, learns them. Optional: a host without shared state has none.
+   */
+  sharedState?(): ClusterEvent[];
   /** Delivers an event published by hub `origin` to the local peers it concerns. */
   apply(event: ClusterEvent, origin: string): void;
   /** The link's state changed. */

@@ -620,6 +620,9 @@ export class BrokerAdapter implements ClusterAdapter {
     this.presence.touchAll(Date.now());
     this.publish({ type: 'hello' });
     this.sendSnapshot();
+    // And our bans and topics, with what we lifted: what changed here while we were cut off
+    // reaches the others; what they changed meanwhile is newer, and wins on both sides.
+    this.sendSharedState();
     // A broker that restarted without persistence lost the claims: take them again.
     for (const key of this.claimed) {
       this.track(this.transport.claim(claimKey(key), this.hubId, this.presenceTimeout)).then(
@@ -700,14 +703,31 @@ export class BrokerAdapter implements ClusterAdapter {
     for (const event of presenceEvents(this.host.localPresence(), this.frameLimit() - frameOverhead(this.hubId, this.epoch))) this.publish(event);
   }
 
-  /** Answers a burst of `hello`s with one snapshot. */
+  /**
+   * Answers a burst of `hello`s with one snapshot: our presence, then the state we share (bans,
+   * topics), so that a hub that joined or came back learns them.
+   */
   private sendSnapshotSoon(): void {
     if (this.snapshotPending) return;
     this.snapshotPending = true;
     setImmediate(() => {
       this.snapshotPending = false;
-      if (this.state === 'connected') this.sendSnapshot();
+      if (this.state !== 'connected') return;
+      this.sendSnapshot();
+      this.sendSharedState();
     });
+  }
+
+  /** The host's shared state, as events: the flush splits them into frames under the limit like any turn. */
+  private sendSharedState(): void {
+    let events: ClusterEvent[];
+    try {
+      events = this.host?.sharedState?.() ?? [];
+    } catch (error) {
+      this.report(error instanceof Error ? error : new Error(String(error)));
+      return;
+    }
+    for (const event of events) this.publish(event);
   }
 
   private forgetHub(hub: string, reason: string): void {

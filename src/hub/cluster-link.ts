@@ -7,6 +7,9 @@ import type { NicknameRegistry } from './nicknames.js';
 import { PAUSED_BY_CLUSTER, type Peer } from './peer.js';
 import type { RoomRegistry } from './rooms.js';
 import { ClusterUnavailableError } from '../cluster/cluster-error.js';
+import { isModerationType, readModeration } from '../cluster/moderation-wire.js';
+import type { KickDetail } from './membership.js';
+import type { HubModeration } from './moderation/moderation.js';
 
 /**
  * The parts of a hub the link reads and delivers to.
@@ -19,6 +22,7 @@ export interface LinkedHub<D> {
   /** Guest names start with this and a `-`; any other name a peer connects with (from authentication) is claimed. */
   readonly guestPrefix: string;
   readonly chat: ChatMode<D> | undefined;
+  readonly moderation: HubModeration<D>;
   status(status: AdapterStatus): void;
   error(error: Error): void;
 }
@@ -42,6 +46,15 @@ export class ClusterLink<D> implements AdapterHost {
   constructor(adapter: ClusterAdapter, hub: LinkedHub<D>) {
     this.adapter = adapter;
     this.hub = hub;
+    // Moderation tells the other hubs its bans and topics, and finds clients there to kick or mute.
+    hub.moderation.cluster = {
+      hubId: adapter.hubId,
+      findRemote: (nick) => adapter.findNick(nick),
+      share: (event) => {
+        // Not held back for it: an operator's action is a few bytes, and never waits behind a sender.
+        adapter.publish(event);
+      },
+    };
     adapter.attach(this);
   }
 
@@ -75,8 +88,11 @@ export class ClusterLink<D> implements AdapterHost {
     if (!this.adapter.publish({ type: 'join', nick: peer.nick, room })) this.hold(peer);
   }
 
-  left(peer: Peer<D>, room: string): void {
-    if (!this.adapter.publish({ type: 'leave', nick: peer.nick, room })) this.hold(peer);
+  /** `peer` left `room`; `kick` when an operator removed it (a kick, a room ban), which the other hubs show so. */
+  left(peer: Peer<D>, room: string, kick?: KickDetail): void {
+    const event: ClusterEvent =
+      kick === undefined ? { type: 'leave', nick: peer.nick, room } : kick.reason === '' ? { type: 'leave', nick: peer.nick, room, kicked: true, by: kick.by } : { type: 'leave', nick: peer.nick, room, kicked: true, by: kick.by, reason: kick.reason };
+    if (!this.adapter.publish(event)) this.hold(peer);
   }
 
   renamed(peer: Peer<D>, previous: string): void {
@@ -123,9 +139,17 @@ export class ClusterLink<D> implements AdapterHost {
     return entries;
   }
 
-  apply(event: ClusterEvent): void {
+  sharedState(): ClusterEvent[] {
+    return this.hub.moderation.sharedState();
+  }
+
+  apply(event: ClusterEvent, origin = 'unknown'): void {
     const { rooms, chat } = this.hub;
     const ts = Date.now();
+    if (isModerationType(event.type)) {
+      this.moderate(event, origin);
+      return;
+    }
     switch (event.type) {
       case 'message':
         if (chat !== undefined && event.event !== undefined) chat.deliverRemote(rooms.membersOf(event.room), event.event, false);
@@ -144,7 +168,7 @@ export class ClusterLink<D> implements AdapterHost {
         this.notice(rooms.membersOf(event.room), { v: 1, type: 'join', nick: event.nick, room: event.room, ts });
         return;
       case 'leave':
-        this.notice(rooms.membersOf(event.room), leaveEvent(event.nick, event.room, event.reason, ts));
+        this.notice(rooms.membersOf(event.room), event.kicked === true && typeof event.by === 'string' ? kickedEvent(event.nick, event.room, event.by, event.reason, ts) : leaveEvent(event.nick, event.room, event.reason, ts));
         return;
       case 'nick': {
         const audience = new Set<Peer<D>>();
@@ -157,6 +181,21 @@ export class ClusterLink<D> implements AdapterHost {
         return;
       default:
         return;
+    }
+  }
+
+  /**
+   * A ban, topic, kick or mute from hub `origin`, checked field by field before moderation
+   * applies it: one that is malformed, or that this hub cannot take (a full ban list), is
+   * ignored and reported as an `adapterError`, never thrown.
+   */
+  private moderate(event: unknown, origin: string): void {
+    const type = String((event as { type?: unknown }).type).slice(0, 16);
+    try {
+      this.hub.moderation.applyRemote(readModeration(event), origin);
+    } catch (error) {
+      const why = error instanceof Error ? error.message : String(error);
+      this.hub.error(new ClusterUnavailableError('cluster', `ignored a '${type}' event from hub ${origin.slice(0, 64)}: ${why}`, error));
     }
   }
 
@@ -181,6 +220,10 @@ export class ClusterLink<D> implements AdapterHost {
 
 function leaveEvent(nick: string, room: string, reason: string | undefined, ts: number): ChatEvent {
   return reason === undefined ? { v: 1, type: 'leave', nick, room, ts } : { v: 1, type: 'leave', nick, room, ts, reason };
+}
+
+function kickedEvent(nick: string, room: string, by: string, reason: string | undefined, ts: number): ChatEvent {
+  return reason === undefined || reason === '' ? { v: 1, type: 'leave', nick, room, ts, kicked: true, by } : { v: 1, type: 'leave', nick, room, ts, kicked: true, by, reason };
 }
 
 function toPayload(message: unknown): ClusterPayload {

@@ -101,8 +101,8 @@ export class BroadcastHub<T = string, D = Record<string, unknown>> extends Typed
   private readonly counters = new HubCounters();
   /**
    * Moderation, the same for every kind of client: operators, `kick()`, `ban()`/`unban()`/
-   * `bans()`, `mute()`/`unmute()`, `setTopic()`/`topic()` (see docs/moderation.md). Scoped to
-   * this hub: in a cluster, each hub keeps its own bans, mutes and topics.
+   * `bans()`, `mute()`/`unmute()`, `setTopic()`/`topic()` (see docs/moderation.md). In a
+   * cluster, bans and topics hold on every hub, and kicks and mutes reach clients of other hubs.
    */
   readonly moderation: HubModeration<D>;
 
@@ -123,9 +123,9 @@ export class BroadcastHub<T = string, D = Record<string, unknown>> extends Typed
         },
         // Announced before leaving, so that the leaver hears it too.
         leaving: (peer, room, kick) => this.chat?.announceLeave(peer, room, undefined, kick),
-        left: (peer, room) => {
+        left: (peer, room, kick) => {
           this.dispatch('leave', peer, () => this.emit('leave', peer, room));
-          this.cluster?.left(peer, room);
+          this.cluster?.left(peer, room, kick);
         },
         renamed: (peer, previous) => {
           this.dispatch('nick', peer, () => this.emit('nick', peer, previous));
@@ -308,6 +308,7 @@ export class BroadcastHub<T = string, D = Record<string, unknown>> extends Typed
             nicknames: this.members.nicknames,
             guestPrefix: guestPrefix ?? 'guest',
             chat: this.chat,
+            moderation: this.moderation,
             status: (status) => {
               this.counters.adapterStatusChanges += 1;
               this.emit('adapterStatus', status);

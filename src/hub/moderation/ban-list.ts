@@ -16,6 +16,8 @@ export interface BanEntry {
   readonly setAt: number;
   /** When it ends, in ms since the epoch; `undefined` until it is lifted. */
   readonly expiresAt: number | undefined;
+  /** In a cluster: the id of the hub it was set on, when that is another hub; `undefined` for this hub's own. */
+  readonly origin?: string | undefined;
 }
 
 interface Stored {
@@ -32,6 +34,12 @@ export class BanList {
   private readonly max: number;
   private readonly now: () => number;
   private readonly stored = new Map<string, Stored>();
+  /**
+   * Masks lifted lately, and when (at most `max`, oldest forgotten first): in a cluster, a hub
+   * that missed the unban may still hold the ban, and tell it to a hub that joins; the newer
+   * of the two wins.
+   */
+  private readonly lifted = new Map<string, number>();
 
   constructor(max: number, now: () => number) {
     this.max = max;
@@ -54,16 +62,36 @@ export class BanList {
     const key = rule.mask.toLowerCase();
     if (!this.stored.has(key) && this.size >= this.max) throw new ModerationError('ERR_TOO_MANY_BANS', `the ban list is full (${this.max}): lift one first`);
     this.stored.set(key, { rule, entry });
+    this.lifted.delete(key);
     return entry;
   }
 
-  /** Lifts the ban on `mask` (its normal form); returns it, or `undefined` when there was none. */
-  remove(mask: string): BanEntry | undefined {
+  /** Lifts the ban on `mask` (its normal form), noting when (`at`); returns it, or `undefined` when there was none. */
+  remove(mask: string, at = this.now()): BanEntry | undefined {
     const key = mask.toLowerCase();
+    this.lifted.delete(key);
+    this.lifted.set(key, Math.max(at, this.lifted.get(key) ?? 0));
+    if (this.lifted.size > this.max) this.lifted.delete(this.lifted.keys().next().value ?? key);
     const found = this.stored.get(key);
     if (found === undefined) return undefined;
     this.stored.delete(key);
     return this.live(found) ? found.entry : undefined;
+  }
+
+  /** The ban in force on `mask` (its normal form), if any. */
+  get(mask: string): BanEntry | undefined {
+    const found = this.stored.get(mask.toLowerCase());
+    return found !== undefined && this.live(found) ? found.entry : undefined;
+  }
+
+  /** When the ban on `mask` was last lifted, if it was lately. */
+  liftedAt(mask: string): number | undefined {
+    return this.lifted.get(mask.toLowerCase());
+  }
+
+  /** The masks lifted lately, and when. */
+  liftedMasks(): [mask: string, at: number][] {
+    return [...this.lifted];
   }
 
   /** The first ban in force that matches `subject`, if any. */

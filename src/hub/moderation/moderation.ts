@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { ClusterEvent, ModerationEvent, RemotePeer, WireBan, WireTopic } from '../../cluster/adapter.js';
 import type { Farewell } from '../../protocol/farewell.js';
 import { assertRoomName } from '../../protocol/names.js';
 import type { ChatMode } from '../chat/chat-mode.js';
@@ -9,6 +10,7 @@ import type { BanEntry } from './ban-list.js';
 import { BanList } from './ban-list.js';
 import { BanRule } from './ban-rule.js';
 import { formatDuration, formatRemaining, parseDuration } from './duration.js';
+import { wireBan, wireBy, type ModerationCluster } from './moderation-cluster.js';
 import { ModerationError } from './moderation-error.js';
 import { resolveModeration, type ModerationOptions, type ResolvedModeration } from './moderation-options.js';
 import { OperAttempts } from './oper-attempts.js';
@@ -70,8 +72,9 @@ interface Mute {
  * The hub's moderation, the same for every kind of client: operators, kicks, bans (of the hub
  * and of rooms, by nickname, mask or address, with expiry), mutes and room topics. Clients
  * reach it through the chat commands (`/kick`, `/ban`...), their JSON envelopes and IRC's
- * verbs; the application through `hub.moderation`. Its scope is this hub: in a cluster, each
- * hub keeps its own bans, mutes and topics.
+ * verbs; the application through `hub.moderation`. In a cluster, bans and topics are told to
+ * every hub, which each keep and enforce them, and a kick or mute of a client on another hub
+ * goes to that hub.
  */
 export class HubModeration<D = Record<string, unknown>> {
   private readonly host: ModerationHost<D>;
@@ -85,6 +88,8 @@ export class HubModeration<D = Record<string, unknown>> {
   private checking = 0;
   /** A hash no password matches: an unknown operator name costs as much as a wrong password. */
   private readonly decoy = `scrypt$16384$8$1$${randomBytes(16).toString('base64url')}$${Buffer.alloc(32).toString('base64url')}`;
+  /** The other hubs, when the hub has an adapter (set by its cluster link). @internal */
+  cluster: ModerationCluster | undefined;
 
   /** @internal */
   constructor(host: ModerationHost<D>, options: ModerationOptions | undefined) {
@@ -154,6 +159,13 @@ export class HubModeration<D = Record<string, unknown>> {
    * or not in that room).
    */
   kick(target: Peer<D> | string, options: KickOptions = {}): void {
+    const remote = this.remote(target);
+    if (remote !== undefined) {
+      if (options.room !== undefined && !remote.rooms.includes(options.room)) throw new ModerationError('ERR_NO_SUCH_NICK', `${remote.nick} is not in ${options.room}`);
+      const event = { type: 'kick', hub: remote.hub, nick: remote.nick, reason: clip(options.reason ?? ''), by: wireBy(options.by ?? SERVER) } as const;
+      this.cluster?.share(options.room === undefined ? event : { ...event, room: options.room });
+      return;
+    }
     const peer = this.resolve(target);
     const room = options.room ?? peer.room;
     if (!peer.rooms.has(room)) throw new ModerationError('ERR_NO_SUCH_NICK', `${peer.nick} is not in ${room}`);
@@ -195,22 +207,38 @@ export class HubModeration<D = Record<string, unknown>> {
     const entry: BanEntry = { mask: rule.mask, kind: rule.kind, room, reason: clip(options.reason ?? ''), by, setAt, expiresAt: duration === undefined ? undefined : setAt + duration };
     this.listFor(room, true).add(rule, entry);
     this.host.emit('ban', [entry]);
+    this.cluster?.share({ type: 'ban', ban: wireBan(entry) });
     this.enforce(rule, entry);
     return entry;
   }
 
-  /** Lifts the ban on `target` (as given to `ban()`, or as `bans()` lists it); returns it, or `undefined` when there was none. */
-  unban(target: string, options: { room?: string | undefined } = {}): BanEntry | undefined {
-    const list = this.listFor(options.room, false);
-    if (list === undefined) return undefined;
+  /**
+   * Lifts the ban on `target` (as given to `ban()`, or as `bans()` lists it); returns it, or
+   * `undefined` when there was none here. In a cluster the other hubs lift it too, even when
+   * this one had none (it may have missed it, or had no room for it).
+   */
+  unban(target: string, options: { room?: string | undefined; by?: string | undefined } = {}): BanEntry | undefined {
     let mask: string;
+    let parsed = true;
     try {
       mask = BanRule.parse(target).mask;
     } catch {
       mask = target;
+      parsed = false;
     }
-    const entry = list.remove(mask);
+    const at = Date.now();
+    // In a cluster the lifting is remembered (a room list is made for it), so that a hub that missed it cannot bring the ban back.
+    let list = this.listFor(options.room, false);
+    if (list === undefined && parsed && this.cluster !== undefined) {
+      if (options.room !== undefined) assertRoomName(options.room);
+      list = this.listFor(options.room, true);
+    }
+    const entry = list?.remove(mask, at);
     if (entry !== undefined) this.host.emit('unban', [entry]);
+    if (parsed && this.cluster !== undefined) {
+      const event = { type: 'unban', mask, by: wireBy(options.by ?? SERVER), at } as const;
+      this.cluster.share(options.room === undefined ? event : { ...event, room: options.room });
+    }
     return entry;
   }
 
@@ -281,18 +309,37 @@ export class HubModeration<D = Record<string, unknown>> {
    * `unmute()`, the duration ends, or it disconnects. Direct messages and commands still work.
    */
   mute(target: Peer<D> | string, options: MuteOptions = {}): void {
-    const peer = this.resolve(target);
     const duration = options.duration === undefined ? undefined : parseDuration(options.duration);
     const by = options.by ?? SERVER;
     const expiresAt = duration === undefined ? undefined : Date.now() + duration;
+    const remote = this.remote(target);
+    if (remote !== undefined) {
+      const event = { type: 'mute', hub: remote.hub, nick: remote.nick, by: wireBy(by) } as const;
+      this.cluster?.share(expiresAt === undefined ? event : { ...event, expiresAt });
+      return;
+    }
+    this.muteUntil(this.resolve(target), expiresAt, by, duration === undefined ? undefined : formatDuration(duration));
+  }
+
+  /** Mutes `peer` until `expiresAt` (`undefined`: until unmuted); `length` is how long, as the operator said it. */
+  private muteUntil(peer: Peer<D>, expiresAt: number | undefined, by: string, length?: string): void {
     this.prune();
     this.mutes.set(peer, { expiresAt, by });
-    this.host.chat?.reply(peer, `you are muted by ${by}${duration === undefined ? '' : ` for ${formatDuration(duration)}`}: your messages are not relayed`);
+    const shown = expiresAt === undefined ? '' : ` for ${length ?? formatRemaining(expiresAt - Date.now())}`;
+    this.host.chat?.reply(peer, `you are muted by ${by}${shown}: your messages are not relayed`);
     this.host.emit('mute', [peer, expiresAt, by]);
   }
 
-  /** Lifts a mute; returns whether the client was muted. */
-  unmute(target: Peer<D> | string): boolean {
+  /**
+   * Lifts a mute; returns whether the client was muted (for a client on another hub: `true`,
+   * the request is sent to its hub).
+   */
+  unmute(target: Peer<D> | string, options: { by?: string | undefined } = {}): boolean {
+    const remote = this.remote(target);
+    if (remote !== undefined) {
+      this.cluster?.share({ type: 'unmute', hub: remote.hub, nick: remote.nick, by: wireBy(options.by ?? SERVER) });
+      return true;
+    }
     const peer = this.resolve(target);
     const was = this.muteOf(peer) !== undefined;
     this.mutes.delete(peer);
@@ -351,10 +398,104 @@ export class HubModeration<D = Record<string, unknown>> {
     const topic = this.topics.set(room, text, by, (name) => rooms.membersOf(name).size === 0);
     this.host.chat?.announceTopic(room, topic, by);
     this.host.emit('topic', [room, topic, by]);
+    this.cluster?.share({ type: 'topic', topic: { room, text: topic?.text ?? '', by: wireBy(by), setAt: topic?.setAt ?? Date.now() } });
     return topic;
   }
 
+  // ---- the cluster ----
+
+  /**
+   * Applies what hub `origin` did (an event `readModeration()` checked): a ban or topic is kept
+   * and enforced here as if set here (`ban` and `topic` are emitted, with `entry.origin`); a
+   * kick or mute for a client of this hub acts on it. Throws (`ModerationError`, `RangeError`)
+   * for what cannot be applied (a mask that does not parse, a full ban list): the link reports
+   * it, and the hub goes on.
+   * @internal
+   */
+  applyRemote(event: ModerationEvent, origin: string): void {
+    switch (event.type) {
+      case 'ban':
+        this.applyBan(event.ban, origin, event.sync === true);
+        return;
+      case 'unban':
+        this.applyUnban(event.mask, event.room, event.at, event.sync === true);
+        return;
+      case 'topic':
+        this.applyTopic(event.topic, event.sync === true);
+        return;
+      default:
+        break;
+    }
+    // Kicks and mutes: for a client of this hub only; one gone meanwhile is nothing to do.
+    if (event.hub !== this.cluster?.hubId) return;
+    const peer = this.host.members.nicknames.find(event.nick);
+    if (peer === undefined) return;
+    if (event.type === 'kick') {
+      if (event.room === undefined || peer.rooms.has(event.room)) this.kick(peer, { room: event.room, reason: event.reason, by: event.by });
+    } else if (event.type === 'mute') this.muteUntil(peer, event.expiresAt, event.by);
+    else this.unmute(peer);
+  }
+
+  /**
+   * What this hub shares with a hub that joins: its bans and topics, as `sync` events (each
+   * hub sends all it has; the joining hub keeps the newest of each).
+   * @internal
+   */
+  sharedState(): ClusterEvent[] {
+    const events: ClusterEvent[] = [];
+    const scopes: [string | undefined, BanList][] = [[undefined, this.hubBans], ...this.roomBans];
+    for (const [room, list] of scopes) {
+      for (const entry of list.list()) events.push({ type: 'ban', ban: wireBan(entry), sync: true });
+      for (const [mask, at] of list.liftedMasks()) events.push(room === undefined ? { type: 'unban', mask, by: SERVER, at, sync: true } : { type: 'unban', mask, room, by: SERVER, at, sync: true });
+    }
+    for (const topic of this.topics.all()) events.push({ type: 'topic', topic: { ...topic, by: wireBy(topic.by) }, sync: true });
+    return events;
+  }
+
+  private applyUnban(target: string, room: string | undefined, at: number | undefined, sync: boolean): void {
+    if (room !== undefined) assertRoomName(room);
+    const mask = BanRule.parse(target).mask;
+    const list = this.listFor(room, true);
+    // A ban set here after the lifting (as this hub was told) stands: the newer wins.
+    if (sync && at !== undefined && (list.get(mask)?.setAt ?? 0) > at) return;
+    const entry = list.remove(mask, at ?? Date.now());
+    if (entry !== undefined) this.host.emit('unban', [entry]);
+  }
+
+  private applyBan(wire: WireBan, origin: string, sync: boolean): void {
+    const rule = BanRule.parse(wire.mask);
+    if (wire.room !== undefined) assertRoomName(wire.room);
+    // Lifted already (the expiry is absolute): nothing to keep.
+    if (wire.expiresAt !== undefined && wire.expiresAt <= Date.now()) return;
+    const list = this.listFor(wire.room, true);
+    const known = list.get(rule.mask);
+    // The same ban again (several hubs answer a join with what they know), an older one than
+    // ours, or one lifted since (a hub that missed the unban still tells it).
+    if (known !== undefined && (known.setAt === wire.setAt || (sync && known.setAt > wire.setAt))) return;
+    if (sync && (list.liftedAt(rule.mask) ?? -1) >= wire.setAt) return;
+    const entry: BanEntry = { mask: rule.mask, kind: rule.kind, room: wire.room, reason: clip(wire.reason), by: wire.by, setAt: wire.setAt, expiresAt: wire.expiresAt, origin };
+    list.add(rule, entry);
+    this.host.emit('ban', [entry]);
+    this.enforce(rule, entry);
+  }
+
+  private applyTopic(wire: WireTopic, sync: boolean): void {
+    assertRoomName(wire.room);
+    // A hub that joins keeps the newest topic (or clearing) of those it is sent, and announces none of them.
+    if (sync && (this.topics.changedAt(wire.room) ?? -1) >= wire.setAt) return;
+    const rooms = this.host.members.rooms;
+    const topic = this.topics.set(wire.room, wire.text, wire.by, (name) => rooms.membersOf(name).size === 0, wire.setAt);
+    if (!sync) this.host.chat?.announceTopic(wire.room, topic, wire.by);
+    this.host.emit('topic', [wire.room, topic, wire.by]);
+  }
+
   // ---- helpers ----
+
+  /** The client on another hub that a name given to `kick()` or `mute()` means, when it is not one of ours. */
+  private remote(target: Peer<D> | string): RemotePeer | undefined {
+    if (typeof target !== 'string' || this.cluster === undefined || this.host.members.nicknames.find(target) !== undefined) return undefined;
+    return this.cluster.findRemote(target);
+  }
 
   private resolve(target: Peer<D> | string): Peer<D> {
     if (typeof target !== 'string') {
