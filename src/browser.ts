@@ -3,11 +3,11 @@
  * `<script type="module">` (a hub's chat page serves it as `browser.js`) or bundle it.
  */
 export { BrowserChatClient, BrowserChatError } from './browser/browser-chat-client.js';
-export type { BrowserChatClientEvents, BrowserChatClientOptions, BrowserReconnectOptions, ChatMessage, DirectMessage } from './browser/browser-chat-client.js';
+export type { BrowserChatClientEvents, BrowserChatClientOptions, BrowserReconnectOptions, ChatMessage, DirectMessage, HistoryStatus } from './browser/browser-chat-client.js';
 export { Emitter } from './browser/emitter.js';
 export { parseHubEnvelope } from './browser/hub-envelopes.js';
 export { closeMeaning } from './protocol/websocket-close.js';
 export type { CloseMeaning } from './protocol/websocket-close.js';
 export type { HubBye } from './protocol/control-frames.js';
 export type { DisconnectReason } from './protocol/disconnect-reason.js';
-export type { ClientEnvelope, ErrorEnvelope, HubEnvelope, JoinEnvelope, LeaveEnvelope, NickEnvelope, SystemEnvelope } from './protocol/envelope.js';
+export type { ClientEnvelope, ErrorEnvelope, HubEnvelope, JoinEnvelope, LeaveEnvelope, NickEnvelope, RecoveryFailure, SystemEnvelope, TopicEnvelope } from './protocol/envelope.js';

@@ -1,7 +1,21 @@
 /// <reference lib="dom" />
 import { isKnownReason, type HubBye } from '../protocol/control-frames.js';
 import type { DisconnectReason } from '../protocol/disconnect-reason.js';
-import type { ByeEnvelope, ClientEnvelope, ErrorEnvelope, HubEnvelope, JoinEnvelope, LeaveEnvelope, NickEnvelope, SystemEnvelope } from '../protocol/envelope.js';
+import type {
+  ByeEnvelope,
+  ClientEnvelope,
+  ClientHelloEnvelope,
+  ClientJoinEnvelope,
+  ErrorEnvelope,
+  HubEnvelope,
+  JoinEnvelope,
+  LeaveEnvelope,
+  NickEnvelope,
+  RecoveryFailure,
+  SystemEnvelope,
+  TopicEnvelope,
+} from '../protocol/envelope.js';
+import { RecoveryMarks } from '../protocol/recovery-marks.js';
 import { CLOSE_NORMAL, closeMeaning } from '../protocol/websocket-close.js';
 import { Emitter } from './emitter.js';
 import { parseHubEnvelope } from './hub-envelopes.js';
@@ -36,6 +50,18 @@ export interface BrowserChatClientOptions {
   maxOfflineMessages?: number;
   /** The WebSocket class to use. Default: the page's `WebSocket`. */
   WebSocket?: new (url: string) => WebSocket;
+  /**
+   * On a hub that keeps history: how many of a room's last messages to ask for when connecting
+   * (the room the hub puts you in) and on each `join()`. They arrive as `message` events with
+   * `history: true`, then a `history` event. Default 0.
+   */
+  history?: number;
+  /**
+   * On a hub that keeps history: after a reconnection, ask for exactly what was missed while
+   * away (direct messages, and every room being restored), from the last message seen. A
+   * `history` event per room (and one for direct messages) says whether it worked. Default `true`.
+   */
+  recover?: boolean;
 }
 
 /** A chat message, as `message` events carry it (the same shape as `JsonChatClient`'s). */
@@ -50,6 +76,8 @@ export interface ChatMessage {
   readonly time: Date;
   /** Whether it is a `/me` action. */
   readonly action: boolean;
+  /** Whether the hub replayed it from its history (a replay, or a recovery after a reconnection) rather than relaying it now. */
+  readonly history: boolean;
 }
 
 /** A direct message, as `direct` events carry it. */
@@ -59,6 +87,23 @@ export interface DirectMessage {
   readonly to: string;
   readonly text: string;
   readonly time: Date;
+  /** Whether the hub replayed it, recovering what this client missed while reconnecting. */
+  readonly history: boolean;
+}
+
+/** The end of a replay, as `history` events carry it (the same shape as `JsonChatClient`'s). */
+export interface HistoryStatus {
+  /** The room replayed; absent for this client's direct messages. */
+  readonly room: string | undefined;
+  /** How many messages were replayed. */
+  readonly replayed: number;
+  /** Set when this client asked to recover what it missed: whether it got exactly that. */
+  readonly recovered: boolean | undefined;
+  /**
+   * Why not, when `recovered` is false (or the hub keeps no history: `off`). The page should
+   * then resync that room by other means: it may have missed messages.
+   */
+  readonly reason: RecoveryFailure | undefined;
 }
 
 /** Why the client failed: a stable `code` (`ERR_CONNECT_FAILED`, `ERR_CONNECTION_LOST`, or the hub's refusal such as `ERR_NAME_TAKEN`). */
@@ -94,6 +139,8 @@ export type BrowserChatClientEvents = {
   leave: (event: LeaveEnvelope) => void;
   /** Someone (maybe this client) changed nickname. */
   nick: (event: NickEnvelope) => void;
+  /** A room's topic: when it changes, and on joining a room that has one (`text: ''`: cleared). */
+  topic: (event: TopicEnvelope) => void;
   /** A notice from the hub: a command's answer, or an announcement. */
   system: (event: SystemEnvelope) => void;
   /** The hub refused something this client sent. */
@@ -106,6 +153,12 @@ export type BrowserChatClientEvents = {
   reconnect: (attempt: number) => void;
   /** The hub said it is closing this connection, why, and when to come back. */
   bye: (bye: HubBye) => void;
+  /**
+   * A replay has ended: after connecting or joining with `history`, after `/history`, and after
+   * a reconnection for each room restored and for direct messages. `recovered: false` means
+   * messages may have been missed: resync.
+   */
+  history: (status: HistoryStatus) => void;
   /** Envelopes queued while reconnecting that will never be sent (the client gave up or was closed). */
   unsent: (envelopes: ClientEnvelope[], error: Error) => void;
   /** The client stopped and will not reconnect by itself; `error` is absent after `close()`. */
@@ -120,11 +173,18 @@ const NO_RECONNECT: ReadonlySet<string> = new Set(['kicked', 'auth-failed']);
 const MAX_RETRY_AFTER_MS = 10 * 60_000;
 const OPEN = 1;
 
-/** The session to restore on a new connection. */
+/** The session to restore on a new connection, kept across failed attempts. */
 interface Session {
   readonly nick: string | undefined;
   readonly rooms: readonly string[];
   readonly room: string;
+  /**
+   * The hub's session to present, on a hub that keeps history: the one of the connection that was
+   * up, until a later attempt's hello has been read (then that attempt's).
+   */
+  session: string | undefined;
+  /** The room the last welcome put this client in, which the next hello lands in too. */
+  readonly defaultRoom: string;
 }
 
 /**
@@ -132,7 +192,8 @@ interface Session {
  * `broadcast-chat/websocket` door, with the events and methods of `JsonChatClient`. No Node
  * module: import it from `<script type="module">`. After a connection that was up is lost it
  * reconnects (capped exponential backoff with full jitter, never sooner than a hub's retry hint)
- * and restores its nickname and rooms.
+ * and restores its nickname and rooms; on a hub that keeps history it recovers what it missed
+ * meanwhile, as `JsonChatClient` does.
  */
 export class BrowserChatClient extends Emitter<BrowserChatClientEvents> {
   private readonly url: string;
@@ -154,6 +215,14 @@ export class BrowserChatClient extends Emitter<BrowserChatClientEvents> {
   private wake: (() => void) | undefined;
   /** The session being restored on a new connection, which sees the envelopes first. */
   private restoring: Restore | undefined;
+  private readonly historyCount: number;
+  private readonly recover: boolean;
+  /** The session of the current connection's welcome, on a hub that keeps history. */
+  private session: string | undefined;
+  /** The room the last welcome put this client in. */
+  private defaultRoom = '';
+  /** Where a recovery starts, and the ids seen, so that each message comes once (shared with `JsonChatClient`). */
+  private readonly marks = new RecoveryMarks();
 
   /** Checks every option at once: a wrong one throws a `TypeError` or `RangeError` naming it. */
   constructor(options: BrowserChatClientOptions) {
@@ -167,6 +236,9 @@ export class BrowserChatClient extends Emitter<BrowserChatClientEvents> {
     this.connectTimeout = positive('connectTimeout', options.connectTimeout ?? 10_000);
     this.maxOffline = count('maxOfflineMessages', options.maxOfflineMessages ?? 100);
     this.reconnectOptions = resolveReconnect(options.reconnect);
+    this.historyCount = options.history === undefined ? 0 : whole('history', options.history);
+    if (options.recover !== undefined && typeof options.recover !== 'boolean') throw new TypeError(`recover must be a boolean, got ${typeof options.recover}`);
+    this.recover = options.recover ?? true;
     const Socket = options.WebSocket ?? (globalThis as { WebSocket?: new (url: string) => WebSocket }).WebSocket;
     if (typeof Socket !== 'function') throw new TypeError('no WebSocket class: pass options.WebSocket');
     this.Socket = Socket;
@@ -205,7 +277,7 @@ export class BrowserChatClient extends Emitter<BrowserChatClientEvents> {
   async connect(): Promise<void> {
     if (this.socket !== undefined || this.reconnecting) throw new BrowserChatError('ERR_ALREADY_CONNECTED', 'the client is connected or connecting already');
     this.stopped = false;
-    await this.open({ nick: this.wantedNick, rooms: [], room: '' });
+    await this.open({ nick: this.wantedNick, rooms: [], room: '', session: undefined, defaultRoom: '' });
     this.emit('connect', this.ownNick, this.currentRoom);
   }
 
@@ -219,9 +291,15 @@ export class BrowserChatClient extends Emitter<BrowserChatClientEvents> {
     return this.write({ v: 1, type: 'direct', to: nick, text });
   }
 
-  /** Joins `room` and talks there; a `join` event confirms it. */
-  join(room: string): boolean {
-    const sent = this.write({ v: 1, type: 'join', room });
+  /**
+   * Joins `room` and talks there; a `join` event confirms it. For a room this client is already
+   * in, the hub only switches to it (no `join` event), so `room` is updated at once.
+   * `options.history` (default: the client's `history` option) asks a hub that keeps history for
+   * the room's last messages, once the join has gone through.
+   */
+  join(room: string, options: { history?: number } = {}): boolean {
+    const wanted = options.history === undefined ? this.historyCount : whole('history', options.history);
+    const sent = this.write(wanted > 0 ? { v: 1, type: 'join', room, history: wanted } : { v: 1, type: 'join', room });
     if (this.joined.has(room) && this.connected) this.currentRoom = room;
     return sent;
   }
@@ -234,6 +312,49 @@ export class BrowserChatClient extends Emitter<BrowserChatClientEvents> {
   /** Asks for a new nickname; a `nick` event confirms it, a `refused` event refuses it. */
   rename(nick: string): boolean {
     return this.write({ v: 1, type: 'nick', nick });
+  }
+
+  /**
+   * Moderation (see docs/moderation.md): becomes an operator with a name and password the hub
+   * is configured with. `system` says so; a `refused` event (`ERR_OPER_FAILED`) refuses it.
+   */
+  oper(name: string, password: string): boolean {
+    return this.write({ v: 1, type: 'oper', name, password });
+  }
+
+  /** Operators: removes `nick` from `room` (default: the room this client talks in). */
+  kick(nick: string, options: { room?: string; reason?: string } = {}): boolean {
+    return this.write({ v: 1, type: 'kick', nick, ...options });
+  }
+
+  /** Operators: bans a nickname, mask or address from the hub, or with `room` from that room, for `duration` (`10m`, `2h`...). */
+  ban(target: string, options: { room?: string; duration?: string; reason?: string } = {}): boolean {
+    return this.write({ v: 1, type: 'ban', target, ...options });
+  }
+
+  /** Operators: lifts a ban (the hub's, or with `room` that room's). */
+  unban(target: string, options: { room?: string } = {}): boolean {
+    return this.write({ v: 1, type: 'unban', target, ...options });
+  }
+
+  /** Operators: asks for the bans (the hub's, or `room`'s); the answer is a `system` event listing them in `names`. */
+  bans(room?: string): boolean {
+    return this.write(room === undefined ? { v: 1, type: 'bans' } : { v: 1, type: 'bans', room });
+  }
+
+  /** Operators: mutes `nick` for `duration` (`10m`...; default until unmuted). */
+  mute(nick: string, duration?: string): boolean {
+    return this.write(duration === undefined ? { v: 1, type: 'mute', nick } : { v: 1, type: 'mute', nick, duration });
+  }
+
+  /** Operators: unmutes `nick`. */
+  unmute(nick: string): boolean {
+    return this.write({ v: 1, type: 'unmute', nick });
+  }
+
+  /** Asks for `room`'s topic (a `system` answer), or with `text` sets it (operators; `''` clears it; a `topic` event follows). */
+  topic(room: string, text?: string): boolean {
+    return this.write(text === undefined ? { v: 1, type: 'topic', room } : { v: 1, type: 'topic', room, text });
   }
 
   /** Runs a slash command such as `/who` or `/me waves`, as typed in a terminal; answers arrive as `system` events. */
@@ -307,13 +428,26 @@ export class BrowserChatClient extends Emitter<BrowserChatClientEvents> {
         this.connected = true;
         resolve();
       };
-      this.restoring = new Restore(session, (envelope) => {
+      // Decided once: the hello's answer may change which session is kept, not whether this restore recovers.
+      const recovering = this.recover && session.session !== undefined;
+      this.restoring = new Restore(
+        session,
+        (envelope) => {
           socket.send(JSON.stringify(envelope));
-        }, done, fail, () => this.ownNick, () => this.joined);
+        },
+        (room) => this.restoringJoin(room, recovering),
+        () => {
+          // The welcome's room is talked in again only if it was before: a switch back, after the joins.
+          if (session.room !== '' && this.joined.has(session.room)) this.currentRoom = session.room;
+          done();
+        },
+        fail,
+        () => this.ownNick,
+        () => this.joined,
+      );
       socket.addEventListener('open', () => {
-        const hello: ClientEnvelope = session.nick === undefined ? { v: 1, type: 'hello' } : { v: 1, type: 'hello', nick: session.nick };
-        if (this.token !== undefined) hello.token = this.token;
-        socket.send(JSON.stringify(hello));
+        // The connection's first envelope: only it may ask to recover (a later one gets `late`).
+        socket.send(JSON.stringify(this.restoringHello(session)));
       });
       socket.addEventListener('message', (event: MessageEvent) => {
         if (this.socket !== socket || typeof event.data !== 'string') return;
@@ -341,11 +475,39 @@ export class BrowserChatClient extends Emitter<BrowserChatClientEvents> {
         }
         const wasUp = this.connected;
         this.connected = false;
-        const session: Session = { nick: this.ownNick === '' ? this.wantedNick : this.ownNick, rooms: [...this.joined], room: this.currentRoom };
+        // A connection that was up had its hello read: its session holds the direct messages now.
+        const session: Session = { nick: this.ownNick === '' ? this.wantedNick : this.ownNick, rooms: [...this.joined], room: this.currentRoom, session: this.session, defaultRoom: this.defaultRoom };
         this.emit('disconnect', this.stopped ? 'closed' : reason, lost);
         if (wasUp && !this.stopped) void this.reconnect(session, lost);
       });
     });
+  }
+
+  /**
+   * The hello of a connection: the nickname and credentials, and after a reconnection on a hub
+   * that gave a session, what to recover: the direct messages, and the room the hello lands in if
+   * this client was in it.
+   */
+  private restoringHello(session: Session): ClientHelloEnvelope {
+    const hello: ClientHelloEnvelope = session.nick === undefined ? { v: 1, type: 'hello' } : { v: 1, type: 'hello', nick: session.nick };
+    if (this.token !== undefined) hello.token = this.token;
+    if (this.historyCount > 0) hello.history = this.historyCount;
+    if (!this.recover || session.session === undefined) return hello;
+    hello.session = session.session;
+    const afterDirect = this.marks.afterDirect;
+    if (afterDirect !== undefined) hello.afterDirect = afterDirect;
+    const after = session.rooms.includes(session.defaultRoom) ? this.marks.after(session.defaultRoom) : undefined;
+    if (after !== undefined) hello.after = after;
+    return hello;
+  }
+
+  /** The join of a restore: with the last id seen there when the restore's hello asked to recover. */
+  private restoringJoin(room: string, recovering: boolean): ClientJoinEnvelope {
+    const join: ClientJoinEnvelope = { v: 1, type: 'join', room };
+    if (this.historyCount > 0) join.history = this.historyCount;
+    const after = recovering ? this.marks.after(room) : undefined;
+    if (after !== undefined) join.after = after;
+    return join;
   }
 
   private async reconnect(session: Session, lost: BrowserChatError): Promise<void> {
@@ -412,10 +574,21 @@ export class BrowserChatClient extends Emitter<BrowserChatClientEvents> {
     this.restoring?.seen(envelope);
     switch (envelope.type) {
       case 'message':
-        this.emit('message', { id: envelope.id, sender: envelope.sender, room: envelope.room, text: envelope.text, time: new Date(envelope.ts), action: envelope.action === true });
+        // A recovery through a store that hubs share may send a message again: it comes once.
+        if (!this.marks.firstInRoom(envelope.room, envelope.id)) return;
+        this.emit('message', {
+          id: envelope.id,
+          sender: envelope.sender,
+          room: envelope.room,
+          text: envelope.text,
+          time: new Date(envelope.ts),
+          action: envelope.action === true,
+          history: envelope.history === true,
+        });
         return;
       case 'direct':
-        this.emit('direct', { id: envelope.id, sender: envelope.sender, to: envelope.to, text: envelope.text, time: new Date(envelope.ts) });
+        if (!this.marks.firstDirect(envelope.id)) return;
+        this.emit('direct', { id: envelope.id, sender: envelope.sender, to: envelope.to, text: envelope.text, time: new Date(envelope.ts), history: envelope.history === true });
         return;
       case 'join':
         this.emit('join', envelope);
@@ -426,8 +599,12 @@ export class BrowserChatClient extends Emitter<BrowserChatClientEvents> {
       case 'nick':
         this.emit('nick', envelope);
         return;
+      case 'topic':
+        this.emit('topic', envelope);
+        return;
       case 'system':
         this.emit('system', envelope);
+        if (envelope.replayed !== undefined) this.emit('history', { room: envelope.room, replayed: envelope.replayed, recovered: envelope.recovered, reason: envelope.reason as RecoveryFailure | undefined });
         return;
       case 'error':
         this.emit('refused', envelope);
@@ -447,22 +624,34 @@ export class BrowserChatClient extends Emitter<BrowserChatClientEvents> {
     switch (envelope.type) {
       case 'system':
         if (envelope.nick !== undefined && this.ownNick === '') {
+          // The welcome: this connection's name, room and (on a hub with history) session.
           this.ownNick = envelope.nick;
+          this.session = envelope.session;
           if (envelope.room !== undefined) {
             this.joined.add(envelope.room);
             this.currentRoom = envelope.room;
+            this.defaultRoom = envelope.room;
+            this.marks.cameIn(envelope.room, envelope.last);
           }
         }
+        // The end of the direct-message recovery: the hub has read this connection's hello, so its
+        // session (from the welcome) now holds what the old one held. An attempt that fails after
+        // this presents the new one; one that fails before presents the old one again.
+        if (envelope.replayed !== undefined && envelope.room === undefined && this.restoring !== undefined) this.restoring.session.session = this.session;
         return;
       case 'join':
         if (envelope.nick === this.ownNick) {
           this.joined.add(envelope.room);
           this.currentRoom = envelope.room;
+          // Where a recovery of the room starts until a message is seen there.
+          this.marks.cameIn(envelope.room, envelope.last);
         }
         return;
       case 'leave':
         if (envelope.nick === this.ownNick) {
           this.joined.delete(envelope.room);
+          // What was said there while this client was out is not its to recover.
+          this.marks.left(envelope.room);
           if (this.currentRoom === envelope.room) this.currentRoom = [...this.joined].at(-1) ?? '';
         }
         return;
@@ -483,10 +672,12 @@ export class BrowserChatClient extends Emitter<BrowserChatClientEvents> {
 class Restore {
   private phase: 'welcome' | 'rooms' = 'welcome';
   private readonly pendingRooms = new Set<string>();
+  private readonly pendingLeaves = new Set<string>();
 
   constructor(
-    private readonly session: Session,
+    readonly session: Session,
     private readonly send: (envelope: ClientEnvelope) => void,
+    private readonly joinOf: (room: string) => ClientJoinEnvelope,
     private readonly done: () => void,
     private readonly fail: (error: Error) => void,
     private readonly nick: () => string,
@@ -508,9 +699,11 @@ class Restore {
       return;
     }
     if (envelope.type === 'join' && envelope.nick === this.nick()) this.pendingRooms.delete(envelope.room);
+    if (envelope.type === 'leave' && envelope.nick === this.nick()) this.pendingLeaves.delete(envelope.room);
     // A refused room is an answer too: it is skipped.
     if (envelope.type === 'error' && this.pendingRooms.size > 0) this.pendingRooms.delete(this.pendingRooms.values().next().value ?? '');
-    if (this.pendingRooms.size === 0) this.done();
+    else if (envelope.type === 'error') this.pendingLeaves.clear();
+    if (this.pendingRooms.size + this.pendingLeaves.size === 0) this.done();
   }
 
   private joinRooms(): void {
@@ -518,15 +711,23 @@ class Restore {
     const { rooms, room } = this.session;
     // The room talked in goes last: joining a room makes it the current one.
     const toJoin = rooms.filter((each) => !joined.has(each) && each !== room);
-    if (room !== '' && (!joined.has(room) || toJoin.length > 0)) toJoin.push(room);
-    if (toJoin.length === 0) {
-      this.done();
-      return;
-    }
+    if (room !== '' && !joined.has(room)) toJoin.push(room);
+    // The room the welcome put this client in, when it had left it: left again, as before.
+    const welcomeRoom = [...joined][0];
+    const toLeave = rooms.length > 0 && welcomeRoom !== undefined && !rooms.includes(welcomeRoom) ? [welcomeRoom] : [];
     for (const each of toJoin) {
       this.pendingRooms.add(each);
-      this.send({ v: 1, type: 'join', room: each });
+      this.send(this.joinOf(each));
     }
+    for (const each of toLeave) {
+      this.pendingLeaves.add(each);
+      this.send({ v: 1, type: 'leave', room: each });
+    }
+    // Already in it from the welcome (its recovery came with the hello), but no longer talking
+    // there after the joins: switch back, with no `after`, which would replay it again. The hub
+    // answers a join of a room one is in with nothing, so this one is not waited for.
+    if (room !== '' && joined.has(room) && toJoin.length > 0) this.send({ v: 1, type: 'join', room });
+    if (this.pendingRooms.size + this.pendingLeaves.size === 0) this.done();
   }
 }
 
@@ -571,6 +772,11 @@ function resolveReconnect(option: unknown): Required<BrowserReconnectOptions> | 
 
 function positive(name: string, value: unknown): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) throw new RangeError(`${name} must be a positive number, got ${String(value)}`);
+  return value;
+}
+
+function whole(name: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0) throw new RangeError(`${name} must be a whole number, got ${String(value)}`);
   return value;
 }
 

@@ -4,6 +4,7 @@
  * reaches the page through `textContent` only: a message, nickname or room name is text, never
  * HTML, whatever it holds.
  */
+import type { LeaveEnvelope, SystemEnvelope, TopicEnvelope } from '../protocol/envelope.js';
 import { BrowserChatClient, BrowserChatError, type ChatMessage, type DirectMessage } from './browser-chat-client.js';
 
 /** The most lines the log keeps; older ones are dropped, so a long session stays light. */
@@ -21,6 +22,8 @@ const log = element('log', HTMLOListElement);
 const status = element('status', HTMLParagraphElement);
 const retry = element('retry', HTMLButtonElement);
 const roomName = element('room-name', HTMLSpanElement);
+const topicLine = element('topic', HTMLParagraphElement);
+const topicText = element('topic-text', HTMLSpanElement);
 const peopleRoom = element('people-room', HTMLSpanElement);
 const peopleCount = element('people-count', HTMLSpanElement);
 const peopleList = element('people', HTMLUListElement);
@@ -43,12 +46,15 @@ let whoPending = 0;
  * it back, and that copy is not shown twice.
  */
 const shownOwn: string[] = [];
+/** Each room's topic, as the hub sent it (on joining, and when an operator changes it). */
+const topics = new Map<string, string>();
 
 let client = createClient(wantedNick ?? undefined);
 
 draft.value = storage(DRAFT_KEY) ?? '';
 draft.addEventListener('input', () => {
-  save(DRAFT_KEY, draft.value);
+  // An operator's password being typed is not kept in the tab's storage.
+  save(DRAFT_KEY, /^\/oper\b/i.test(draft.value) ? '' : draft.value);
 });
 
 form.addEventListener('submit', (event) => {
@@ -97,10 +103,18 @@ function createClient(nick: string | undefined): BrowserChatClient {
   });
   created.on('leave', (event) => {
     membersOf(event.room).delete(event.nick);
-    const why = event.reason === undefined ? '' : ` (${event.reason})`;
-    if (event.nick === created.nick) addNotice(`you left ${event.room}`, event.ts);
-    else if (event.room === created.room) addNotice(`${event.nick} left${why}`, event.ts);
+    if (event.nick === created.nick) {
+      topics.delete(event.room);
+      addNotice(leaveText(event, true), event.ts);
+    } else if (event.room === created.room) {
+      addNotice(leaveText(event, false), event.ts);
+    }
     showRoom(created.room);
+  });
+  created.on('topic', (event) => {
+    topics.set(event.room, event.text);
+    addNotice(topicNotice(event), event.ts);
+    if (event.room === created.room) showTopic();
   });
   created.on('nick', (event) => {
     for (const set of members.values()) {
@@ -117,6 +131,10 @@ function createClient(nick: string | undefined): BrowserChatClient {
       whoPending -= 1;
       members.set(who, new Set(event.names));
       showPeople();
+      return;
+    }
+    if (event.replayed !== undefined) {
+      showReplayEnd(event);
       return;
     }
     addNotice(event.text, event.ts);
@@ -167,17 +185,58 @@ function showOwn(text: string): void {
 }
 
 function showMessage(message: ChatMessage): void {
-  if (message.sender === client.nick && shownOwn[0] === message.text) {
-    shownOwn.shift();
-    return;
+  if (message.sender === client.nick) {
+    // This page's own words, shown when said: a hub that echoes sends them back next, and a
+    // recovery after a reconnection sends back those said after the last message seen (a hub
+    // that does not echo never sent them, so they were never seen). Shown once either way.
+    const index = shownOwn.indexOf(message.text);
+    if (index === 0 || (index > 0 && message.history)) {
+      shownOwn.splice(0, index + 1);
+      return;
+    }
   }
-  const line = addLine(message.action ? 'message action' : 'message', message.time.getTime(), message.sender, message.text);
+  const kind = `${message.action ? 'message action' : 'message'}${message.history ? ' history' : ''}`;
+  const line = addLine(kind, message.time.getTime(), message.sender, message.text);
   if (message.room !== client.room) {
     const room = document.createElement('span');
     room.className = 'room';
     room.textContent = message.room;
     line.insertBefore(room, line.querySelector('.sender'));
   }
+  if (message.history) {
+    // Replayed from the hub's history, not said now: marked in words too, for screen readers.
+    const mark = document.createElement('span');
+    mark.className = 'replayed';
+    mark.textContent = 'replayed';
+    line.insertBefore(mark, line.querySelector('.room') ?? line.querySelector('.sender'));
+  }
+}
+
+/** The notice ending a replay, the hub's words, marked with whether what was missed came back. */
+function showReplayEnd(event: SystemEnvelope): void {
+  const line = addLine(event.recovered === false ? 'notice replay-end missed' : 'notice replay-end', event.ts, undefined, event.text);
+  if (event.recovered !== undefined) line.dataset.recovered = String(event.recovered);
+  if (event.reason !== undefined) line.dataset.reason = event.reason;
+}
+
+/** A leave in words: `bob left (bye)`, `bob was kicked by ada (spam)`, `you left dev`, `you were kicked from dev by ada`. */
+function leaveText(event: LeaveEnvelope, own: boolean): string {
+  const why = event.reason === undefined || event.reason === '' ? '' : ` (${event.reason})`;
+  if (event.kicked === true) return `${own ? `you were kicked from ${event.room}` : `${event.nick} was kicked`} by ${event.by ?? 'an operator'}${why}`;
+  return own ? `you left ${event.room}` : `${event.nick} left${why}`;
+}
+
+function topicNotice(event: TopicEnvelope): string {
+  const by = event.by === undefined ? '' : ` (set by ${event.by})`;
+  if (event.text === '') return `${event.by ?? 'an operator'} cleared the topic of ${event.room}`;
+  return `topic of ${event.room}: ${event.text}${by}`;
+}
+
+/** Shows the topic of the room talked in, if it has one. */
+function showTopic(): void {
+  const text = topics.get(client.room) ?? '';
+  topicText.textContent = text;
+  topicLine.hidden = text === '';
 }
 
 function showDirect(message: DirectMessage): void {
@@ -218,6 +277,7 @@ function addLine(kind: string, ts: number, sender: string | undefined, text: str
 /** Shows `room` as the one talked in, and asks the hub who is in it. */
 function showRoom(room: string): void {
   roomName.textContent = room;
+  showTopic();
   document.title = `#${room} · ${pageTitle}`;
   peopleRoom.textContent = room;
   roomList.replaceChildren(

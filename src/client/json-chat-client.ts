@@ -24,6 +24,7 @@ import type { MessageIterator, MessageIteratorOptions } from './message-iterator
 import { count, optionalOfType } from './option-checks.js';
 import { jsonClientCodec, type JsonEnvelope } from '../protocol/json-codec.js';
 import type { ReconnectOptions } from './reconnect.js';
+import { RecoveryMarks } from '../protocol/recovery-marks.js';
 import { RefusedError } from './refused-error.js';
 import { TypedEventEmitter } from '../typed-event-emitter.js';
 
@@ -176,16 +177,12 @@ export class JsonChatClient extends TypedEventEmitter<JsonChatClientEvents> {
   private session: string | undefined;
   /** The room the last welcome put this client in. */
   private defaultRoom = '';
-  /** The id of the last message seen in each room this client is in: where a recovery starts. */
-  private readonly lastSeen = new Map<string, string>();
-  /** The id of the last direct message seen. */
-  private lastDirect: string | undefined;
   /**
-   * The ids of the last `SEEN_IDS_PER_ROOM` messages seen per room (`''`: direct messages): a
+   * Where a recovery starts in each room and the direct messages, and the last ids seen there: a
    * recovery from a store that hubs share may send some again (see docs/reliability.md), and
-   * they are dropped here, so that each message comes once.
+   * they are dropped, so that each message comes once. Shared with `BrowserChatClient`.
    */
-  private readonly seenIds = new Map<string, Set<string>>();
+  private readonly marks = new RecoveryMarks();
   /** The last `message` envelope made into a `ChatMessage`, so that the event and every loop get the same object. */
   private lastMessage: { envelope: MessageEnvelope; message: ChatMessage } | undefined;
 
@@ -434,8 +431,8 @@ export class JsonChatClient extends TypedEventEmitter<JsonChatClientEvents> {
     if (this.historyCount > 0) hello.history = this.historyCount;
     if (!this.recover || saved.session === undefined) return hello;
     hello.session = saved.session;
-    if (this.lastDirect !== undefined) hello.afterDirect = this.lastDirect;
-    const after = saved.rooms.includes(saved.defaultRoom) ? this.lastSeen.get(saved.defaultRoom) : undefined;
+    if (this.marks.afterDirect !== undefined) hello.afterDirect = this.marks.afterDirect;
+    const after = saved.rooms.includes(saved.defaultRoom) ? this.marks.after(saved.defaultRoom) : undefined;
     if (after !== undefined) hello.after = after;
     return hello;
   }
@@ -444,7 +441,7 @@ export class JsonChatClient extends TypedEventEmitter<JsonChatClientEvents> {
   private restoringJoin(room: string, recovering: boolean): ClientJoinEnvelope {
     const join: ClientJoinEnvelope = { v: 1, type: 'join', room };
     if (this.historyCount > 0) join.history = this.historyCount;
-    const after = recovering ? this.lastSeen.get(room) : undefined;
+    const after = recovering ? this.marks.after(room) : undefined;
     if (after !== undefined) join.after = after;
     return join;
   }
@@ -599,35 +596,14 @@ export class JsonChatClient extends TypedEventEmitter<JsonChatClientEvents> {
     return message;
   }
 
-  /** Whether the message `id` of `room` was seen already; notes it if not. */
-  private seenBefore(room: string, id: string): boolean {
-    let seen = this.seenIds.get(room);
-    if (seen === undefined) {
-      seen = new Set();
-      this.seenIds.set(room, seen);
-    } else if (seen.has(id)) {
-      return true;
-    }
-    seen.add(id);
-    if (seen.size > SEEN_IDS_PER_ROOM) {
-      for (const oldest of seen) {
-        seen.delete(oldest);
-        break;
-      }
-    }
-    return false;
-  }
-
   private onEnvelope(envelope: HubEnvelope): void {
     switch (envelope.type) {
       case 'message':
-        if (this.seenBefore(envelope.room, envelope.id)) return;
-        this.lastSeen.set(envelope.room, envelope.id);
+        if (!this.marks.firstInRoom(envelope.room, envelope.id)) return;
         this.emit('message', this.chatMessage(envelope));
         return;
       case 'direct':
-        if (this.seenBefore('', envelope.id)) return;
-        this.lastDirect = envelope.id;
+        if (!this.marks.firstDirect(envelope.id)) return;
         this.emit('direct', { id: envelope.id, sender: envelope.sender, to: envelope.to, text: envelope.text, time: new Date(envelope.ts), history: envelope.history === true });
         return;
       case 'join':
@@ -635,7 +611,7 @@ export class JsonChatClient extends TypedEventEmitter<JsonChatClientEvents> {
           this.joined.add(envelope.room);
           this.currentRoom = envelope.room;
           // Where a recovery of the room starts until a message is seen there.
-          if (envelope.last !== undefined && !this.lastSeen.has(envelope.room)) this.lastSeen.set(envelope.room, envelope.last);
+          this.marks.cameIn(envelope.room, envelope.last);
         }
         this.emit('join', envelope);
         return;
@@ -643,8 +619,7 @@ export class JsonChatClient extends TypedEventEmitter<JsonChatClientEvents> {
         if (envelope.nick === this.ownNick) {
           this.joined.delete(envelope.room);
           // What was said there while this client was out is not its to recover.
-          this.lastSeen.delete(envelope.room);
-          this.seenIds.delete(envelope.room);
+          this.marks.left(envelope.room);
           if (this.currentRoom === envelope.room) this.currentRoom = [...this.joined].at(-1) ?? '';
         }
         this.emit('leave', envelope);
@@ -662,7 +637,7 @@ export class JsonChatClient extends TypedEventEmitter<JsonChatClientEvents> {
             this.joined.add(envelope.room);
             this.currentRoom = envelope.room;
             this.defaultRoom = envelope.room;
-            if (envelope.last !== undefined && !this.lastSeen.has(envelope.room)) this.lastSeen.set(envelope.room, envelope.last);
+            this.marks.cameIn(envelope.room, envelope.last);
           }
         }
         // The end of the direct-message recovery: the hub has read this connection's hello, so its
@@ -682,11 +657,8 @@ export class JsonChatClient extends TypedEventEmitter<JsonChatClientEvents> {
   }
 }
 
-/**
- * Message ids a `JsonChatClient` remembers per room (and for direct messages) to drop those a
- * recovery sends again: far more than a shared store's reorder window (64 events).
- */
-export const SEEN_IDS_PER_ROOM = 1024;
+/** Message ids a `JsonChatClient` remembers per room (and for direct messages) to drop those a recovery sends again. */
+export { SEEN_IDS_PER_ROOM } from '../protocol/recovery-marks.js';
 
 /** The notice that ends a replay, as a `HistoryStatus`. */
 function historyStatus(envelope: SystemEnvelope, replayed: number): HistoryStatus {
