@@ -81,6 +81,17 @@ describe('operators', () => {
     expect(events).toEqual([true]);
   });
 
+  it('/oper takes a passphrase: everything after the name, spaces included', async () => {
+    const phrase = await hashOperatorPassword('correct horse battery staple');
+    const { hub, nc } = await startIrcHub(track, { moderation: { operators: { root: phrase } } });
+    const ada = await nc('ada');
+    ada.write('/oper root correct horse\n');
+    expect(await lineOf(ada, 'wrong operator')).toBe('! wrong operator name or password');
+    ada.write('/oper root correct horse battery staple\n');
+    expect(await lineOf(ada, 'now an operator')).toBe('* you are now an operator');
+    expect(hub.findPeer('ada')?.operator).toBe(true);
+  });
+
   it('IRC OPER: 381 and @nick in NAMES on success, 464 on a wrong password, 491 on a hub without accounts', async () => {
     const { irc } = await moderatedHub();
     const ada = await irc('ada');

@@ -60,6 +60,20 @@ describe('attachWebSocket', () => {
     await eventually(() => web.ofType('join').some((event) => event.nick === 'web' && event.room === 'dev'), 5000, 'the join');
   });
 
+  it('replays a room to a WebSocket user who types /history, marked as history', async () => {
+    const { tcpPort, url } = await setup({ history: { messages: 10, replayOnJoin: 0 } });
+    const nc = await tcpUser(tcpPort, 'nc');
+    nc.write('one\ntwo\nthree\n');
+    const web = await wsUser(url, 'web');
+    web.send({ type: 'message', text: '/history 2' });
+    await eventually(() => web.ofType('system').some((event) => event.replayed === 2), 5000, 'the end of the replay');
+    expect(web.ofType('message').map((message) => [message.text, message.history])).toEqual([
+      ['two', true],
+      ['three', true],
+    ]);
+    expect(web.ofType('error')).toEqual([]);
+  });
+
   it('refuses a foreign Origin with 403 before the upgrade, and lets same-origin, listed and Origin-less clients in', async () => {
     const { hub, url } = await setup({}, { origins: ['http://chat.test:8080'] });
     const refused: UpgradeRefusal[] = [];

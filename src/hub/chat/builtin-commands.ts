@@ -1,4 +1,5 @@
 import { isBroadcastChatErrorCode } from '../../errors.js';
+import { isStructuredCodec } from '../../protocol/structured.js';
 import type { MessageContext } from '../message-context.js';
 import { claimAndRename } from './claim-nick.js';
 import type { ChatMode } from './chat-mode.js';
@@ -34,8 +35,8 @@ function historyCommand<T, D>(chat: ChatMode<D>): CommandDefinition<T, D> {
       const [given] = args;
       const count = given === undefined ? defaultCount : Number(given);
       if (args.length > 1 || !Number.isInteger(count) || count < 1) usage(ctx, '/history [N], N a whole number from 1');
-      // A raw peer could not tell replayed text from live text.
-      else if (!ctx.peer.frameEncoder.delimited) ctx.refuse('ERR_USAGE', 'history needs a line or json client');
+      // A raw peer could not tell replayed text from live text; envelopes carry `history: true`.
+      else if (!ctx.peer.frameEncoder.delimited && !isStructuredCodec(ctx.peer.frameEncoder)) ctx.refuse('ERR_USAGE', 'history needs a line or json client');
       else chat.replayHistory(ctx.peer, Math.min(count, maxCount));
     },
   };
@@ -195,10 +196,11 @@ function moderationCommands<T, D>(chat: ChatMode<D>): CommandDefinition<T, D>[] 
       name: 'oper',
       usage: 'NAME PASSWORD',
       description: 'become an operator',
-      handler: (ctx, { args }) => {
+      handler: (ctx, { args, argText }) => {
         const envelope = ctx.envelope;
         const [name] = args;
-        const password = envelope?.type === 'oper' ? envelope.password : args[1];
+        // The password is everything after the name, spaces included (a passphrase).
+        const password = envelope?.type === 'oper' ? envelope.password : /^\S+\s+(.+)$/su.exec(argText)?.[1];
         const moderation = chat.moderation;
         if (name === undefined || password === undefined || moderation === undefined) {
           usage(ctx, '/oper NAME PASSWORD');
