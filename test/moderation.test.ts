@@ -10,7 +10,7 @@ import { jsonClient } from './helpers/chat.js';
 import { closeAfterEach } from './helpers/cleanup.js';
 import { startHub } from './helpers/hub.js';
 import { eventually, RawPeer } from './helpers/sockets.js';
-import { JsonChatClient } from '../src/index.js';
+import { BrokerAdapter, JsonChatClient, MemoryBroker } from '../src/index.js';
 
 const track = closeAfterEach();
 
@@ -90,6 +90,23 @@ describe('operators', () => {
     ada.write('/oper root correct horse battery staple\n');
     expect(await lineOf(ada, 'now an operator')).toBe('* you are now an operator');
     expect(hub.findPeer('ada')?.operator).toBe(true);
+  });
+
+  it('IRC KICK reaches a user on another hub of the cluster', async () => {
+    const broker = new MemoryBroker();
+    const first = await startIrcHub(track, { adapter: new BrokerAdapter(broker.transport()) });
+    const second = await startIrcHub(track, { adapter: new BrokerAdapter(broker.transport()) });
+    const ada = await first.irc('ada');
+    const opPeer = first.hub.findPeer('ada');
+    if (opPeer === undefined) throw new Error('ada is not on the first hub');
+    first.hub.moderation.setOperator(opPeer);
+    const bob = await second.nc('bob');
+    await eventually(() => first.hub.adapter?.findNick('bob')?.rooms.includes('lobby') === true, 5000, 'the first hub to see bob');
+    ada.send('KICK #lobby bob :spam');
+    expect(await ada.waitFor(/ KICK #lobby bob /)).toBe(':ada!ada@host KICK #lobby bob :spam');
+    expect(await lineOf(bob, 'kicked')).toBe('* bob was kicked from lobby by ada (spam)');
+    ada.send('KICK #lobby nobody');
+    expect(await ada.waitFor(/ 401 /)).toBe(':broadcast-chat.local 401 ada nobody :No such nick/channel');
   });
 
   it('IRC OPER: 381 and @nick in NAMES on success, 464 on a wrong password, 491 on a hub without accounts', async () => {

@@ -561,12 +561,15 @@ const kick: IrcHandler = (session, params) => {
   // KICK #chan a,b: each, at most as many as a PRIVMSG may name.
   for (const nick of target.split(',').filter((word) => word !== '').slice(0, MAX_MESSAGE_TARGETS)) {
     if (!session.peer.isOpen) return;
-    const member = session.hub.findPeer(nick);
+    // A member of this hub, or in a cluster one of another hub (the kick travels there).
+    const local = session.hub.findPeer(nick);
+    const remote = local === undefined ? session.hub.adapter?.findNick(nick) : undefined;
+    const member = local ?? remote;
     if (member === undefined) {
       session.numeric(IrcNumeric.ERR_NOSUCHNICK, [nick.slice(0, 64)], 'No such nick/channel');
       continue;
     }
-    if (!member.rooms.has(room)) {
+    if (local === undefined ? remote?.rooms.includes(room) !== true : !local.rooms.has(room)) {
       session.numeric(IrcNumeric.ERR_USERNOTINCHANNEL, [member.nick, name], "They aren't on that channel");
       continue;
     }
