@@ -82,6 +82,9 @@ describe('scraping a hub process', () => {
 
     expect(value(scraped, 'refused_connections_total', { reason: 'server-full' })).toBe(2);
     expect(value(scraped, 'refused_connections_total', { reason: 'too-many-from-address' })).toBe(0);
+    // Shown before it first happens, as every reason a connection can be refused for.
+    expect(value(scraped, 'refused_connections_total', { reason: 'banned' })).toBe(0);
+    expect(value(scraped, 'disconnects_total', { reason: 'banned' })).toBe(0);
     expect(value(scraped, 'slow_consumers_total')).toBe(1);
     expect(value(scraped, 'disconnects_total', { reason: 'slow-consumer' })).toBe(1);
     expect(value(scraped, 'client_errors_total')).toBeGreaterThanOrEqual(1);

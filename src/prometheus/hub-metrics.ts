@@ -1,5 +1,8 @@
 import type { BroadcastHub } from '../hub/hub.js';
+import type { AuthFailureReason } from '../hub/auth/auth-error.js';
+import type { AdmissionRefusal } from '../hub/limits/connection-limiter.js';
 import type { HubStats } from '../hub/stats.js';
+import type { DisconnectReason } from '../protocol/disconnect-reason.js';
 import { formatExposition, isLabelName, isMetricName, type MetricFamily, type MetricSample } from './exposition.js';
 
 /** Any hub, whatever its message and data types. */
@@ -30,9 +33,10 @@ export const DEFAULT_METRICS_MAX_ROOMS = 20;
 const OWN_LABELS = new Set(['protocol', 'room', 'reason', 'code', 'action', 'status']);
 
 /** Reasons shown at 0 before they first happen, so that `rate()` sees their first increase. */
-const REFUSALS = ['server-full', 'too-many-from-address'];
-const AUTH_FAILURES = ['rejected', 'error', 'timeout', 'too-large', 'closed'];
-const DISCONNECTS = ['client-closed', 'reset', 'error', 'shutdown', 'kicked', 'slow-consumer', 'too-large', 'heartbeat', 'flood', 'idle', 'timeout', 'tls-renegotiation'];
+const REFUSALS = everyOf<AdmissionRefusal>({ 'server-full': true, 'too-many-from-address': true, banned: true });
+const AUTH_FAILURES = everyOf<AuthFailureReason>({ rejected: true, error: true, timeout: true, 'too-large': true, closed: true });
+// The reasons of a client that was in: not those of a refusal at the door, nor the closes the hub makes itself.
+const DISCONNECTS = ['client-closed', 'reset', 'error', 'shutdown', 'kicked', 'banned', 'slow-consumer', 'too-large', 'heartbeat', 'flood', 'idle', 'timeout', 'tls-renegotiation'] as const satisfies readonly DisconnectReason[];
 const ADAPTER_STATUSES = ['connecting', 'connected', 'disconnected', 'closed'];
 /** `BrokerAdapterStats` counters: the field, the metric's name (before `_total`), its help. */
 const BROKER_COUNTERS = [
@@ -170,4 +174,9 @@ function largestRooms(byRoom: Readonly<Record<string, number>>, max: number, com
     .sort(([roomA, a], [roomB, b]) => b - a || (roomA < roomB ? -1 : roomA > roomB ? 1 : 0))
     .slice(0, max)
     .map(([room, value]) => ({ labels: { ...common, room }, value }));
+}
+
+/** Every member of a union of labels, which the compiler checks is complete: a new one cannot be forgotten here. */
+function everyOf<K extends string>(all: Record<K, true>): K[] {
+  return Object.keys(all) as K[];
 }
