@@ -100,7 +100,7 @@ export type { StructuredCodec } from './protocol/structured.js';
 export { JsonChatClient } from './client/json-chat-client.js';
 export { RefusedError } from './client/refused-error.js';
 export type { ChatMessage, DirectMessage, JsonChatClientEvents, JsonChatClientOptions } from './client/json-chat-client.js';
-export type { AdapterHost, AdapterStatus, ClusterAdapter, ClusterEvent, ClusterPayload, PresenceEntry, RemotePeer } from './cluster/adapter.js';
+export type { AdapterHost, AdapterStatus, ClusterAdapter, ClusterEvent, ClusterPayload, ModerationEvent, PresenceEntry, RemotePeer, WireBan, WireTopic } from './cluster/adapter.js';
 export { BrokerAdapter } from './cluster/broker-adapter.js';
 export type { BrokerAdapterOptions, BrokerAdapterStats } from './cluster/broker-adapter.js';
 export type { BrokerTransport, TransportHandlers } from './cluster/broker-transport.js';
