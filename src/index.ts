@@ -49,7 +49,7 @@ export { lineCodec } from './protocol/line-codec.js';
 export { rawCodec } from './protocol/raw-codec.js';
 export { lengthPrefixCodec } from './protocol/length-codec.js';
 export { autoCodec } from './protocol/auto-codec.js';
-export { MAX_ROOMS_PER_PEER } from './hub/options.js';
+export { MAX_ROOMS_PER_PEER } from './hub/membership.js';
 export type { RelayOptions, RoomHandle } from './hub/options.js';
 export { MessageContext } from './hub/message-context.js';
 export type { MessageHandler } from './hub/handler-chain.js';

@@ -281,6 +281,8 @@ export class BroadcastHub<T = string, D = Record<string, unknown>> extends Typed
       },
       options.moderation,
     );
+    // Chat mode acts through it (the moderation commands) and shows its topics on join.
+    if (this.chat !== undefined) this.chat.moderation = this.moderation;
     this.sweeper = new LivenessSweeper<D>(this.host, limits);
     this.ownsServer = options.server === undefined;
     if (options.server !== undefined && options.tls !== undefined) throw new TypeError("give 'server' or 'tls', not both");

@@ -1,8 +1,10 @@
 import { assertRoomName } from '../protocol/names.js';
 import { NicknameRegistry } from './nicknames.js';
-import { MAX_ROOMS_PER_PEER } from './options.js';
 import type { Peer } from './peer.js';
 import { RoomRegistry } from './rooms.js';
+
+/** Most rooms one peer may be in at once. */
+export const MAX_ROOMS_PER_PEER = 32;
 
 /**
  * Who hears about membership changes: the hub, which reports them as events, to the other

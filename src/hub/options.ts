@@ -11,9 +11,6 @@ import type { ModerationOptions } from './moderation/moderation-options.js';
 import type { OversizedMessagePolicy, Peer, SlowConsumerPolicy } from './peer.js';
 import type { HubTlsOptions } from './tls.js';
 
-/** Most rooms one peer may be in at once. */
-export const MAX_ROOMS_PER_PEER = 32;
-
 
 /** Options for `new BroadcastHub()`. Every limit has a safe default. */
 export interface HubOptions<T = string, D = Record<string, unknown>> extends HubLimitOptions, HubAuthOptions<D>, HubTlsOptions {

@@ -7,7 +7,7 @@ import { DEFAULT_HANDSHAKE_TIMEOUT_MS, DEFAULT_HOST, DEFAULT_KEEPALIVE_DELAY_MS 
 import { HubClosedError, ListenError, ListenerError } from '../errors.js';
 import { shutdownWords, type DrainOptions } from '../hub/drain.js';
 import type { BroadcastHub } from '../hub/hub.js';
-import { MAX_ROOMS_PER_PEER } from '../hub/options.js';
+import { MAX_ROOMS_PER_PEER } from '../hub/membership.js';
 import type { Peer } from '../hub/peer.js';
 import { createHubTlsServer } from '../hub/tls.js';
 import type { IrcServerInfo } from '../protocol/irc-replies.js';

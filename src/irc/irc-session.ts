@@ -2,7 +2,7 @@ import { InvalidUtf8Error, MessageTooLargeError } from '../errors.js';
 import type { BroadcastHub } from '../hub/hub.js';
 import { TokenBucket } from '../hub/limits/token-bucket.js';
 import type { ReplayFraming } from '../hub/history/chat-history.js';
-import { MAX_ROOMS_PER_PEER } from '../hub/options.js';
+import { MAX_ROOMS_PER_PEER } from '../hub/membership.js';
 import type { Peer } from '../hub/peer.js';
 import { classify, type InputKind } from '../protocol/classify.js';
 import type { Decoder, DecoderOptions, InvalidUtf8Policy } from '../protocol/codec.js';

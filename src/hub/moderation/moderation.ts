@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import type { ClusterEvent, ModerationEvent, RemotePeer, WireBan, WireTopic } from '../../cluster/adapter.js';
 import type { Farewell } from '../../protocol/farewell.js';
 import { assertRoomName } from '../../protocol/names.js';
-import type { ChatMode } from '../chat/chat-mode.js';
 import type { Admission } from '../limits/admission.js';
 import type { Membership } from '../membership.js';
 import type { Peer } from '../peer.js';
@@ -54,10 +53,22 @@ export interface MuteOptions {
   by?: string | undefined;
 }
 
+/**
+ * What moderation says through chat mode: its replies and refusals, a banned client's quit
+ * reason, a topic's change. (Chat mode is this; it reads the moderation, so moderation names only
+ * what it needs of it.) @internal
+ */
+export interface ModerationChat<D> {
+  reply(peer: Peer<D>, text: string): boolean;
+  refuse(peer: Peer<D>, code: string, message: string): boolean;
+  setQuitReason(peer: Peer<D>, reason: string): void;
+  announceTopic(room: string, topic: RoomTopic | undefined, by: string): void;
+}
+
 /** Who moderation events and refusals name, and where they go. @internal */
 export interface ModerationHost<D> {
   readonly members: Membership<D>;
-  readonly chat: ChatMode<D> | undefined;
+  readonly chat: ModerationChat<D> | undefined;
   readonly admission: Admission;
   /** Emits a hub event (`kick`, `ban`, `unban`, `mute`, `unmute`, `topic`, `operator`); a listener that throws is the hub's `error`. */
   emit(event: string, args: readonly unknown[]): void;
@@ -98,7 +109,6 @@ export class HubModeration<D = Record<string, unknown>> {
     this.hubBans = new BanList(this.options.maxBans, Date.now);
     this.attempts = new OperAttempts(this.options.operRate);
     host.members.guard = this;
-    if (host.chat !== undefined) host.chat.moderation = this;
     host.admission.screen = (address) => this.screen(address);
   }
 
