@@ -464,6 +464,29 @@ describe('ChatClient heartbeat and bye (json framing)', () => {
     expect(lineHub.hub.clients.size + jsonHub.hub.clients.size).toBe(0);
   });
 
+  it('line and JSON clients banned by a real hub stay away: no knocking on a door that refuses them', async () => {
+    const lineHub = await startHub(track, { chat: true });
+    const jsonHub = await startHub(track, { framing: 'json' });
+    const line = client({ port: lineHub.port, reconnect: quick });
+    const json = client<JsonEnvelope>({ port: jsonHub.port, framing: jsonClientCodec, reconnect: quick });
+    const lineEnded = nextEvent<[Error | undefined]>(line, 'end', 3000);
+    const jsonEnded = nextEvent<[Error | undefined]>(json, 'end', 3000);
+    await line.connect();
+    await json.connect();
+    await eventually(() => lineHub.hub.clients.size === 1 && jsonHub.hub.clients.size === 1, 2000, 'both clients');
+    let refused = 0;
+    for (const { hub } of [lineHub, jsonHub]) {
+      hub.on('refused', () => (refused += 1));
+      hub.moderation.ban('127.0.0.1', { reason: 'spam' });
+    }
+    for (const [error] of [await lineEnded, await jsonEnded]) {
+      expect(error).toBeInstanceOf(ReconnectFailedError);
+      expect(error).toMatchObject({ attempts: 0, cause: { reason: 'banned' } });
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(refused).toBe(0);
+  });
+
   it('does not come back after a bye that says it was kicked', async () => {
     const { port, sockets } = await fakeHub((socket) => {
       socket.end('{"v":1,"type":"bye","reason":"kicked","message":"bye now","ts":1}\n');

@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
 import { isKnownReason, type HubBye } from '../protocol/control-frames.js';
-import type { DisconnectReason } from '../protocol/disconnect-reason.js';
+import { NO_RECONNECT_REASONS, type DisconnectReason } from '../protocol/disconnect-reason.js';
 import type {
   ByeEnvelope,
   ClientEnvelope,
@@ -167,8 +167,6 @@ export type BrowserChatClientEvents = {
   error: (error: Error) => void;
 };
 
-/** Reasons after which coming straight back would be wrong: the hub turned this client away. */
-const NO_RECONNECT: ReadonlySet<string> = new Set(['kicked', 'auth-failed']);
 /** The longest wait a hub's retry hint is obeyed for (10 minutes), as `MAX_RETRY_AFTER_MS`. */
 const MAX_RETRY_AFTER_MS = 10 * 60_000;
 const OPEN = 1;
@@ -512,7 +510,7 @@ export class BrowserChatClient extends Emitter<BrowserChatClientEvents> {
 
   private async reconnect(session: Session, lost: BrowserChatError): Promise<void> {
     const options = this.reconnectOptions;
-    if (options === undefined || NO_RECONNECT.has(lost.reason ?? '')) {
+    if (options === undefined || NO_RECONNECT_REASONS.has(lost.reason ?? '')) {
       this.finish(lost);
       return;
     }
@@ -538,7 +536,7 @@ export class BrowserChatClient extends Emitter<BrowserChatClientEvents> {
         await this.open(session);
       } catch (failure) {
         error = failure instanceof BrowserChatError ? failure : new BrowserChatError('ERR_CONNECT_FAILED', String(failure));
-        if (this.isStopped() || error.code === 'ERR_AUTH_FAILED' || NO_RECONNECT.has(error.reason ?? '')) break;
+        if (this.isStopped() || error.code === 'ERR_AUTH_FAILED' || NO_RECONNECT_REASONS.has(error.reason ?? '')) break;
         continue;
       }
       if (this.isStopped()) break;

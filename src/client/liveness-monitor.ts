@@ -1,11 +1,6 @@
 import type { HubBye } from '../protocol/control-frames.js';
+import { NO_RECONNECT_REASONS } from '../protocol/disconnect-reason.js';
 
-/**
- * Reasons after which coming straight back would be wrong: the hub or its operator turned this
- * client away, and the same client would be turned away again. The client gives up on them
- * whatever its `retryStrategy`; the application may still call `connect()` again.
- */
-export const NO_RECONNECT_REASONS: ReadonlySet<string> = new Set(['kicked', 'auth-failed']);
 
 /**
  * Whether `error` (why a connection or a reconnect attempt failed) means the hub turned this

@@ -44,3 +44,11 @@ export type DisconnectReason =
   | 'server-full'
   | 'too-many-from-address'
   | 'banned';
+
+/**
+ * Reasons after which coming straight back would be wrong: the hub or its operator turned this
+ * client away, and the same client would be turned away again. `ChatClient`, `JsonChatClient`
+ * and `BrowserChatClient` give up on them whatever their retry strategy; the application may
+ * still connect again.
+ */
+export const NO_RECONNECT_REASONS: ReadonlySet<string> = new Set<DisconnectReason>(['kicked', 'banned', 'auth-failed']);
