@@ -85,11 +85,15 @@ describe('operators', () => {
     const phrase = await hashOperatorPassword('correct horse battery staple');
     const { hub, nc } = await startIrcHub(track, { moderation: { operators: { root: phrase } } });
     const ada = await nc('ada');
+    const seen: unknown[] = [];
+    hub.on('message', (message) => seen.push(message));
     ada.write('/oper root correct horse\n');
     expect(await lineOf(ada, 'wrong operator')).toBe('! wrong operator name or password');
     ada.write('/oper root correct horse battery staple\n');
     expect(await lineOf(ada, 'now an operator')).toBe('* you are now an operator');
     expect(hub.findPeer('ada')?.operator).toBe(true);
+    // Listeners, handlers and logs see the name, never the password.
+    expect(seen).toEqual(['/oper root', '/oper root']);
   });
 
   it('IRC KICK reaches a user on another hub of the cluster', async () => {

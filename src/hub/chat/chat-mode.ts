@@ -177,14 +177,20 @@ export class ChatMode<D> {
    * `undefined` for what is not a message (a `hello` without a name, an empty line).
    */
   read(raw: unknown): ChatInput | undefined {
-    if (typeof raw === 'string') return raw.trim() === '' ? undefined : { text: raw };
-    if (raw instanceof Uint8Array) return { text: Buffer.from(raw).toString('utf8') };
+    if (typeof raw === 'string') return raw.trim() === '' ? undefined : (typedOper(raw) ?? { text: raw });
+    if (raw instanceof Uint8Array) {
+      const text = Buffer.from(raw).toString('utf8');
+      return typedOper(text) ?? { text };
+    }
     const envelope = raw as ClientEnvelope;
     switch (envelope.type) {
-      case 'message':
+      case 'message': {
         // Membership of a named room is checked when the message starts through the handlers (the hub's beginMessage).
         if (envelope.text.trim() === '') return undefined;
+        const oper = typedOper(envelope.text);
+        if (oper !== undefined) return oper;
         return envelope.room === undefined ? { text: envelope.text, envelope } : { text: envelope.text, room: envelope.room, envelope };
+      }
       case 'join':
         return { text: `/join ${envelope.room}`, envelope };
       case 'leave':
@@ -425,4 +431,18 @@ function deliver<D>(members: Iterable<Peer<D>>, frames: ChatFrames, except: Peer
 function send<D>(peer: Peer<D>, frames: ChatFrames): boolean {
   const frame = frames.frameFor(peer.frameEncoder);
   return frame !== undefined && peer.deliver(frame);
+}
+
+const TYPED_OPER = /^\/oper\s+(\S+)\s+(.+?)\s*$/isu;
+
+/**
+ * `/oper NAME PASSWORD` as typed, read as the `oper` envelope: the password stays in the
+ * envelope, for the command alone, so that the `message` event, handlers and logs see
+ * `/oper NAME` only, whichever way it was sent.
+ */
+function typedOper(text: string): ChatInput | undefined {
+  const typed = TYPED_OPER.exec(text);
+  if (typed === null) return undefined;
+  const name = typed[1] ?? '';
+  return { text: `/oper ${name}`, envelope: { v: 1, type: 'oper', name, password: typed[2] ?? '' } };
 }
