@@ -6,6 +6,7 @@ import { parseConnectArgs, parseServeArgs, UsageError } from '../src/cli/args.js
 import { ConfigFileError } from '../src/cli/serve-config.js';
 import { SERVE_SETTINGS } from '../src/cli/serve-settings.js';
 import { serveHubOptions } from '../src/cli/serve-hub-options.js';
+import { serveIrc, type IrcEntry } from '../src/cli/serve-irc.js';
 import {
   DEFAULT_CLOSE_TIMEOUT_MS,
   DEFAULT_COMMAND_BURST,
@@ -17,7 +18,9 @@ import {
   DEFAULT_MAX_MESSAGE_BYTES,
   DEFAULT_MAX_QUEUED_BYTES,
   DEFAULT_SOFT_QUEUED_BYTES,
+  hashOperatorPassword,
 } from '../src/internals.js';
+import type { ListenIrcOptions } from '../src/irc.js';
 import { assertCliBuilt, cli, killAll, Spawned } from './fixtures/spawned.js';
 
 // `serve`'s settings from flags, the environment and a config file, parsed in this process;
@@ -282,6 +285,67 @@ describe('serve --history and --irc', () => {
   });
 });
 
+describe('serve --operator and the IRC query rate', () => {
+  // Made once: scrypt costs tens of milliseconds a hash.
+  let ada = '';
+  let bob = '';
+  beforeAll(async () => {
+    [ada, bob] = await Promise.all([hashOperatorPassword('ada-pw'), hashOperatorPassword('bob-pw')]);
+  });
+
+  it('maps NAME=HASH, repeated or comma-separated, from a flag, the environment or a file, to moderation.operators', () => {
+    const command = serve(['--chat', '--operator', `ada=${ada}`, '--operator', `bob=${bob}`]);
+    expect(command.operator).toEqual({ ada, bob });
+    expect(serveHubOptions(command as never, undefined)).toEqual({ framing: 'mixed', chat: true, moderation: { operators: { ada, bob } } });
+    expect(serve(['--chat', '--operator', `ada=${ada},bob=${bob}`]).operator).toEqual({ ada, bob });
+    expect(serve([], { BROADCAST_CHAT_CHAT: '1', BROADCAST_CHAT_OPERATOR: `ada=${ada}, bob=${bob}` }).operator).toEqual({ ada, bob });
+    expect(serve(['--config', config('operators.json', { chat: true, operator: { ada } })]).operator).toEqual({ ada });
+    expect(serve(['--config', config('operators-list.json', { chat: true, operator: [`bob=${bob}`] })]).operator).toEqual({ bob });
+    // As every setting: the flag wins over the environment; --irc and --web are chat, so operators apply.
+    expect(serve(['--chat', '--operator', `bob=${bob}`], { BROADCAST_CHAT_OPERATOR: `ada=${ada}` }).operator).toEqual({ bob });
+    expect(serve(['--irc', '6667', '--operator', `ada=${ada}`])).toMatchObject({ chat: true, operator: { ada } });
+    expect(serve(['--chat'])).not.toHaveProperty('operator');
+  });
+
+  it.each([
+    [['--chat', '--operator', 'ada=s3cret'], 'invalid --operator for ada: the value after ada= is not a hash from broadcast-chat hash-password'],
+    [['--chat', '--operator', 'ada=scrypt$16384$8$1$c2FsdA$a2V5'], 'invalid --operator for ada'],
+    [['--chat', '--operator', 'ada=scrypt$1000$8$1$c2FsdHNhbHQ$a2V5a2V5a2V5a2V5a2V5a2V5'], 'invalid --operator for ada'],
+    [['--chat', '--operator', 'scrypt$16384$8$1$c2FsdHNhbHQ$a2V5a2V5a2V5a2V5a2V5a2V5'], 'invalid --operator: expected NAME=HASH'],
+    [['--chat', '--operator', '=x'], 'invalid --operator: expected NAME=HASH'],
+    [['--chat', '--operator', ','], 'invalid --operator: expected NAME=HASH'],
+  ])('refuses %j, naming the flag', (argv, message) => {
+    expect(() => parseServeArgs(argv)).toThrow(message);
+  });
+
+  it('never repeats the value it refuses: it may be a password', () => {
+    expect(() => parseServeArgs(['--chat', '--operator', 'ada=hunter2'])).toThrow(expect.objectContaining({ message: expect.not.stringContaining('hunter2') as unknown }));
+  });
+
+  it('refuses a name twice or with spaces, and operators without chat mode', () => {
+    expect(() => parseServeArgs(['--chat', '--operator', `ada=${ada}`, '--operator', `ada=${bob}`])).toThrow('--operator names the operator ada twice');
+    expect(() => parseServeArgs(['--config', config('bad-name.json', { chat: true, operator: { 'a b': ada } })])).toThrow(/invalid operator in .*bad-name\.json: operator name "a b" must be one word/);
+    expect(() => parseServeArgs(['--operator', `ada=${ada}`])).toThrow('--operator only applies in chat mode: add --chat');
+    expect(() => parseServeArgs([], { BROADCAST_CHAT_OPERATOR: 'ada=pw', BROADCAST_CHAT_CHAT: '1' })).toThrow('invalid BROADCAST_CHAT_OPERATOR for ada');
+    expect(() => parseServeArgs(['--config', config('bad-hash.json', { chat: true, operator: { ada: 'pw' } })])).toThrow(/invalid operator in .*bad-hash\.json for ada/);
+    expect(() => parseServeArgs(['--config', config('typo-operators.json', { chat: true, operators: { ada } })])).toThrow("unknown key 'operators' (did you mean 'operator'?)");
+    expect(() => parseConnectArgs(['--operator', `ada=${ada}`])).toThrow('--operator is an option of serve');
+  });
+
+  it("gives the IRC door --command-burst and --command-rate as its queryRate, and --no-command-rate as false", async () => {
+    const asked: ListenIrcOptions[] = [];
+    const entry = { listenIrc: (_hub: unknown, options: ListenIrcOptions) => asked.push(options) } as unknown as IrcEntry;
+    const door = (argv: string[]): Promise<unknown> => {
+      const command = serve(['--irc', '0', ...argv]);
+      return serveIrc(entry, undefined as never, { ...command, irc: 0 } as never, new AbortController().signal);
+    };
+    await door(['--command-burst', '3', '--command-rate', '0.5']);
+    await door(['--no-command-rate']);
+    await door([]);
+    expect(asked.map((options) => options.queryRate)).toEqual([{ burst: 3, rate: 0.5 }, false, undefined]);
+  });
+});
+
 describe('serve settings from the environment and a config file', () => {
   it('takes flags over the environment, and the environment over the file', () => {
     const file = config('precedence.json', { maxClients: 1, idleTimeout: '1m', chat: true, motd: 'from the file' });
@@ -371,6 +435,8 @@ describe('broadcast-chat serve with bad settings', () => {
       '--history-replay N',
       '--irc PORT',
       '--irc-host HOST',
+      '--operator NAME=HASH',
+      'hash-password',
     ]) {
       expect(help.replace(/\s+/g, ' ')).toContain(shown);
     }
@@ -381,6 +447,14 @@ describe('broadcast-chat serve with bad settings', () => {
     const program = cli('bad flag', ['serve', '--max-clients', '0']);
     expect(await program.waitExit()).toEqual({ code: 2, signal: null });
     expect(program.printed.stderr).toMatch(/^broadcast-chat: invalid --max-clients '0': expected a whole number, at least 1\n\nUsage: broadcast-chat serve /);
+  });
+
+  it('exits 2 naming --operator for a value that is no hash, without printing it', async () => {
+    const program = cli('bad operator', ['serve', '--chat', '--operator', 'ada=hunter2']);
+    expect(await program.waitExit()).toEqual({ code: 2, signal: null });
+    expect(program.printed.stderr).toMatch(/^broadcast-chat: invalid --operator for ada: the value after ada= is not a hash from broadcast-chat hash-password/);
+    expect(program.printed.stderr).not.toContain('hunter2');
+    expect(program.printed.stdout).toBe('');
   });
 
   it('exits 2 naming the variable for a bad environment value', async () => {

@@ -82,10 +82,10 @@ describe('serve --web', () => {
     const ada = await namedWebSocket(webPort, 'ada');
     server.type('/kick ada spamming\n');
     await eventually(() => ada.closed !== undefined, 5000, 'the WebSocket to close');
-    expect(ada.ofType('bye')).toMatchObject([{ reason: 'kicked', message: 'by the operator: spamming' }]);
-    expect(ada.closed).toEqual({ code: 1008, reason: 'kicked: by the operator: spamming' });
+    expect(ada.ofType('bye')).toMatchObject([{ reason: 'kicked', message: 'kicked from lobby by host: spamming' }]);
+    expect(ada.closed).toEqual({ code: 1008, reason: 'kicked: kicked from lobby by host: spamming' });
     expect(ada.ofType('system').map((notice) => notice.text)).not.toContainEqual(expect.stringContaining('kicked'));
-    await server.waitFor(/Kicked ada \(127\.0\.0\.1:\d+\): spamming\n/);
+    await server.waitFor(/Kicked ada \(127\.0\.0\.1:\d+\) from lobby by host: spamming\n/);
     await server.waitFor(/Connection closed from 127\.0\.0\.1:\d+: ada \(kicked\)\n/);
     expect(await exitServe(server)).toBe(0);
   });

@@ -7,18 +7,21 @@ import { isServeOnlyFlag, SERVE_FLAGS } from './serve-flags.js';
 /** The framings a console speaks: text ones, since what it reads and prints is text. */
 export const CONSOLE_FRAMINGS: readonly TextFramingName[] = ['auto', 'line', 'raw'];
 
+/** A subcommand, as its usage is looked up. */
+export type Subcommand = 'serve' | 'connect' | 'hash-password';
+
 /** `--help` (for the whole CLI, or one subcommand) or `--version`. */
 export interface InfoCommand {
   readonly command: 'help' | 'version';
-  readonly topic?: 'serve' | 'connect';
+  readonly topic?: Subcommand;
 }
 
 /** A command line that cannot be run; the CLI prints it with the usage and exits 2. */
 export class UsageError extends Error {
   /** The subcommand whose usage should be shown, if known. */
-  readonly topic: 'serve' | 'connect' | undefined;
+  readonly topic: Subcommand | undefined;
 
-  constructor(message: string, topic?: 'serve' | 'connect') {
+  constructor(message: string, topic?: Subcommand) {
     super(message);
     this.name = 'UsageError';
     this.topic = topic;

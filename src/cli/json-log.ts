@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import type { AdapterStatus, AdmissionRefusal, DisconnectReason, RemoteEndpoint } from '../internals.js';
+import type { AdapterStatus, AdmissionRefusal, BanEntry, DisconnectReason, RemoteEndpoint, RoomTopic } from '../internals.js';
 import type { LoggedPeer, ServeLog, ServerInfo } from './serve-log.js';
 import { plainAddress } from './text-log.js';
 
@@ -94,8 +94,32 @@ export class JsonLog implements ServeLog {
     this.event('operator-message', { text, delivered });
   }
 
-  kicked(peer: LoggedPeer, reason: string | undefined): void {
-    this.event('kick', { ...client(peer), ...(reason === undefined ? {} : { reason }) });
+  kicked(peer: LoggedPeer, room: string, by: string, reason: string): void {
+    this.event('kick', { ...client(peer), room, by, ...(reason === '' ? {} : { reason }) });
+  }
+
+  banned(entry: BanEntry): void {
+    this.event('ban', ban(entry));
+  }
+
+  unbanned(entry: BanEntry): void {
+    this.event('unban', ban(entry));
+  }
+
+  muted(peer: LoggedPeer, expiresAt: number | undefined, by: string): void {
+    this.event('mute', { ...client(peer), by, ...(expiresAt === undefined ? {} : { until: new Date(expiresAt).toISOString() }) });
+  }
+
+  unmuted(peer: LoggedPeer): void {
+    this.event('unmute', client(peer));
+  }
+
+  topicChanged(room: string, topic: RoomTopic | undefined, by: string): void {
+    this.event('topic', { room, text: topic?.text ?? '', by });
+  }
+
+  operatorChanged(peer: LoggedPeer, operator: boolean): void {
+    this.event('operator', { ...client(peer), operator });
   }
 
   clusterStatus(status: AdapterStatus, info: NonNullable<ServerInfo['cluster']>): void {
@@ -130,6 +154,18 @@ export class JsonLog implements ServeLog {
 /** The fields that name a client. Its id is made on first use and kept by the peer: only JSON logs ask for it. */
 function client(peer: LoggedPeer): Record<string, unknown> {
   return { peer: peer.id, address: plainAddress(peer.remoteAddress), port: peer.remotePort, nick: peer.nick };
+}
+
+/** The fields of a ban: what it matches, where, why, by whom and until when. */
+function ban(entry: BanEntry): Record<string, unknown> {
+  return {
+    mask: entry.mask,
+    kind: entry.kind,
+    ...(entry.room === undefined ? {} : { room: entry.room }),
+    by: entry.by,
+    ...(entry.reason === '' ? {} : { reason: entry.reason }),
+    ...(entry.expiresAt === undefined ? {} : { until: new Date(entry.expiresAt).toISOString() }),
+  };
 }
 
 function code(error: Error): Record<string, unknown> {

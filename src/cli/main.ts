@@ -1,6 +1,8 @@
 import { parseCommandLine, parseConnectArgs, parseServeArgs, UsageError, type CliCommand } from './args.js';
 import { startChatConsole } from './chat-console.js';
 import type { ConsoleSession } from './console-session.js';
+import type { Subcommand } from './flags.js';
+import { runHashPassword } from './hash-password.js';
 import { ConfigFileError } from './serve-config.js';
 import { startServeConsole } from './serve-console.js';
 import { onShutdownSignals } from './shutdown-signals.js';
@@ -17,8 +19,9 @@ export interface RunOptions {
 }
 
 /**
- * Runs `broadcast-chat <serve|connect> [options]` and resolves with the exit code:
- * 0 on success, 1 when the network fails (no server there, port taken), 2 for a bad command line.
+ * Runs `broadcast-chat <serve|connect|hash-password> [options]` and resolves with the exit code:
+ * 0 on success, 1 when the network fails (no server there, port taken) or no password was
+ * given to hash, 2 for a bad command line.
  */
 export function runCli(argv: readonly string[], options: RunOptions = {}): Promise<number> {
   return run(() => parseCommandLine(argv, options.env ?? process.env), options);
@@ -34,7 +37,7 @@ export function runConnect(argv: readonly string[], options: RunOptions = {}): P
   return run(() => parseConnectArgs(argv), options, 'connect');
 }
 
-async function run(parse: () => CliCommand, options: RunOptions, topic?: 'serve' | 'connect'): Promise<number> {
+async function run(parse: () => CliCommand, options: RunOptions, topic?: Subcommand): Promise<number> {
   const terminal = options.terminal ?? processTerminal();
   const invocation = options.invocation;
   let command: CliCommand;
@@ -62,6 +65,8 @@ async function run(parse: () => CliCommand, options: RunOptions, topic?: 'serve'
       return untilDone(startServeConsole({ ...command, terminal }));
     case 'connect':
       return untilDone(startChatConsole({ ...command, terminal }));
+    case 'hash-password':
+      return runHashPassword(terminal);
   }
 }
 

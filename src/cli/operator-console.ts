@@ -1,5 +1,6 @@
 import type { BroadcastHub, CommandHandler, Peer } from '../internals.js';
 import { parseCommand } from '../internals.js';
+import { localPeer, MODERATION_COMMANDS, type ConsoleCommand } from './moderation-console.js';
 import type { ServeLog } from './serve-log.js';
 import { formatAddress, printableLine } from './terminal.js';
 
@@ -24,13 +25,7 @@ export interface OperatorContext {
   stop(): void;
 }
 
-interface OperatorCommand {
-  readonly usage: string;
-  readonly description: string;
-  run(context: OperatorContext, args: string[], argText: string): void;
-}
-
-const COMMANDS: Readonly<Record<string, OperatorCommand>> = {
+const COMMANDS: Readonly<Record<string, ConsoleCommand>> = {
   who: { usage: '/who [ROOM]', description: 'list the clients (in ROOM), with their address and framing', run: who },
   rooms: { usage: '/rooms', description: 'list the rooms and how many are in each', run: rooms },
   say: { usage: '/say TEXT', description: `say TEXT to everyone as ${OPERATOR_NAME} (for text that starts with /)`, run: (context, _args, text) => {
@@ -38,15 +33,16 @@ const COMMANDS: Readonly<Record<string, OperatorCommand>> = {
     else say(context, text);
   } },
   msg: { usage: '/msg NAME TEXT', description: 'send a direct message to one client of this server', run: direct },
-  kick: { usage: '/kick NAME [REASON]', description: 'disconnect a client of this server, telling it and its rooms why', run: kick },
+  ...MODERATION_COMMANDS,
   help: { usage: '/help', description: 'list these commands', run: help },
 };
 
 /**
  * Runs one line typed at the console. `exit` (any case) stops the server. Otherwise, on a
  * plain hub the line goes to every client verbatim, as the documented server does; in chat
- * mode it is said as the host (`host: hello`), and `/who`, `/rooms`, `/say`, `/msg`, `/kick`
- * and `/help` are the operator's commands (`//text` says `/text`).
+ * mode it is said as the host (`host: hello`), and `/who`, `/rooms`, `/say`, `/msg`, the
+ * moderation commands (`/kick`, `/ban`, `/unban`, `/bans`, `/mute`, `/unmute`, `/topic`,
+ * `/op`, `/deop`) and `/help` are the operator's commands (`//text` says `/text`).
  */
 export function runOperatorLine(line: string, context: OperatorContext): void {
   if (line.trim().toLowerCase() === 'exit') {
@@ -126,45 +122,10 @@ function direct(context: OperatorContext, args: string[], argText: string): void
   context.log.reply(`[dm] ${OPERATOR_NAME} -> ${peer.nick}: ${printableLine(text)}`);
 }
 
-function kick(context: OperatorContext, args: string[], argText: string): void {
-  const [nick] = args;
-  if (nick === undefined) {
-    context.log.reply('usage: /kick NAME [REASON]');
-    return;
-  }
-  const peer = localPeer(context, nick);
-  if (peer === undefined) return;
-  const reason = argText.replace(/^\S+\s*/, '').slice(0, 200);
-  const why = reason === '' ? '' : `: ${reason}`;
-  // Each member of the kicked client's rooms hears it once, however many rooms they share.
-  const told = new Set<Peer<ServeData>>([peer]);
-  for (const room of peer.rooms) {
-    for (const member of context.hub.to(room).members) {
-      if (told.has(member)) continue;
-      told.add(member);
-      notice(member, `${peer.nick} was kicked by the operator${why}`);
-    }
-  }
-  context.log.kicked(peer, reason === '' ? undefined : reason);
-  // Raw clients hear no goodbye from the hub (it would merge with the message before it): a notice, as their rooms get.
-  if (peer.framing === 'raw') notice(peer, `you were kicked by the operator${why}`);
-  // The others are told in their protocol's goodbye: `* disconnected: kicked (by the operator: spam)`, a `bye`, a close frame.
-  peer.close('kicked', `by the operator${why}`);
-}
-
 function help(context: OperatorContext): void {
   context.log.reply("the operator's commands (anything else is said to everyone):");
   for (const command of Object.values(COMMANDS)) context.log.reply(`  ${command.usage} - ${command.description}`);
   context.log.reply('  exit - stop the server, telling every client');
-}
-
-/** The client called `nick` on this server, or `undefined` after telling the operator why not. */
-function localPeer(context: OperatorContext, nick: string): Peer<ServeData> | undefined {
-  const peer = context.hub.findPeer(nick);
-  if (peer !== undefined) return peer;
-  const remote = context.hub.adapter?.findNick(nick);
-  context.log.reply(remote === undefined ? `nobody is called ${nick}` : `${remote.nick} is on another server (hub ${remote.hub}): use its console`);
-  return undefined;
 }
 
 /**

@@ -99,6 +99,58 @@ function originOf(text: string): string | undefined {
   return url.origin;
 }
 
+/** An operator account's name: one word, as `/oper NAME PASSWORD` and IRC's `OPER` take it. */
+const OPERATOR_NAME = /^[^\s=,]{1,64}$/;
+
+/**
+ * Operator accounts, `NAME=HASH` (the HASH from `broadcast-chat hash-password`): from a
+ * repeated flag, a comma-separated list, a JSON array of them, or in a config file the
+ * library's own object, `{ "ada": "scrypt$..." }`. A value that is not a hash is refused
+ * without being shown: it may be a password typed where its hash belongs.
+ */
+export const operators: ValueReader<Readonly<Record<string, string>>> = (raw, where) => {
+  const pairs: [unknown, unknown][] = [];
+  if (typeof raw === 'object' && raw !== null && !Array.isArray(raw)) pairs.push(...Object.entries(raw));
+  else {
+    for (const part of (Array.isArray(raw) ? (raw as unknown[]) : [raw]).flatMap((item) => (typeof item === 'string' ? item.split(',') : [item]))) {
+      if (typeof part === 'string' && part.trim() === '') continue;
+      const at = typeof part === 'string' ? part.indexOf('=') : -1;
+      if (typeof part !== 'string' || at < 1) throw new UsageError(`invalid ${where}: expected NAME=HASH, with the HASH from broadcast-chat hash-password`, 'serve');
+      pairs.push([part.slice(0, at).trim(), part.slice(at + 1).trim()]);
+    }
+  }
+  const accounts: Record<string, string> = {};
+  for (const [name, hash] of pairs) {
+    if (typeof name !== 'string' || !OPERATOR_NAME.test(name)) throw new UsageError(`invalid ${where}: operator name ${JSON.stringify(name)} must be one word (no spaces, '=' or ',')`, 'serve');
+    if (Object.hasOwn(accounts, name)) throw new UsageError(`${where} names the operator ${name} twice`, 'serve');
+    if (typeof hash !== 'string' || !isOperatorHash(hash)) {
+      throw new UsageError(`invalid ${where} for ${name}: the value after ${name}= is not a hash from broadcast-chat hash-password (give the hash, never the password)`, 'serve');
+    }
+    accounts[name] = hash;
+  }
+  if (Object.keys(accounts).length === 0) throw new UsageError(`invalid ${where}: expected NAME=HASH, with the HASH from broadcast-chat hash-password`, 'serve');
+  return accounts;
+};
+
+/** scrypt's memory for a hash's cost, at most what the library lets a stored hash use (64 MiB). */
+const MAX_SCRYPT_MEMORY = 64 * 1024 * 1024;
+
+/**
+ * Whether `hash` has the shape `hashOperatorPassword()` gives (`scrypt$N$r$p$salt$key`) with
+ * costs the library accepts: the library's `verifyOperatorPassword` matches nothing with a
+ * malformed one, so an account with a typo would be refused to everyone, silently.
+ */
+export function isOperatorHash(hash: string): boolean {
+  const parts = hash.split('$');
+  if (parts.length !== 6 || parts[0] !== 'scrypt') return false;
+  const [n, r, p] = parts.slice(1, 4).map((part) => (/^\d{1,10}$/.test(part) ? Number(part) : Number.NaN));
+  if (n === undefined || r === undefined || p === undefined || ![n, r, p].every((value) => Number.isSafeInteger(value) && value > 0)) return false;
+  if ((n & (n - 1)) !== 0 || 128 * n * r > MAX_SCRYPT_MEMORY) return false;
+  const base64url = /^[A-Za-z0-9_-]+$/;
+  const [salt = '', key = ''] = parts.slice(4);
+  return base64url.test(salt) && base64url.test(key) && Buffer.from(salt, 'base64url').length >= 8 && Buffer.from(key, 'base64url').length >= 16;
+}
+
 /** One of `choices`. */
 export function oneOf<C extends string>(choices: readonly C[]): ValueReader<C> {
   return (raw, where) => {

@@ -104,7 +104,7 @@ function checkedCommand(settings: ServeSettings, where: Partial<Record<keyof Ser
     if (settings[key] !== undefined && settings.web === undefined) throw new UsageError(`${named(key)} is for the chat page: add --web PORT`, 'serve');
   }
   if (settings.ircHost !== undefined && settings.irc === undefined) throw new UsageError(`${named('ircHost')} is for IRC clients: add --irc PORT`, 'serve');
-  for (const key of ['room', 'guestPrefix', 'rawNotices'] as const) {
+  for (const key of ['room', 'guestPrefix', 'rawNotices', 'operator'] as const) {
     if (settings[key] !== undefined && !chat) throw new UsageError(`${named(key)} only applies in chat mode: add --chat`, 'serve');
   }
   checkHistory(settings, chat, named);

@@ -272,6 +272,28 @@ function watch(hub: ServeHub, log: ServeLog, info: ServerInfo, motd: string | un
     hub.on('nick', (peer, previous) => {
       log.renamed(peer, previous);
     });
+    // Whoever moderates (the console, an operator among the clients), the log says it once.
+    hub.on('kick', (peer, room, by, reason) => {
+      log.kicked(peer, room, by, reason);
+    });
+    hub.on('ban', (entry) => {
+      log.banned(entry);
+    });
+    hub.on('unban', (entry) => {
+      log.unbanned(entry);
+    });
+    hub.on('mute', (peer, expiresAt, by) => {
+      log.muted(peer, expiresAt, by);
+    });
+    hub.on('unmute', (peer) => {
+      log.unmuted(peer);
+    });
+    hub.on('topic', (room, topic, by) => {
+      log.topicChanged(room, topic, by);
+    });
+    hub.on('operator', (peer, operator) => {
+      log.operatorChanged(peer, operator);
+    });
   }
   const cluster = info.cluster;
   if (cluster !== undefined) {

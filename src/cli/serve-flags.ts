@@ -15,6 +15,7 @@ export const SERVE_FLAGS = {
   'no-raw-notices': { type: 'boolean' },
   echo: { type: 'boolean' },
   'no-echo': { type: 'boolean' },
+  operator: { type: 'string', multiple: true },
   history: { type: 'string' },
   'history-replay': { type: 'string' },
   redis: { type: 'string' },

@@ -16,6 +16,7 @@ export function serveHubOptions(settings: HubSettings, adapter: ClusterAdapter |
   if (settings.room !== undefined) options.defaultRoom = settings.room;
   if (settings.guestPrefix !== undefined) options.guestPrefix = settings.guestPrefix;
   if (settings.echo !== undefined) options.echo = settings.echo;
+  if (settings.operator !== undefined) options.moderation = { operators: { ...settings.operator } };
   // With a cluster adapter the hub keeps it on the broker by itself: serve only says how much.
   if (settings.history !== undefined && settings.history > 0) {
     options.history = settings.historyReplay === undefined ? { messages: settings.history } : { messages: settings.history, replayOnJoin: settings.historyReplay };

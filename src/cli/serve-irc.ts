@@ -15,6 +15,11 @@ export interface IrcChoice {
   /** `--motd`: IRC clients get it as the MOTD (375/372/376) of their welcome. */
   readonly motd?: string | undefined;
   readonly heartbeatInterval?: number | undefined;
+  /**
+   * `--command-burst`, `--command-rate` (`false`: `--no-command-rate`): the door's `queryRate`
+   * too, so that WHO, NAMES, LIST... cost an IRC user what `/who` costs a text client.
+   */
+  readonly commandRate?: { readonly burst: number; readonly rate: number } | false | undefined;
 }
 
 /** The `broadcast-chat/irc` entry, whose `listenIrc` `--irc` runs. */
@@ -35,7 +40,7 @@ export async function loadIrcEntry(choice: IrcChoice): Promise<IrcEntry | undefi
 
 /**
  * Lets IRC clients into `hub`'s chat on `--irc PORT`: over TLS with the hub's certificate when
- * serve has one, with serve's message of the day and heartbeat. Resolves once it listens;
+ * serve has one, with serve's message of the day, heartbeat and command rate (as `queryRate`). Resolves once it listens;
  * rejects as `listenIrc` does (a `ListenError`, or an `AbortError` from `signal`). The door
  * stops when the hub closes, and the hub says goodbye to its IRC clients as to the others.
  */
@@ -47,6 +52,8 @@ export async function serveIrc(entry: IrcEntry, hub: ServeHub, choice: IrcChoice
   }
   if (choice.motd !== undefined) options.motd = choice.motd.split(/\r?\n/).filter((line) => line !== '');
   if (choice.heartbeatInterval !== undefined) options.heartbeatInterval = choice.heartbeatInterval;
+  // The same shape and defaults (40 at once, then 4 a second) as the hub's commandRate: one pair of flags for both.
+  if (choice.commandRate !== undefined) options.queryRate = choice.commandRate === false ? false : { burst: choice.commandRate.burst, rate: choice.commandRate.rate };
   return entry.listenIrc(hub, options);
 }
 

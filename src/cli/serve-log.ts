@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import type { AdapterStatus, AdmissionRefusal, DisconnectReason, Peer, RemoteEndpoint } from '../internals.js';
+import type { AdapterStatus, AdmissionRefusal, BanEntry, DisconnectReason, Peer, RemoteEndpoint, RoomTopic } from '../internals.js';
 
 /** What the server is, for the line that says it started. */
 export interface ServerInfo {
@@ -47,7 +47,19 @@ export interface ServeLog {
   renamed(peer: LoggedPeer, previous: string): void;
   /** The operator said `text` to everyone; `delivered` is how many clients of this server got it. */
   said(text: string, delivered: number, clustered: boolean): void;
-  kicked(peer: LoggedPeer, reason: string | undefined): void;
+  /** Moderation, by whoever did it (the console as `host`, an operator by nickname, the hub as `server`): `peer` was kicked from `room`. */
+  kicked(peer: LoggedPeer, room: string, by: string, reason: string): void;
+  /** A ban was set, on the server or `entry.room`. */
+  banned(entry: BanEntry): void;
+  /** A ban was lifted. */
+  unbanned(entry: BanEntry): void;
+  /** `peer` was muted, until `expiresAt` (ms since the epoch) or, when `undefined`, until unmuted. */
+  muted(peer: LoggedPeer, expiresAt: number | undefined, by: string): void;
+  unmuted(peer: LoggedPeer): void;
+  /** The topic of `room` was set, or (`undefined`) cleared. */
+  topicChanged(room: string, topic: RoomTopic | undefined, by: string): void;
+  /** `peer` became an operator, or (`false`) stopped being one. */
+  operatorChanged(peer: LoggedPeer, operator: boolean): void;
   clusterStatus(status: AdapterStatus, info: NonNullable<ServerInfo['cluster']>): void;
   /** Trouble with the broker; `unreachable` when the link is not up (the server goes on with its own clients). */
   clusterError(error: Error, info: NonNullable<ServerInfo['cluster']>, unreachable: boolean): void;

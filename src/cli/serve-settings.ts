@@ -25,7 +25,7 @@ import {
   type SlowConsumerPolicy,
 } from '../internals.js';
 import { host, port, UsageError } from './flags.js';
-import { bytes, count, duration, flood, invalid, oneOf, onOff, origins, rate, seconds, text, type ValueReader } from './option-values.js';
+import { bytes, count, duration, flood, invalid, oneOf, onOff, operators, origins, rate, seconds, text, type ValueReader } from './option-values.js';
 
 /** The framings `serve` offers: the console itself stays text, whatever its clients speak. */
 export const SERVE_FRAMINGS: readonly FramingName[] = ['auto', 'line', 'raw', 'length', 'json', 'mixed'];
@@ -55,6 +55,8 @@ export interface ServeSettings {
   guestPrefix?: string;
   rawNotices?: boolean;
   echo?: boolean;
+  /** Operator accounts, by name: the hub's `moderation.operators`, each a hash from `broadcast-chat hash-password`. */
+  operator?: Readonly<Record<string, string>>;
   /** Messages each room keeps (the hub's `history.messages`); `0` is off, as absent is. */
   history?: number;
   /** Messages a text client is replayed on joining a room (the hub's `history.replayOnJoin`). */
@@ -183,6 +185,9 @@ export const SERVE_SETTINGS: { readonly [K in keyof ServeSettings]-?: SettingSpe
   guestPrefix: spec('guest-prefix', 'chat', text, 'start of the names given on arrival: guest-1, guest-2... (chat mode)', { placeholder: 'NAME', fallback: 'guest' }),
   rawNotices: spec('raw-notices', 'chat', on, 'send joins, leaves and renames to raw clients too (chat mode)', { fallback: 'off' }),
   echo: spec('echo', 'chat', on, "send each client's messages back to it too", { fallback: 'off' }),
+  operator: spec('operator', 'chat', operators, 'an operator account for /oper NAME PASSWORD (IRC OPER); HASH from broadcast-chat hash-password; repeat it or use commas (chat mode)', {
+    placeholder: 'NAME=HASH',
+  }),
   history: spec('history', 'chat', count(0), "keep each room's last N messages for those who join, /history and JSON clients' recovery; 0 is off (chat mode)", {
     placeholder: 'N',
     fallback: 'off',

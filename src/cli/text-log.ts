@@ -1,5 +1,5 @@
 import type { AddressInfo } from 'node:net';
-import { describeSocketError, type AdapterStatus, type AdmissionRefusal, type DisconnectReason, type RemoteEndpoint } from '../internals.js';
+import { describeSocketError, type AdapterStatus, type AdmissionRefusal, type BanEntry, type DisconnectReason, type RemoteEndpoint, type RoomTopic } from '../internals.js';
 import { OPERATOR_NAME } from './operator-console.js';
 import type { LoggedPeer, ServeLog, ServerInfo } from './serve-log.js';
 import { formatAddress, printableLine } from './terminal.js';
@@ -107,8 +107,33 @@ export class TextLog implements ServeLog {
     this.write(this.chat ? `${OPERATOR_NAME}: ${printableLine(text)}` : `Sent to ${delivered} client${delivered === 1 ? '' : 's'}: ${printableLine(text)}`);
   }
 
-  kicked(peer: LoggedPeer, reason: string | undefined): void {
-    this.write(`Kicked ${peer.nick} (${where(peer)})${reason === undefined ? '' : `: ${reason}`}`);
+  kicked(peer: LoggedPeer, room: string, by: string, reason: string): void {
+    this.write(`Kicked ${peer.nick} (${where(peer)}) from ${room} by ${by}${reason === '' ? '' : `: ${printableLine(reason)}`}`);
+  }
+
+  banned(entry: BanEntry): void {
+    const until = entry.expiresAt === undefined ? '' : ` for ${span(entry.expiresAt - entry.setAt)}`;
+    this.write(`Banned ${entry.mask} from ${entry.room ?? 'the server'} by ${entry.by}${until}${entry.reason === '' ? '' : `: ${printableLine(entry.reason)}`}`);
+  }
+
+  unbanned(entry: BanEntry): void {
+    this.write(`Unbanned ${entry.mask} from ${entry.room ?? 'the server'}`);
+  }
+
+  muted(peer: LoggedPeer, expiresAt: number | undefined, by: string): void {
+    this.write(`Muted ${peer.nick} (${where(peer)}) by ${by}${expiresAt === undefined ? '' : ` for ${span(expiresAt - Date.now())}`}`);
+  }
+
+  unmuted(peer: LoggedPeer): void {
+    this.write(`Unmuted ${peer.nick} (${where(peer)})`);
+  }
+
+  topicChanged(room: string, topic: RoomTopic | undefined, by: string): void {
+    this.write(topic === undefined ? `* the topic of ${room} was cleared by ${by}` : `* topic of ${room}: ${printableLine(topic.text)} (set by ${by})`);
+  }
+
+  operatorChanged(peer: LoggedPeer, operator: boolean): void {
+    this.write(`${peer.nick} (${where(peer)}) is ${operator ? 'now' : 'no longer'} an operator`);
   }
 
   clusterStatus(status: AdapterStatus, info: NonNullable<ServerInfo['cluster']>): void {
@@ -145,6 +170,15 @@ export function plainAddress(address: string): string {
 
 function where(peer: LoggedPeer): string {
   return formatAddress(peer.remoteAddress, peer.remotePort);
+}
+
+/** A ban's or mute's length as it was asked for: `2h`, `7d`, `90s` (to the second: a mute is reported a moment after it is set). */
+function span(ms: number): string {
+  const seconds = Math.max(1, Math.round(ms / 1000));
+  for (const [unit, size] of [['w', 604_800], ['d', 86_400], ['h', 3600], ['m', 60]] as const) {
+    if (seconds % size === 0) return `${seconds / size}${unit}`;
+  }
+  return `${seconds}s`;
 }
 
 function firstLine(text: string): string {

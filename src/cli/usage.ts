@@ -1,3 +1,4 @@
+import type { Subcommand } from './flags.js';
 import { SERVE_SETTINGS, SETTING_KEYS, type SettingGroup } from './serve-settings.js';
 
 /** The name the CLI is installed under. */
@@ -11,7 +12,9 @@ nicknames, rooms and commands, --history N the rooms' last messages, --web PORT
 a chat page for browsers and --irc PORT a door for IRC clients, in the same
 chat. Each line typed here goes to every client; 'exit' stops the server.
 In chat mode lines are said as host, and the operator's commands are /who,
-/rooms, /say, /msg, /kick NAME [REASON] and /help.
+/rooms, /say, /msg, /kick, /ban, /unban, /bans, /mute, /unmute, /topic, /op,
+/deop and /help. --operator NAME=HASH gives clients an operator account for
+/oper NAME PASSWORD; make the HASH with '${PROGRAM} hash-password'.
 
 ${serveOptions()}
 Each setting is also read from the environment, as BROADCAST_CHAT_ and its flag
@@ -20,8 +23,9 @@ in capitals (BROADCAST_CHAT_MAX_CLIENTS=100; HOST and PORT too), and from the
 camelCase, such as {"chat": true, "maxClients": 100}. A flag wins over the
 environment, which wins over the file. --no-chat, --no-echo and --no-raw-notices
 turn off what the environment or the file turned on; --no-command-rate lifts the
-limit on commands. --web-origin may be repeated. TIME is milliseconds, or 30s,
-5m, 1h; BYTES is bytes, or 64k, 4m (K, M and G are powers of 1024).
+limit on commands. --web-origin and --operator may be repeated. TIME is
+milliseconds, or 30s, 5m, 1h; BYTES is bytes, or 64k, 4m (K, M and G are powers
+of 1024).
 `;
 
 const SERVE_GROUPS: readonly (readonly [SettingGroup, string])[] = [
@@ -98,6 +102,21 @@ Options:
   -v, --version        show the version
 `;
 
+const hashPasswordHelp = (invocation: string): string => `Usage: ${invocation}
+
+Reads an operator password and prints its hash, to give to serve as
+--operator NAME=HASH (or BROADCAST_CHAT_OPERATOR, or "operator" in a config
+file). At a terminal the password is typed twice and not shown; otherwise the
+first line of standard input is the password:
+
+  ${PROGRAM} serve --chat --operator "ada=$(${PROGRAM} hash-password)"
+  printf '%s\\n' "$PASSWORD" | ${PROGRAM} hash-password
+
+Options:
+  -h, --help           show this help
+  -v, --version        show the version
+`;
+
 const mainHelp = `Usage: ${PROGRAM} serve [--host HOST] [--port PORT] [--chat] [OPTIONS]
        ${PROGRAM} connect [HOST[:PORT]] [PORT] [--nick NAME] [OPTIONS]
        ${PROGRAM} --help | --version
@@ -110,6 +129,8 @@ Commands:
              in browsers, --irc PORT for IRC clients, --redis URL to share the
              chat between servers
   connect    chat with a server, by default 127.0.0.1:8000; 'exit' to leave
+  hash-password
+             read an operator password, print the hash for serve --operator
 
 Run '${PROGRAM} serve --help' or '${PROGRAM} connect --help' for their options.
 `;
@@ -118,8 +139,9 @@ Run '${PROGRAM} serve --help' or '${PROGRAM} connect --help' for their options.
  * The help text for the whole CLI or one subcommand. `invocation` is how the subcommand is
  * run (`broadcast-chat serve`, or `examples/server.ts` for the example scripts).
  */
-export function usage(topic?: 'serve' | 'connect', invocation = topic === undefined ? PROGRAM : `${PROGRAM} ${topic}`): string {
+export function usage(topic?: Subcommand, invocation = topic === undefined ? PROGRAM : `${PROGRAM} ${topic}`): string {
   if (topic === 'serve') return serveHelp(invocation);
+  if (topic === 'hash-password') return hashPasswordHelp(invocation);
   if (topic === 'connect') return connectHelp(invocation);
   return mainHelp;
 }
