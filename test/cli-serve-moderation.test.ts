@@ -43,7 +43,7 @@ describe('the operator console moderates through the hub', () => {
 
     // An nc that comes back is told why at the door, before it counts as a client.
     const again = await lineClient(port);
-    await again.waitFor('! you are banned from this server (spam wave; for 2h)\n');
+    await again.waitFor('* disconnected: banned (you are banned from this server (spam wave; for 2h))\n');
     await closed(again);
     await server.waitFor('Refused a connection from 127.0.0.1 (banned)\n');
 

@@ -487,6 +487,20 @@ describe('ChatClient heartbeat and bye (json framing)', () => {
     expect(refused).toBe(0);
   });
 
+  it('a line client refused at the door of a hub that bans it does not knock again', async () => {
+    const { hub, port } = await startHub(track, { chat: true });
+    hub.moderation.ban('127.0.0.1', { reason: 'spam' });
+    let refused = 0;
+    hub.on('refused', () => (refused += 1));
+    const line = client({ port, reconnect: quick });
+    const ended = nextEvent<[Error | undefined]>(line, 'end', 3000);
+    await line.connect().catch(() => undefined);
+    const [error] = await ended;
+    expect(error).toMatchObject({ cause: { reason: 'banned' } });
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(refused).toBe(1);
+  });
+
   it('does not come back after a bye that says it was kicked', async () => {
     const { port, sockets } = await fakeHub((socket) => {
       socket.end('{"v":1,"type":"bye","reason":"kicked","message":"bye now","ts":1}\n');

@@ -215,7 +215,8 @@ describe('bans', () => {
     hub.moderation.ban('127.0.0.0/8', { reason: 'too noisy' });
     const line = await RawPeer.connect(port);
     await line.until(() => line.closed, 3000);
-    expect(line.text).toBe('! you are banned from this server (too noisy)\n');
+    // Said as a farewell, which ChatClient obeys: it does not come back.
+    expect(line.text).toBe('* disconnected: banned (you are banned from this server (too noisy))\n');
     const ircClient = await connectIrc();
     await ircClient.waitClosed();
     expect(ircClient.lines).toEqual([':broadcast-chat.local 465 * :you are banned from this server (too noisy)', 'ERROR :Closing Link: (you are banned from this server (too noisy))']);
@@ -327,7 +328,7 @@ describe('bans', () => {
     expect(hub.moderation.bans()).toHaveLength(1);
     const early = await RawPeer.connect(port);
     await early.until(() => early.closed, 3000);
-    expect(early.text).toMatch(/^! you are banned from this server \(cool off; for 1s\)\n$/);
+    expect(early.text).toMatch(/^\* disconnected: banned \(you are banned from this server \(cool off; for 1s\)\)\n$/);
     await new Promise((resolve) => setTimeout(resolve, 400));
     expect(hub.moderation.bans()).toEqual([]);
     const bob = await nc('bob');

@@ -1,5 +1,5 @@
 import type { ByeEnvelope } from './envelope.js';
-import type { DisconnectReason } from './disconnect-reason.js';
+import { NO_RECONNECT_REASONS, type DisconnectReason } from './disconnect-reason.js';
 import type { Codec } from './codec.js';
 import { inertText } from './inert-text.js';
 
@@ -27,9 +27,12 @@ export function farewellAsLine(this: Codec<unknown>, farewell: Farewell): Buffer
 /**
  * What a text connection turned away at the door is told, in one line (`! server full (10000
  * clients)`), since its framing is not known yet. A raw client reads it as one message: the
- * only thing it will ever receive. A protocol's `refusal` method.
+ * only thing it will ever receive. A refusal that coming back cannot undo (`banned`) is said as
+ * a farewell line instead, which `ChatClient` obeys as it obeys a `bye`: it does not knock again.
+ * A protocol's `refusal` method.
  */
 export function refusalAsLine(farewell: Farewell): Buffer {
+  if (NO_RECONNECT_REASONS.has(farewell.reason)) return Buffer.from(`${farewellLine(farewell)}\n`, 'utf8');
   return Buffer.from(`! ${farewell.message}\n`, 'utf8');
 }
 
