@@ -1,9 +1,9 @@
-import { connect, createServer, type Server, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { JsonChatClient } from '../src/index.js';
 import type { HistoryStatus } from '../src/client/json-chat-client.js';
 import { closeAfterEach } from './helpers/cleanup.js';
 import { startHub } from './helpers/hub.js';
+import { TcpSwitch } from './helpers/tcp-switch.js';
 import { eventually, nextEvent } from './helpers/sockets.js';
 
 const track = closeAfterEach();
@@ -17,71 +17,6 @@ const STREAM_MS = 20_000;
 /** Between two messages of one sender. */
 const SEND_EVERY_MS = 10;
 
-/** A TCP proxy on loopback between one client and the hub: the network, which this test breaks. */
-class Link {
-  private readonly server: Server;
-  private readonly pairs = new Set<{ client: Socket; hub: Socket; frozen: boolean }>();
-
-  private constructor(server: Server) {
-    this.server = server;
-  }
-
-  static async to(port: number): Promise<Link> {
-    const server = createServer();
-    const link = new Link(server);
-    server.on('connection', (client) => {
-      const hub = connect({ port, host: '127.0.0.1' });
-      const pair = { client, hub, frozen: false };
-      link.pairs.add(pair);
-      client.on('error', () => undefined);
-      hub.on('error', () => undefined);
-      client.on('data', (chunk: Buffer) => hub.write(chunk));
-      hub.on('data', (chunk: Buffer) => {
-        if (!pair.frozen) client.write(chunk);
-      });
-      const drop = (): void => {
-        link.pairs.delete(pair);
-        client.destroy();
-        hub.destroy();
-      };
-      client.on('close', drop);
-      hub.on('close', drop);
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    return track(link, (l) => l.close());
-  }
-
-  get port(): number {
-    const address = this.server.address();
-    if (address === null || typeof address === 'string') throw new Error('not listening');
-    return address.port;
-  }
-
-  /** Whether a connection goes through it now. */
-  get up(): boolean {
-    return this.pairs.size > 0;
-  }
-
-  /** Loses what the hub sends from now on (a connection dead without a word), then resets both sides `after` ms later. */
-  kill(after: number): void {
-    const pairs = [...this.pairs];
-    for (const pair of pairs) pair.frozen = true;
-    const reset = (): void => {
-      for (const pair of pairs) {
-        pair.client.resetAndDestroy();
-        pair.hub.resetAndDestroy();
-        this.pairs.delete(pair);
-      }
-    };
-    if (after === 0) reset();
-    else setTimeout(reset, after).unref();
-  }
-
-  async close(): Promise<void> {
-    this.kill(0);
-    await new Promise<void>((resolve) => this.server.close(() => { resolve(); }));
-  }
-}
 
 describe('recovery under random resets', () => {
   // Under load a restore can die after the hub read its hello (which took over the session)
@@ -101,12 +36,12 @@ describe('recovery under random resets', () => {
         }
         senders.push(sender);
       }
-      const links: Link[] = [];
+      const links: TcpSwitch[] = [];
       const received: number[][] = [];
       const statuses: HistoryStatus[][] = [];
       const receivers: JsonChatClient[] = [];
       for (let index = 0; index < RECEIVERS; index += 1) {
-        const link = await Link.to(port);
+        const link = await TcpSwitch.to(port, track);
         const room = roomName(index % ROOMS);
         const receiver = track(
           new JsonChatClient({ host: '127.0.0.1', port: link.port, nick: `r${index}`, reconnect: { retryStrategy: () => 10 + Math.floor(Math.random() * 90) } }),

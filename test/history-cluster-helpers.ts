@@ -3,13 +3,12 @@
  * a test's streams, and a TCP proxy whose target hub can change, so that a client that
  * reconnects lands on another hub.
  */
-import { connect, createServer, type Server, type Socket } from 'node:net';
+import { createServer } from 'node:net';
 import { Redis } from 'ioredis';
 import { connect as natsConnect } from 'nats';
 import type { ClusterAdapter } from '../src/index.js';
 import { NatsAdapter } from '../src/nats.js';
 import { RedisAdapter } from '../src/redis.js';
-import type { Track } from './helpers/cleanup.js';
 import { reachable, sharedBrokerUrl, type BrokerKind } from './helpers/cluster.js';
 
 /** Why the suite for `kind` cannot run here, or `undefined` when the machine's broker answers. */
@@ -63,74 +62,4 @@ export async function closedPort(): Promise<number> {
   return address.port;
 }
 
-/**
- * A TCP proxy on loopback between one client and a hub: the network, which a test breaks, and
- * the load balancer, which sends each new connection to `target`.
- */
-export class Switch {
-  /** The hub port new connections go to. */
-  target: number;
-  private readonly server: Server;
-  private readonly pairs = new Set<{ client: Socket; hub: Socket; frozen: boolean }>();
-
-  private constructor(server: Server, target: number) {
-    this.server = server;
-    this.target = target;
-  }
-
-  static async to(target: number, track: Track): Promise<Switch> {
-    const server = createServer();
-    const link = new Switch(server, target);
-    server.on('connection', (client) => {
-      const hub = connect({ port: link.target, host: '127.0.0.1' });
-      const pair = { client, hub, frozen: false };
-      link.pairs.add(pair);
-      client.on('error', () => undefined);
-      hub.on('error', () => undefined);
-      client.on('data', (chunk: Buffer) => hub.write(chunk));
-      hub.on('data', (chunk: Buffer) => {
-        if (!pair.frozen) client.write(chunk);
-      });
-      const drop = (): void => {
-        link.pairs.delete(pair);
-        client.destroy();
-        hub.destroy();
-      };
-      client.on('close', drop);
-      hub.on('close', drop);
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    return track(link, (l) => l.close());
-  }
-
-  get port(): number {
-    const address = this.server.address();
-    if (address === null || typeof address === 'string') throw new Error('not listening');
-    return address.port;
-  }
-
-  /** Whether a connection goes through it now. */
-  get up(): boolean {
-    return this.pairs.size > 0;
-  }
-
-  /** Loses what the hub sends from now on (a connection dead without a word), then resets both sides `after` ms later. */
-  kill(after: number): void {
-    const pairs = [...this.pairs];
-    for (const pair of pairs) pair.frozen = true;
-    const reset = (): void => {
-      for (const pair of pairs) {
-        pair.client.resetAndDestroy();
-        pair.hub.resetAndDestroy();
-        this.pairs.delete(pair);
-      }
-    };
-    if (after === 0) reset();
-    else setTimeout(reset, after).unref();
-  }
-
-  async close(): Promise<void> {
-    this.kill(0);
-    await new Promise<void>((resolve) => this.server.close(() => { resolve(); }));
-  }
-}
+export { TcpSwitch as Switch } from './helpers/tcp-switch.js';

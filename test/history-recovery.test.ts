@@ -1,77 +1,12 @@
-import { createServer, connect, type Server, type Socket } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { JsonChatClient, type BroadcastHub, type ChatMessage, type HubOptions, type JsonChatClientOptions } from '../src/index.js';
 import type { HistoryStatus } from '../src/client/json-chat-client.js';
 import { closeAfterEach } from './helpers/cleanup.js';
 import { startHub } from './helpers/hub.js';
+import { TcpSwitch } from './helpers/tcp-switch.js';
 import { eventually, nextEvent, RawPeer } from './helpers/sockets.js';
 
 const track = closeAfterEach();
-
-/**
- * A TCP proxy on loopback between one client and the hub, standing in for the network: it can
- * stop passing the hub's bytes on (a connection that died without a word) and reset both sides.
- */
-class Link {
-  readonly server: Server;
-  private readonly pairs = new Set<{ client: Socket; hub: Socket }>();
-  private frozen = false;
-
-  private constructor(server: Server) {
-    this.server = server;
-  }
-
-  static async to(port: number): Promise<Link> {
-    const server = createServer();
-    const link = new Link(server);
-    server.on('connection', (client) => {
-      link.frozen = false;
-      const hub = connect({ port, host: '127.0.0.1' });
-      const pair = { client, hub };
-      link.pairs.add(pair);
-      client.on('error', () => undefined);
-      hub.on('error', () => undefined);
-      client.on('data', (chunk: Buffer) => hub.write(chunk));
-      hub.on('data', (chunk: Buffer) => {
-        if (!link.frozen) client.write(chunk);
-      });
-      const drop = (): void => {
-        link.pairs.delete(pair);
-        client.destroy();
-        hub.destroy();
-      };
-      client.on('close', drop);
-      hub.on('close', drop);
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    return track(link, (l) => l.close());
-  }
-
-  get port(): number {
-    const address = this.server.address();
-    if (address === null || typeof address === 'string') throw new Error('not listening');
-    return address.port;
-  }
-
-  /** From now on, what the hub sends is lost on the way. */
-  freeze(): void {
-    this.frozen = true;
-  }
-
-  /** Resets both sides of every connection through the link. */
-  reset(): void {
-    for (const { client, hub } of this.pairs) {
-      client.resetAndDestroy();
-      hub.resetAndDestroy();
-    }
-    this.pairs.clear();
-  }
-
-  async close(): Promise<void> {
-    this.reset();
-    await new Promise<void>((resolve) => this.server.close(() => { resolve(); }));
-  }
-}
 
 async function hubWith(options: HubOptions): Promise<{ hub: BroadcastHub; port: number }> {
   return startHub(track, { framing: 'json', ...options });
@@ -122,7 +57,7 @@ function peerOf(hub: BroadcastHub, nick: string): { messagesOut: number } {
 describe('recovery after a reconnection', () => {
   it('gets exactly what it missed, rooms and direct messages, in order, before live traffic', async () => {
     const { hub, port } = await hubWith({ history: true });
-    const link = await Link.to(port);
+    const link = await TcpSwitch.to(port, track);
     const alice = await client(link.port, { nick: 'alice' });
     await joined(alice, 'dev');
     const bob = await client(port, { nick: 'bob' });
@@ -219,7 +154,7 @@ describe('recovery after a reconnection', () => {
 
   it('tells a client away longer than the window that it could not recover, and why', async () => {
     const { port } = await hubWith({ history: { recoveryWindow: 200 } });
-    const link = await Link.to(port);
+    const link = await TcpSwitch.to(port, track);
     const alice = await client(link.port, { nick: 'alice', reconnect: { retryStrategy: () => 600 } });
     await joined(alice, 'dev');
     const bob = await client(port, { nick: 'bob' });
@@ -236,30 +171,21 @@ describe('recovery after a reconnection', () => {
 
   it('says unknown to a hub that never knew the session, and off to one without history', async () => {
     const first = await hubWith({ history: true });
-    const link = await Link.to(first.port);
+    const link = await TcpSwitch.to(first.port, track);
     const alice = await client(link.port, { nick: 'alice' });
     await joined(alice, 'dev');
     const seen = transcript(alice);
     // Another hub (as after a restart) behind the same address.
     const second = await hubWith({ history: true });
     const third = await hubWith({});
-    let target = second.port;
-    link.server.removeAllListeners('connection');
-    link.server.on('connection', (socket) => {
-      const hub = connect({ port: target, host: '127.0.0.1' });
-      socket.on('error', () => undefined);
-      hub.on('error', () => undefined);
-      socket.pipe(hub).pipe(socket);
-      socket.on('close', () => hub.destroy());
-      hub.on('close', () => socket.destroy());
-    });
+    link.target = second.port;
     let back = nextEvent(alice, 'reconnect');
     await first.hub.close({ timeout: 200, retryAfter: 0, retryJitter: 0 });
     await back;
     await eventually(() => seen.some((entry) => entry.startsWith('[dev')), 2000, 'the answer for dev');
     expect(seen).toEqual(['[dm 0 unknown]', '[lobby 0 unknown]', '[dev 0 unknown]']);
     seen.length = 0;
-    target = third.port;
+    link.target = third.port;
     back = nextEvent(alice, 'reconnect');
     await second.hub.close({ timeout: 200, retryAfter: 0, retryJitter: 0 });
     await back;
@@ -269,7 +195,7 @@ describe('recovery after a reconnection', () => {
 
   it('recovers through an authenticate hook that names the client, the hello with the credentials asking', async () => {
     const { hub, port } = await hubWith({ history: true, authenticate: ({ credentials }) => (credentials?.startsWith('pass-') === true ? credentials.slice(5) : false) });
-    const link = await Link.to(port);
+    const link = await TcpSwitch.to(port, track);
     const alice = await client(link.port, { token: 'pass-alice' });
     expect(alice.nick).toBe('alice');
     const bob = await client(port, { token: 'pass-bob' });
@@ -305,7 +231,7 @@ describe('recovery after a reconnection', () => {
 describe('privacy', () => {
   it('replays a direct message to its parties only, and only to the holder of the session', async () => {
     const { hub, port } = await hubWith({ history: true });
-    const link = await Link.to(port);
+    const link = await TcpSwitch.to(port, track);
     // bob does not come back by himself: the test plays his return by hand.
     const bob = track(new JsonChatClient({ host: '127.0.0.1', port: link.port, nick: 'bob', reconnect: false }), (c) => c.close());
     let session = '';
@@ -319,7 +245,7 @@ describe('privacy', () => {
     await bob.connect();
     const alice = await client(port, { nick: 'alice' });
     // carol shares the room, and recovers her own session later: none of it is hers.
-    const carolLink = await Link.to(port);
+    const carolLink = await TcpSwitch.to(port, track);
     const carol = await client(carolLink.port, { nick: 'carol' });
     const carolSeen = transcript(carol);
     const dm = nextEvent(bob, 'direct');
