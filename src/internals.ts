@@ -79,3 +79,7 @@ export {
 export { GREETING_HOLD_MS } from './hub/history/chat-history.js';
 export { HISTORY_LINE_MARK } from './hub/chat/chat-mode.js';
 export { MAX_HISTORY_REQUEST } from './protocol/envelope-schema.js';
+export { isDuration } from './hub/moderation/duration.js';
+export { isOperatorHash } from './hub/moderation/operator-password.js';
+export { DEFAULT_MAX_BANS, DEFAULT_OPER_RATE } from './hub/moderation/moderation-options.js';
+export { DEFAULT_EXPENSIVE_COMMAND_RATE } from './hub/limits/limit-options.js';

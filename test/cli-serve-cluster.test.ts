@@ -67,14 +67,30 @@ describe('serve --redis', () => {
     a.server.type('/who\n');
     await a.server.waitFor('1 client here, 1 on the other servers:\n');
     await a.server.waitFor(/^ {2}bob {4}\(hub server-b\) +lobby\n/m);
-    a.server.type('/kick bob\n');
+    // Operators are made on their own server; moderation reaches a client of the other one
+    // through the hub, and that server acts, and logs it.
+    a.server.type('/op bob\n');
     await a.server.waitFor('bob is on another server (hub server-b): use its console\n');
+    a.server.type('/mute bob 10m\n');
+    await a.server.waitFor('bob is on another server (hub server-b): asked it to mute\n');
+    await bob.waitFor('* you are muted by host for 10m: your messages are not relayed\n');
+    await b.server.waitFor(/^Muted bob \(127\.0\.0\.1:\d+\) by host/m);
+    a.server.type('/unmute bob\n');
+    await a.server.waitFor('bob is on another server (hub server-b): asked it to unmute\n');
+    await bob.waitFor('* you are no longer muted\n');
+    a.server.type('/kick bob enough\n');
+    await a.server.waitFor('bob is on another server (hub server-b): asked it to kick\n');
+    await bob.waitFor('* disconnected: kicked (kicked from lobby by host: enough)\n');
+    await b.server.waitFor(/^Kicked bob \(127\.0\.0\.1:\d+\) from lobby by host: enough\n/m);
+    await alice.waitFor('* bob was kicked from lobby by host (enough)\n');
 
     // One server stopping leaves the other serving, and its clients hear who left.
+    const carol = await namedClient(b.port, 'carol');
+    await eventuallyLine(carol, '/who', '* in lobby: alice, carol\n');
     expect(await exitServe(a.server)).toBe(0);
-    await bob.waitFor('* alice left lobby');
-    bob.send('/who');
-    await bob.waitFor('* in lobby: bob\n');
+    await carol.waitFor('* alice left lobby');
+    carol.send('/who');
+    await carol.waitFor('* in lobby: carol\n');
     expect(await exitServe(b.server)).toBe(0);
   }, 30_000);
 

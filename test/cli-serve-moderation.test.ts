@@ -159,15 +159,22 @@ describe('the operator console moderates through the hub', () => {
     await alice.waitFor('bob: back again\n');
     expect(alice.received).not.toContain('can anyone hear me');
 
+    // /topic [#ROOM] [TEXT], as clients type it: without #ROOM, the default room.
     server.type('/topic #lobby Be kind\n');
     await alice.waitFor('* topic of lobby: Be kind (set by host)\n');
     await server.waitFor('* topic of lobby: Be kind (set by host)\n');
-    server.type('/topic lobby\n');
+    server.type('/topic\n');
     await server.waitFor('topic of lobby: Be kind (set by host)\n');
-    server.type('/topic lobby -\n');
+    server.type('/topic #lobby -\n');
     await alice.waitFor('* the topic of lobby was cleared by host\n');
-    server.type('/topic lobby\n');
+    server.type('/topic #lobby\n');
     await server.waitFor('lobby has no topic\n');
+    server.type('/topic Be kinder\n');
+    await alice.waitFor('* topic of lobby: Be kinder (set by host)\n');
+    server.type('/topic #dev Release on Friday\n');
+    await server.waitFor('* topic of dev: Release on Friday (set by host)\n');
+    server.type('/topic #dev\n');
+    await server.waitFor('topic of dev: Release on Friday (set by host)\n');
 
     server.type('/op alice\n');
     await alice.waitFor('* you are now an operator\n');
@@ -183,7 +190,7 @@ describe('the operator console moderates through the hub', () => {
     await alice.waitFor('! you are not an operator');
 
     server.type('/help\n');
-    for (const command of ['/kick [#ROOM] NAME [REASON]', '/ban [#ROOM] TARGET [DURATION] [REASON]', '/unban [#ROOM] TARGET', '/bans [#ROOM]', '/mute NAME [DURATION]', '/unmute NAME', '/topic ROOM [TEXT]', '/op NAME', '/deop NAME']) {
+    for (const command of ['/kick [#ROOM] NAME [REASON]', '/ban [#ROOM] TARGET [DURATION] [REASON]', '/unban [#ROOM] TARGET', '/bans [#ROOM]', '/mute NAME [DURATION]', '/unmute NAME', '/topic [#ROOM] [TEXT]', '/op NAME', '/deop NAME']) {
       await server.waitFor(`  ${command} - `);
     }
     expect(await exitServe(server)).toBe(0);
@@ -261,13 +268,23 @@ describe('broadcast-chat hash-password', () => {
     expect(await exitServe(server)).toBe(0);
   });
 
-  it('warns that a password with spaces cannot be given to /oper, which reads one word', async () => {
+  it('hashes a passphrase with spaces, without a warning, and serve lets /oper NAME a pass phrase through', async () => {
     const program = cli('hash-password spaces', ['hash-password']);
-    program.type('correct horse\r\n');
+    program.type('correct horse battery\r\n');
     program.endInput();
     expect(await program.waitExit()).toEqual({ code: 0, signal: null });
-    expect(program.printed.stderr).toMatch(/^Warning: .*one word/);
-    expect(await verifyOperatorPassword(program.printed.stdout.trim(), 'correct horse')).toBe(true);
+    expect(program.printed.stderr).toBe('');
+    const hash = program.printed.stdout.trim();
+    expect(await verifyOperatorPassword(hash, 'correct horse battery')).toBe(true);
+
+    const { server, port } = await startServe('passphrase operator', ['--chat', '--operator', `ada=${hash}`]);
+    const ada = await namedClient(port, 'ada');
+    ada.send('/oper ada correct horse');
+    await ada.waitFor('! wrong operator name or password\n');
+    ada.send('/oper ada correct horse battery');
+    await ada.waitFor('* you are now an operator\n');
+    await server.waitFor(/^ada \(127\.0\.0\.1:\d+\) is now an operator\n/m);
+    expect(await exitServe(server)).toBe(0);
   });
 
   it('prints nothing and exits 1 without a password, and 2 for a password given as an argument', async () => {

@@ -39,7 +39,7 @@ describe('broadcast-chat command line', () => {
   });
 
   it.each([
-    [['--help'], /^Usage: broadcast-chat serve .*\n\s+broadcast-chat connect .*\n\s+broadcast-chat --help \| --version\n/],
+    [['--help'], /^Usage: broadcast-chat serve .*\n\s+broadcast-chat connect .*\n\s+broadcast-chat hash-password\n\s+broadcast-chat --help \| --version\n/],
     [['serve', '--help'], /^Usage: broadcast-chat serve \[--host HOST\] \[--port PORT\] \[--chat\] \[OPTIONS\]\n[\s\S]*'exit' stops the server/],
     [['connect', '-h'], /^Usage: broadcast-chat connect \[HOST\] \[PORT\] [\s\S]*default 127\.0\.0\.1[\s\S]*default 8000/],
   ])('prints help for %j and exits 0', async (args, stdout) => {

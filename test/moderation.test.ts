@@ -4,13 +4,14 @@
  * IRC clients on raw sockets), and everyone sees the same thing, each in its own protocol.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { hashOperatorPassword, type BanEntry, type ErrorEnvelope, type LeaveEnvelope, type Peer, type TopicEnvelope } from '../src/index.js';
+import { hashOperatorPassword, type BanEntry, type ErrorEnvelope, type LeaveEnvelope, type ModerationEvent, type Peer, type TopicEnvelope } from '../src/index.js';
 import { startIrcHub } from './fixtures/irc-setup.js';
 import { jsonClient } from './helpers/chat.js';
 import { closeAfterEach } from './helpers/cleanup.js';
 import { startHub } from './helpers/hub.js';
 import { eventually, RawPeer } from './helpers/sockets.js';
 import { BrokerAdapter, JsonChatClient, MemoryBroker } from '../src/index.js';
+import { DEFAULT_EXPENSIVE_COMMAND_RATE, DEFAULT_MAX_BANS, DEFAULT_OPER_RATE, isDuration, isOperatorHash } from '../src/internals.js';
 
 const track = closeAfterEach();
 
@@ -148,6 +149,23 @@ describe('operators', () => {
     const again = track(new JsonChatClient({ host: '127.0.0.1', port, token: 'op', reconnect: false }), (c) => c.close());
     await expect(again.connect()).rejects.toThrow();
     expect(failures).toEqual(['rejected: the nickname boss is banned (retired)']);
+  });
+});
+
+describe('checks and defaults from broadcast-chat/internals', () => {
+  it('isOperatorHash takes what hashOperatorPassword makes, and refuses a password, a truncated hash and a cost the hub refuses', () => {
+    expect(isOperatorHash(rootHash)).toBe(true);
+    expect(isOperatorHash('s3cret')).toBe(false);
+    expect(isOperatorHash(rootHash.slice(0, rootHash.lastIndexOf('$')))).toBe(false);
+    expect(isOperatorHash(rootHash.replace(/^scrypt\$16384\$/, 'scrypt$16385$'))).toBe(false);
+    expect(isOperatorHash(rootHash.replace(/^scrypt\$16384\$/, 'scrypt$1048576$'))).toBe(false);
+    expect(isOperatorHash(`${rootHash}!`)).toBe(false);
+  });
+
+  it('isDuration reads what /ban and /mute take; the defaults are the documented ones', () => {
+    expect(['30s', '10m', '2h', '7d', '1w'].every(isDuration)).toBe(true);
+    expect(['10', '10 m', '1y', 'spam', '-5m'].some(isDuration)).toBe(false);
+    expect([DEFAULT_MAX_BANS, DEFAULT_OPER_RATE, DEFAULT_EXPENSIVE_COMMAND_RATE]).toEqual([500, { burst: 3, rate: 0.05 }, { burst: 8, rate: 0.5 }]);
   });
 });
 
@@ -438,6 +456,50 @@ describe('mute and topic', () => {
     expect(await lineOf(bob, 'cleared')).toBe('* the topic of dev was cleared by server');
     expect(await iris.waitFor(/ TOPIC #dev :$/)).toMatch(/:broadcast-chat\.local TOPIC #dev :$/);
     expect(hub.moderation.topic('dev')).toBeUndefined();
+  });
+
+  it('a typed /topic - clears the topic, with or without #ROOM; a dash among other words is text', async () => {
+    const { hub, nc } = await moderatedHub();
+    const ada = await nc('ada');
+    const bob = await nc('bob');
+    hub.moderation.setOperator(peerOf(hub, 'ada'));
+    ada.write('/topic - dashes -\n');
+    expect(await lineOf(bob, 'topic of lobby')).toBe('* topic of lobby: - dashes - (set by ada)');
+    ada.write('/topic -\n');
+    expect(await lineOf(bob, 'cleared')).toBe('* the topic of lobby was cleared by ada');
+    expect(hub.moderation.topic('lobby')).toBeUndefined();
+    ada.write('/join dev\n/topic #dev Release\n');
+    await eventually(() => hub.moderation.topic('dev')?.text === 'Release', 3000, 'the topic of dev');
+    ada.write('/topic #dev -\n');
+    await eventually(() => hub.moderation.topic('dev') === undefined, 3000, 'the topic of dev cleared');
+    expect(await lineOf(ada, 'topic of dev was cleared')).toBe('* the topic of dev was cleared by ada');
+  });
+
+  it('/unban and /unmute tell the other hubs who lifted them', async () => {
+    const broker = new MemoryBroker();
+    const first = await startIrcHub(track, { adapter: new BrokerAdapter(broker.transport()) });
+    const second = await startIrcHub(track, { adapter: new BrokerAdapter(broker.transport()) });
+    const told: ModerationEvent[] = [];
+    const moderation = second.hub.moderation;
+    const apply = moderation.applyRemote.bind(moderation);
+    moderation.applyRemote = (event, origin) => {
+      told.push(event);
+      apply(event, origin);
+    };
+    const ada = await first.nc('ada');
+    first.hub.moderation.setOperator(peerOf(first.hub, 'ada'));
+    const bob = await second.nc('bob');
+    await eventually(() => first.hub.adapter?.findNick('bob') !== undefined, 5000, 'the first hub to see bob');
+    ada.write('/mute bob\n');
+    expect(await lineOf(bob, 'muted by')).toBe('* you are muted by ada: your messages are not relayed');
+    ada.write('/unmute bob\n');
+    expect(await lineOf(bob, 'no longer muted')).toBe('* you are no longer muted');
+    ada.write('/ban 203.0.113.9\n/unban 203.0.113.9\n');
+    await eventually(() => told.some((event) => event.type === 'unban'), 3000, 'the unban to reach the second hub');
+    expect(told.filter((event) => event.type === 'unmute' || event.type === 'unban').map((event) => [event.type, event.by])).toEqual([
+      ['unmute', 'ada'],
+      ['unban', 'ada'],
+    ]);
   });
 });
 

@@ -53,8 +53,6 @@ export async function runHashPassword(terminal: Terminal): Promise<number> {
     terminal.errors.write('No password given: nothing printed.\n');
     return 1;
   }
-  // The chat's `/oper NAME PASSWORD` reads the password as one word: text clients could never give this one.
-  if (/\s/.test(password)) terminal.errors.write('Warning: /oper NAME PASSWORD takes the password as one word: text clients cannot give one with spaces.\n');
   terminal.output.write(`${await hashOperatorPassword(password)}\n`);
   return 0;
 }

@@ -1,23 +1,15 @@
-import type { BanEntry, Peer } from '../internals.js';
-import { notice, OPERATOR_NAME, type OperatorContext, type ServeData } from './operator-console.js';
-
-/** A duration as the chat's `/ban` and `/mute` take it (`30s`, `10m`, `2h`, `7d`, `1w`): the library's own syntax, which it checks. */
-const DURATION = /^\d{1,6}[smhdw]$/;
-
-/** One operator command: how it is typed, what it does, and the code that runs it. */
-export interface ConsoleCommand {
-  readonly usage: string;
-  readonly description: string;
-  run(context: OperatorContext, args: string[], argText: string): void;
-}
+import type { BanEntry, Peer, RemotePeer } from '../internals.js';
+import { isDuration } from '../internals.js';
+import { localPeer, notice, OPERATOR_NAME, type ConsoleCommand, type OperatorContext, type ServeData } from './operator-context.js';
 
 /**
  * The console's moderation commands, through `hub.moderation` as every client's are, with the
  * syntax the chat's own commands take (`/kick [#ROOM] NICK [reason]`): the operator acts as
  * `host` (`* bob was kicked from lobby by host`). What changes is reported by the hub's
  * events, which the log shows once, whoever acted; the commands answer only what no event
- * says (a list, a refusal, nothing to do). Clients are this server's (`/kick` and `/mute` of
- * another server's client say so), as the console's other commands' are.
+ * says (a list, a refusal, nothing to do). In a cluster `/kick`, `/mute` and `/unmute` reach a
+ * client of another server through the hub, which asks that server to act (its log says what
+ * was done); `/op` and `/deop` are for this server's clients.
  */
 export const MODERATION_COMMANDS: Readonly<Record<string, ConsoleCommand>> = {
   kick: {
@@ -30,9 +22,18 @@ export const MODERATION_COMMANDS: Readonly<Record<string, ConsoleCommand>> = {
         usage(context, '/kick [#ROOM] NAME [REASON]');
         return;
       }
-      const peer = localPeer(context, nick);
-      if (peer === undefined) return;
       const reason = rest.slice(1).join(' ');
+      const found = anyPeer(context, nick);
+      if (found === undefined) return;
+      if ('remote' in found) {
+        const { remote } = found;
+        moderate(context, () => {
+          context.hub.moderation.kick(remote.nick, { room, reason, by: OPERATOR_NAME });
+          context.log.reply(`${remote.nick} is on another server (hub ${remote.hub}): asked it to kick`);
+        });
+        return;
+      }
+      const peer = found.local;
       const from = room ?? peer.room;
       // Out of its last room a client is disconnected, and raw clients (the documented client.py) hear no goodbye: told first, in a notice.
       if (peer.framing === 'raw' && from === context.hub.defaultRoom && peer.rooms.size === 1 && peer.rooms.has(from)) {
@@ -53,7 +54,7 @@ export const MODERATION_COMMANDS: Readonly<Record<string, ConsoleCommand>> = {
         usage(context, '/ban [#ROOM] TARGET [DURATION] [REASON]');
         return;
       }
-      const timed = second !== undefined && DURATION.test(second);
+      const timed = second !== undefined && isDuration(second);
       const reason = rest.slice(timed ? 2 : 1).join(' ');
       moderate(context, () => {
         context.hub.moderation.ban(target, { room, duration: timed ? second : undefined, reason, by: OPERATOR_NAME });
@@ -102,10 +103,15 @@ export const MODERATION_COMMANDS: Readonly<Record<string, ConsoleCommand>> = {
         usage(context, '/mute NAME [DURATION]');
         return;
       }
-      const peer = localPeer(context, nick);
-      if (peer === undefined) return;
+      const found = anyPeer(context, nick);
+      if (found === undefined) return;
       moderate(context, () => {
-        context.hub.moderation.mute(peer, { duration, by: OPERATOR_NAME });
+        if ('local' in found) {
+          context.hub.moderation.mute(found.local, { duration, by: OPERATOR_NAME });
+          return;
+        }
+        context.hub.moderation.mute(found.remote.nick, { duration, by: OPERATOR_NAME });
+        context.log.reply(`${found.remote.nick} is on another server (hub ${found.remote.hub}): asked it to mute`);
       });
     },
   },
@@ -118,24 +124,25 @@ export const MODERATION_COMMANDS: Readonly<Record<string, ConsoleCommand>> = {
         usage(context, '/unmute NAME');
         return;
       }
-      const peer = localPeer(context, nick);
-      if (peer === undefined) return;
+      const found = anyPeer(context, nick);
+      if (found === undefined) return;
       moderate(context, () => {
-        if (!context.hub.moderation.unmute(peer)) context.log.reply(`${peer.nick} is not muted`);
+        if ('local' in found) {
+          if (!context.hub.moderation.unmute(found.local, { by: OPERATOR_NAME })) context.log.reply(`${found.local.nick} is not muted`);
+          return;
+        }
+        context.hub.moderation.unmute(found.remote.nick, { by: OPERATOR_NAME });
+        context.log.reply(`${found.remote.nick} is on another server (hub ${found.remote.hub}): asked it to unmute`);
       });
     },
   },
   topic: {
-    usage: '/topic ROOM [TEXT]',
-    description: "show ROOM's topic, or set it to TEXT (- clears it)",
+    usage: '/topic [#ROOM] [TEXT]',
+    description: "show ROOM's topic (default: the default room's), or set it to TEXT (- clears it)",
     run: (context, args, argText) => {
-      const [named] = args;
-      if (named === undefined) {
-        usage(context, '/topic ROOM [TEXT]');
-        return;
-      }
-      const room = named.startsWith('#') ? named.slice(1) : named;
-      const text = argText.replace(/^\S+\s*/, '');
+      const { room: named } = roomArgument(args);
+      const room = named ?? context.hub.defaultRoom;
+      const text = named === undefined ? argText.trim() : argText.replace(/^\S+\s*/, '').trim();
       moderate(context, () => {
         if (text === '') {
           const topic = context.hub.moderation.topic(room);
@@ -210,11 +217,15 @@ function moderate(context: OperatorContext, action: () => void): void {
   }
 }
 
-/** The client called `nick` on this server, or `undefined` after telling the operator why not. */
-export function localPeer(context: OperatorContext, nick: string): Peer<ServeData> | undefined {
-  const peer = context.hub.findPeer(nick);
-  if (peer !== undefined) return peer;
+/**
+ * The client called `nick`: this server's, or in a cluster one of another server (which the
+ * hub's moderation reaches by name); `undefined` after telling the operator there is none.
+ */
+function anyPeer(context: OperatorContext, nick: string): { local: Peer<ServeData> } | { remote: RemotePeer } | undefined {
+  const local = context.hub.findPeer(nick);
+  if (local !== undefined) return { local };
   const remote = context.hub.adapter?.findNick(nick);
-  context.log.reply(remote === undefined ? `nobody is called ${nick}` : `${remote.nick} is on another server (hub ${remote.hub}): use its console`);
+  if (remote !== undefined) return { remote };
+  context.log.reply(`nobody is called ${nick}`);
   return undefined;
 }

@@ -1,29 +1,8 @@
-import type { BroadcastHub, CommandHandler, Peer } from '../internals.js';
+import type { CommandHandler } from '../internals.js';
 import { parseCommand } from '../internals.js';
-import { localPeer, MODERATION_COMMANDS, type ConsoleCommand } from './moderation-console.js';
-import type { ServeLog } from './serve-log.js';
+import { MODERATION_COMMANDS } from './moderation-console.js';
+import { localPeer, OPERATOR_NAME, type ConsoleCommand, type OperatorContext, type ServeData, type ServeHub } from './operator-context.js';
 import { formatAddress, printableLine } from './terminal.js';
-
-/** The name the operator speaks under in chat mode; no client may take it. */
-export const OPERATOR_NAME = 'host';
-
-/** A hub as the console drives it: text or (with `length`) binary messages, per-client state of its own. */
-export type ServeHub = BroadcastHub<string | Buffer, ServeData>;
-
-/** What `serve` keeps on `peer.data`: whether the message of the day went out (mixed framing only). */
-export interface ServeData {
-  motdSent?: true;
-}
-
-/** What an operator command needs. */
-export interface OperatorContext {
-  readonly hub: ServeHub;
-  readonly log: ServeLog;
-  /** Whether the hub runs in chat mode: then lines are said as the host, and slash commands run. */
-  readonly chat: boolean;
-  /** Stops the server gracefully. */
-  stop(): void;
-}
 
 const COMMANDS: Readonly<Record<string, ConsoleCommand>> = {
   who: { usage: '/who [ROOM]', description: 'list the clients (in ROOM), with their address and framing', run: who },
@@ -72,14 +51,6 @@ export function runOperatorLine(line: string, context: OperatorContext): void {
 function say(context: OperatorContext, text: string): void {
   const delivered = context.hub.broadcast(context.chat ? `${OPERATOR_NAME}: ${text}` : text);
   context.log.said(text, delivered, context.hub.adapter !== undefined);
-}
-
-/** Framings whose clients are told text as a notice already: a `system` envelope (JSON, WebSocket), a server NOTICE (IRC). */
-const NOTICE_FRAMINGS: ReadonlySet<string> = new Set(['json', 'websocket', 'irc']);
-
-/** Tells one client something, as chat mode writes notices: `* text` on text framings, a `system` envelope on JSON and WebSocket, a NOTICE on IRC. */
-export function notice(peer: Peer<ServeData>, text: string): void {
-  peer.send(NOTICE_FRAMINGS.has(peer.framing) ? text : `* ${text}`);
 }
 
 function who(context: OperatorContext, args: string[]): void {

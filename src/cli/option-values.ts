@@ -1,4 +1,5 @@
 import type { FloodOptions, FloodPolicy } from '../internals.js';
+import { isOperatorHash } from '../internals.js';
 import { UsageError } from './flags.js';
 
 /**
@@ -131,25 +132,6 @@ export const operators: ValueReader<Readonly<Record<string, string>>> = (raw, wh
   if (Object.keys(accounts).length === 0) throw new UsageError(`invalid ${where}: expected NAME=HASH, with the HASH from broadcast-chat hash-password`, 'serve');
   return accounts;
 };
-
-/** scrypt's memory for a hash's cost, at most what the library lets a stored hash use (64 MiB). */
-const MAX_SCRYPT_MEMORY = 64 * 1024 * 1024;
-
-/**
- * Whether `hash` has the shape `hashOperatorPassword()` gives (`scrypt$N$r$p$salt$key`) with
- * costs the library accepts: the library's `verifyOperatorPassword` matches nothing with a
- * malformed one, so an account with a typo would be refused to everyone, silently.
- */
-export function isOperatorHash(hash: string): boolean {
-  const parts = hash.split('$');
-  if (parts.length !== 6 || parts[0] !== 'scrypt') return false;
-  const [n, r, p] = parts.slice(1, 4).map((part) => (/^\d{1,10}$/.test(part) ? Number(part) : Number.NaN));
-  if (n === undefined || r === undefined || p === undefined || ![n, r, p].every((value) => Number.isSafeInteger(value) && value > 0)) return false;
-  if ((n & (n - 1)) !== 0 || 128 * n * r > MAX_SCRYPT_MEMORY) return false;
-  const base64url = /^[A-Za-z0-9_-]+$/;
-  const [salt = '', key = ''] = parts.slice(4);
-  return base64url.test(salt) && base64url.test(key) && Buffer.from(salt, 'base64url').length >= 8 && Buffer.from(key, 'base64url').length >= 16;
-}
 
 /** One of `choices`. */
 export function oneOf<C extends string>(choices: readonly C[]): ValueReader<C> {

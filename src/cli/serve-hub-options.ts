@@ -1,5 +1,5 @@
 import type { ClusterAdapter, HubOptions } from '../internals.js';
-import type { ServeData } from './operator-console.js';
+import type { ServeData } from './operator-context.js';
 import type { ServeCommand } from './serve-args.js';
 
 /** The settings of `serve` that configure the hub itself. */

@@ -1,5 +1,5 @@
 import type { IrcDoor, ListenIrcOptions } from '../irc.js';
-import type { ServeData, ServeHub } from './operator-console.js';
+import type { ServeData, ServeHub } from './operator-context.js';
 import { importOptional } from './optional-module.js';
 
 /** What `serve --irc` was asked for. */

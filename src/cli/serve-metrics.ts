@@ -1,5 +1,5 @@
 import type { MetricsServer } from '../prometheus.js';
-import type { ServeHub } from './operator-console.js';
+import type { ServeHub } from './operator-context.js';
 import { importOptional } from './optional-module.js';
 
 /** The `broadcast-chat/prometheus` entry, whose `serveMetrics` `--metrics` runs. */

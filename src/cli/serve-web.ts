@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import type { ChatPageServer, OriginPolicy, ServeChatPageOptions } from '../websocket.js';
-import type { ServeData, ServeHub } from './operator-console.js';
+import type { ServeData, ServeHub } from './operator-context.js';
 import { importOptional } from './optional-module.js';
 import type { ServeLog } from './serve-log.js';
 

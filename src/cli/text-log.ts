@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { describeSocketError, type AdapterStatus, type AdmissionRefusal, type BanEntry, type DisconnectReason, type RemoteEndpoint, type RoomTopic } from '../internals.js';
-import { OPERATOR_NAME } from './operator-console.js';
+import { OPERATOR_NAME } from './operator-context.js';
 import type { LoggedPeer, ServeLog, ServerInfo } from './serve-log.js';
 import { formatAddress, printableLine } from './terminal.js';
 

@@ -119,6 +119,7 @@ Options:
 
 const mainHelp = `Usage: ${PROGRAM} serve [--host HOST] [--port PORT] [--chat] [OPTIONS]
        ${PROGRAM} connect [HOST[:PORT]] [PORT] [--nick NAME] [OPTIONS]
+       ${PROGRAM} hash-password
        ${PROGRAM} --help | --version
 
 Plain-TCP broadcast chat that nc and the documented Python server and client can join.
@@ -132,7 +133,8 @@ Commands:
   hash-password
              read an operator password, print the hash for serve --operator
 
-Run '${PROGRAM} serve --help' or '${PROGRAM} connect --help' for their options.
+Run '${PROGRAM} serve --help', '${PROGRAM} connect --help' or
+'${PROGRAM} hash-password --help' for their options.
 `;
 
 /**

@@ -264,7 +264,7 @@ function moderationCommands<T, D>(chat: ChatMode<D>): CommandDefinition<T, D>[] 
           return;
         }
         moderate(ctx, true, (moderation) => {
-          const entry = moderation.unban(target, { room });
+          const entry = moderation.unban(target, { room, by: ctx.peer.nick });
           chat.reply(ctx.peer, entry === undefined ? `no ban on ${target}` : `unbanned ${entry.mask}${room === undefined ? '' : ` from ${room}`}`);
         });
       },
@@ -310,20 +310,21 @@ function moderationCommands<T, D>(chat: ChatMode<D>): CommandDefinition<T, D>[] 
           return;
         }
         moderate(ctx, true, (moderation) => {
-          chat.reply(ctx.peer, moderation.unmute(nick) ? `unmuted ${nick}` : `${nick} was not muted`);
+          chat.reply(ctx.peer, moderation.unmute(nick, { by: ctx.peer.nick }) ? `unmuted ${nick}` : `${nick} was not muted`);
         });
       },
     },
     {
       name: 'topic',
       usage: '[#ROOM] [text]',
-      description: "show a room's topic; operators set it",
+      description: "show a room's topic; operators set it (- clears it)",
       handler: (ctx, command) => {
         const { room: named, rest: words } = roomArgument(command);
         const room = named ?? ctx.peer.room;
         const envelope = ctx.envelope;
-        // A JSON topic with `text: ''` clears it; without text it asks.
-        const text = envelope?.type === 'topic' ? envelope.text : words.length === 0 ? undefined : words.join(' ');
+        // A JSON topic with `text: ''` clears it; a typed `-`, alone, does (`/topic -`); without text it asks.
+        const typed = words.length === 0 ? undefined : words.join(' ');
+        const text = envelope?.type === 'topic' ? envelope.text : typed === '-' ? '' : typed;
         if (text === undefined) {
           moderate(ctx, false, (moderation) => {
             if (!ctx.peer.rooms.has(room)) {

@@ -48,6 +48,18 @@ export function parseOperatorHash(hash: string): ParsedHash | undefined {
   return { options: { N, r, p }, salt, key };
 }
 
+/** The shape of a hash as written: `scrypt$N$r$p$salt$key`, numbers in digits, salt and key in base64url. */
+const HASH_SHAPE = /^scrypt\$\d{1,10}\$\d{1,10}\$\d{1,10}\$[A-Za-z0-9_-]+\$[A-Za-z0-9_-]+$/;
+
+/**
+ * Whether `hash` is one `verifyOperatorPassword` can match: the shape `hashOperatorPassword()`
+ * gives, with costs the hub accepts. A malformed hash matches no password, so an account
+ * configured with a typo would be refused to everyone, silently: check it where it is read.
+ */
+export function isOperatorHash(hash: string): boolean {
+  return typeof hash === 'string' && HASH_SHAPE.test(hash) && parseOperatorHash(hash) !== undefined;
+}
+
 /**
  * Whether `password` is the one `hash` was made from. The comparison takes the same time
  * wherever the keys differ (`timingSafeEqual`); a malformed hash matches nothing.
