@@ -1,10 +1,14 @@
 import type { Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import type { BroadcastHub, DisconnectReason, HubOptions } from '../src/index.js';
 import { attachWebSocket, closeMeaning, type AttachWebSocketOptions, type UpgradeRefusal } from '../src/websocket.js';
 import { closeAfterEach } from './helpers/cleanup.js';
 import { startHub } from './helpers/hub.js';
 import { eventually, RawPeer } from './helpers/sockets.js';
+import { selfSignedCertificate } from './helpers/tls.js';
+import { needs } from './helpers/tools.js';
 import { httpServer, WsPeer } from './helpers/websocket.js';
 
 const track = closeAfterEach();
@@ -141,6 +145,39 @@ describe('attachWebSocket', () => {
     expect(stays.ofType('bye')).toMatchObject([{ reason: 'shutdown', retryAfterMs: 2000 }]);
     expect(closeMeaning(stays.closed?.code ?? 0, stays.closed?.reason ?? '')).toEqual({ reason: 'shutdown', retryAfterMs: 2000 });
     expect(disconnects.sort()).toEqual(['kicked', 'shutdown']);
+  });
+
+  it('closes with the goodbye\'s code when the goodbye leaves in one write with the messages before it', async () => {
+    const { hub, url, disconnects } = await setup();
+    const kicked = await wsUser(url, 'kicked');
+    // In one turn: the broadcasts and the bye are framed once each and joined into one buffer for this peer.
+    hub.broadcast('first');
+    hub.broadcast('second');
+    hub.findPeer('kicked')?.close('kicked', 'enough');
+    await eventually(() => kicked.closed !== undefined, 5000, 'the kick');
+    expect(kicked.ofType('system').map((event) => event.text)).toEqual(expect.arrayContaining(['first', 'second']));
+    expect(kicked.ofType('bye')).toMatchObject([{ reason: 'kicked', message: 'enough' }]);
+    expect(kicked.closed).toEqual({ code: 1008, reason: 'kicked: enough' });
+    expect(disconnects).toEqual(['kicked']);
+  });
+
+  needs('openssl').it('writes its frames through TLS too (wss), in order with ws\'s close frame', async () => {
+    const { hub, port: tcpPort } = await startHub(track, { chat: true, framing: 'mixed' });
+    const { key, cert } = selfSignedCertificate();
+    const server = track(createHttpsServer({ key, cert }), (s) => {
+      s.closeAllConnections();
+      return new Promise((resolve) => s.close(resolve));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    track(attachWebSocket(hub, { server, path: '/chat' }), (d) => d.close({ drainTimeout: 500 }));
+    const url = `wss://127.0.0.1:${(server.address() as AddressInfo).port}/chat`;
+    const web = await wsUser(url, 'web', { rejectUnauthorized: false });
+    const nc = await tcpUser(tcpPort, 'nc');
+    nc.write('over tls\n');
+    await eventually(() => web.ofType('message').some((message) => message.text === 'over tls'), 5000, 'the message over TLS');
+    hub.findPeer('web')?.close('kicked', 'tls');
+    await eventually(() => web.closed !== undefined, 5000, 'the kick over TLS');
+    expect(web.closed).toEqual({ code: 1008, reason: 'kicked: tls' });
   });
 
   it('turns a WebSocket over a connection cap away with a bye and close code 1008', async () => {

@@ -1,5 +1,6 @@
 import { classify } from './classify.js';
 import type { Codec, Decoder, DecoderOptions } from './codec.js';
+import { asControlEnvelope, byeReason } from './control-frames.js';
 import type { ChatEvent } from './envelope.js';
 import { EnvelopeError } from './envelope-error.js';
 import { DEFAULT_MAX_TEXT_LENGTH, parseEnvelope, type EnvelopeSource } from './envelope-schema.js';
@@ -8,6 +9,7 @@ import { createJsonCodec, type JsonEnvelope } from './json-codec.js';
 import type { Protocol } from './protocol.js';
 import type { StructuredCodec } from './structured.js';
 import { decodeText } from './text.js';
+import { lastFramePayload, textFrame } from './websocket-frame.js';
 import { MessageTooLargeError } from '../errors.js';
 
 /**
@@ -23,6 +25,31 @@ const farewells = new WeakMap<Buffer, Farewell>();
  */
 export function farewellOf(frame: Buffer): Farewell | undefined {
   return farewells.get(frame);
+}
+
+/** How a `bye` envelope's payload starts (`encode` puts `v` first and `byeEnvelope` `type` next). */
+const BYE_START = Buffer.from('{"v":1,"type":"bye"');
+
+/**
+ * The farewell that whole frames of a framed `websocketJsonProtocol` end with, or `undefined`.
+ * The hub writes a goodbye last, but may join it to the frames queued before it in one buffer,
+ * which `farewellOf` cannot know: then the frames' headers are walked to the last one, which is
+ * read back only when it starts as a `bye` does (only the hub writes envelopes, so only the
+ * hub's goodbye can).
+ */
+export function farewellAtEnd(frames: Buffer): Farewell | undefined {
+  const known = farewells.get(frames);
+  if (known !== undefined) return known;
+  const payload = lastFramePayload(frames);
+  if (payload === undefined || payload.length < BYE_START.length || !payload.subarray(0, BYE_START.length).equals(BYE_START)) return undefined;
+  let bye;
+  try {
+    bye = asControlEnvelope(JSON.parse(payload.toString('utf8')));
+  } catch {
+    return undefined;
+  }
+  if (bye?.type !== 'bye') return undefined;
+  return { reason: byeReason(bye), message: bye.message ?? '', ...(bye.retryAfterMs === undefined ? {} : { retryAfterMs: bye.retryAfterMs }) };
 }
 
 /**
@@ -74,6 +101,14 @@ export interface WebSocketJsonOptions {
   source?: EnvelopeSource;
   /** Longest `text` field accepted, in characters. Default 4000. */
   maxTextLength?: number;
+  /**
+   * Write whole server-to-client WebSocket text frames (header included) rather than bare
+   * messages, for a `WebSocketStream` given the upgraded connection (`rawSocket`), which writes
+   * them as they are: each broadcast is framed once for every receiver, and frames carry their
+   * own boundaries (`delimited: true`), so the hub joins a turn's frames into one write as it
+   * does on TCP. What `attachWebSocket` uses. Default `false`.
+   */
+  framed?: boolean;
 }
 
 /**
@@ -87,9 +122,11 @@ export function createWebSocketJsonProtocol(options: WebSocketJsonOptions = {}):
   const maxTextLength = options.maxTextLength ?? DEFAULT_MAX_TEXT_LENGTH;
   // The `json` codec's encoding, text-to-envelope rules and all; only its newline is left off.
   const lines: Codec<JsonEnvelope> = createJsonCodec({ source, maxTextLength });
+  const framed = options.framed === true;
   const encode = (message: JsonEnvelope | string | Uint8Array): Buffer => {
     const line = lines.encode(message);
-    return line.subarray(0, line.length - 1);
+    const bare = line.subarray(0, line.length - 1);
+    return framed ? textFrame(bare) : bare;
   };
   const goodbye = (farewell: Farewell): Buffer => {
     const frame = encode(byeEnvelope(farewell));
@@ -98,7 +135,7 @@ export function createWebSocketJsonProtocol(options: WebSocketJsonOptions = {}):
   };
   return {
     name: 'websocket',
-    delimited: false,
+    delimited: framed,
     structured: true,
     classify,
     render: (event: ChatEvent) => encode(event),
@@ -116,3 +153,10 @@ export function createWebSocketJsonProtocol(options: WebSocketJsonOptions = {}):
  * handler sees it.
  */
 export const websocketJsonProtocol = createWebSocketJsonProtocol({ source: 'client' }) as unknown as StructuredCodec<string> & Protocol<string>;
+
+/**
+ * `websocketJsonProtocol` writing whole WebSocket frames (`framed: true`): what the door hands
+ * to `hub.accept()` with a `WebSocketStream` that writes to the upgraded connection itself. One
+ * object for every WebSocket, so that the hub frames each broadcast once for all of them.
+ */
+export const framedWebSocketJsonProtocol = createWebSocketJsonProtocol({ source: 'client', framed: true }) as unknown as StructuredCodec<string> & Protocol<string>;

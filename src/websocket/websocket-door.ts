@@ -8,7 +8,7 @@ import type { BroadcastHub } from '../hub/hub.js';
 import { shutdownWords, type DrainOptions } from '../hub/drain.js';
 import type { Peer } from '../hub/peer.js';
 import { seconds } from '../protocol/farewell.js';
-import { websocketJsonProtocol } from '../protocol/websocket-json.js';
+import { framedWebSocketJsonProtocol } from '../protocol/websocket-json.js';
 import { TypedEventEmitter } from '../typed-event-emitter.js';
 import { originCheck, type OriginPolicy } from './origin-policy.js';
 import { PingSweeper } from './ping-sweeper.js';
@@ -55,7 +55,10 @@ export type WebSocketDoorCloseOptions = DrainOptions;
 /**
  * The hub's WebSocket entrance on an HTTP server: checks each upgrade request's path and origin,
  * upgrades it with `ws`, and hands the WebSocket to `hub.accept()` as a peer speaking
- * `websocketJsonProtocol`. Created by `attachWebSocket()`.
+ * `websocketJsonProtocol`. The hub frames what it sends (`framed: true`) and the stream writes
+ * the frames to the upgraded connection itself, so a broadcast is framed once for every
+ * WebSocket and a turn's frames leave in one write; ws does the handshake, reads, and sends
+ * pings, pongs and the close frame. Created by `attachWebSocket()`.
  */
 export class WebSocketDoor<D = Record<string, unknown>> extends TypedEventEmitter<WebSocketDoorEvents> {
   /** The path WebSockets connect to. */
@@ -143,12 +146,14 @@ export class WebSocketDoor<D = Record<string, unknown>> extends TypedEventEmitte
       return;
     }
     this.sockets.handleUpgrade(request, socket, head, (webSocket) => {
-      this.admit(webSocket, request);
+      this.admit(webSocket, request, socket);
     });
   };
 
-  private admit(webSocket: WebSocket, request: IncomingMessage): void {
+  private admit(webSocket: WebSocket, request: IncomingMessage, connection: Duplex): void {
     const stream: WebSocketStream = new WebSocketStream(webSocket, {
+      // The socket ws took over: permessage-deflate is off, so ws writes whole frames to it at once, in order with ours.
+      rawSocket: connection,
       onTooLarge: () => {
         // ws has closed it with 1009 already: the hub reports why.
         const peer = this.streams.get(stream);
@@ -169,7 +174,7 @@ export class WebSocketDoor<D = Record<string, unknown>> extends TypedEventEmitte
       stream.destroy();
       return;
     }
-    const peer = this.hub.accept(stream, { remoteAddress: this.addressOf(request), remotePort: request.socket.remotePort ?? 0, protocol: websocketJsonProtocol });
+    const peer = this.hub.accept(stream, { remoteAddress: this.addressOf(request), remotePort: request.socket.remotePort ?? 0, protocol: framedWebSocketJsonProtocol });
     if (peer === undefined || stream.destroyed) return;
     this.streams.set(stream, peer);
     this.sweeper.watch(webSocket);

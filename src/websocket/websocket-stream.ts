@@ -1,6 +1,6 @@
 import { Duplex } from 'node:stream';
 import type { RawData, WebSocket } from 'ws';
-import { farewellOf } from '../protocol/websocket-json.js';
+import { farewellAtEnd, farewellOf } from '../protocol/websocket-json.js';
 import { CLOSE_ABNORMAL, CLOSE_NORMAL, clientCloseReason, closeFrameFor, type CloseFrame } from '../protocol/websocket-close.js';
 
 /** `WebSocket.OPEN` and `WebSocket.CLOSING`, without loading `ws` for two numbers. */
@@ -23,19 +23,29 @@ export interface WebSocketStreamOptions {
    * fails with ws's error. `attachWebSocket` closes the peer with reason `too-large` instead.
    */
   readonly onTooLarge?: (() => void) | undefined;
+  /**
+   * The upgraded connection under the WebSocket (the socket `handleUpgrade` was given). When
+   * set, every chunk written must be whole server-to-client frames, as a `framed`
+   * `createWebSocketJsonProtocol` writes them, and they go to this connection as they are:
+   * framed once per broadcast and joined per turn by the hub, not framed by ws per receiver.
+   * ws still writes its pings, pongs and close frame there, each a whole frame in order with
+   * these. Default: each chunk is one message, which ws frames.
+   */
+  readonly rawSocket?: Duplex | undefined;
 }
 
 /**
  * One WebSocket as the stream a hub peer reads and writes: each WebSocket message is one chunk
  * read (object mode, so chunks are never joined), each chunk written goes out as one text
- * message. Written chunks stay counted in `writableLength` until ws has handed them to the
- * kernel, which is what ws counts in `bufferedAmount`: the hub's output cap and slow-consumer
- * policy see a browser that stops reading as they see a TCP client that does.
+ * message, or with `rawSocket` as the whole frames it already is. Written chunks stay counted
+ * in `writableLength` until they have been handed to the kernel, which is what ws counts in
+ * `bufferedAmount`: the hub's output cap and slow-consumer policy see a browser that stops
+ * reading as they see a TCP client that does.
  *
  * Ending the stream closes the WebSocket, with the code and reason for the goodbye the hub sent
- * last (a `bye` of `websocketJsonProtocol`), or 1000. Destroying it cuts the connection. A close
- * frame from the client ends what is read; a connection lost without one fails the stream with
- * an `ECONNRESET` error, as a reset TCP socket does.
+ * last (a `bye` of `websocketJsonProtocol`, framed or not), or 1000. Destroying it cuts the
+ * connection. A close frame from the client ends what is read; a connection lost without one
+ * fails the stream with an `ECONNRESET` error, as a reset TCP socket does.
  */
 export class WebSocketStream extends Duplex {
   /** The WebSocket underneath. */
@@ -43,6 +53,8 @@ export class WebSocketStream extends Duplex {
   /** The close code the client sent (1006 when none came), once the WebSocket is closed. */
   closeCode: number | undefined;
   private readonly onTooLarge: (() => void) | undefined;
+  /** Where pre-framed chunks go, when they are. */
+  private readonly raw: Duplex | undefined;
   /** The close frame for the goodbye written last, sent when the stream ends. */
   private closeFrame: CloseFrame | undefined;
   private finishClose: (() => void) | undefined;
@@ -52,6 +64,7 @@ export class WebSocketStream extends Duplex {
     super({ readableObjectMode: true, allowHalfOpen: false });
     this.socket = socket;
     this.onTooLarge = options.onTooLarge;
+    this.raw = options.rawSocket;
     socket.on('message', this.onMessage);
     socket.on('close', this.onClose);
     socket.on('error', this.onError);
@@ -99,10 +112,24 @@ export class WebSocketStream extends Duplex {
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
-    this.send(chunk, callback);
+    if (this.raw === undefined) this.send(chunk, callback);
+    else this.writeFrames(this.raw, chunk, callback);
   }
 
   override _writev(chunks: { chunk: Buffer }[], callback: (error?: Error | null) => void): void {
+    const raw = this.raw;
+    if (raw !== undefined) {
+      if (chunks.length === 1) {
+        this.writeFrames(raw, chunks[0]?.chunk ?? Buffer.alloc(0), callback);
+        return;
+      }
+      raw.cork();
+      const last = chunks.length - 1;
+      for (let index = 0; index < last; index += 1) this.writeFrames(raw, chunks[index]?.chunk ?? Buffer.alloc(0), undefined);
+      this.writeFrames(raw, chunks[last]?.chunk ?? Buffer.alloc(0), callback);
+      raw.uncork();
+      return;
+    }
     const last = chunks.length - 1;
     for (let index = 0; index < last; index += 1) this.send(chunks[index]?.chunk ?? Buffer.alloc(0), undefined);
     this.send(chunks[last]?.chunk ?? Buffer.alloc(0), callback);
@@ -134,6 +161,23 @@ export class WebSocketStream extends Duplex {
       }, CLOSE_HANDSHAKE_GRACE_MS).unref();
     }
     callback(error);
+  }
+
+  /**
+   * Whole frames, written to the connection under the WebSocket as they are; the callback runs
+   * once they are with the kernel. Only while the WebSocket is open: once ws has started the
+   * close handshake, nothing may follow its close frame.
+   */
+  private writeFrames(raw: Duplex, frames: Buffer, callback: ((error?: Error | null) => void) | undefined): void {
+    // A goodbye is the last frame the hub writes, maybe joined to the frames queued before it.
+    const farewell = farewellAtEnd(frames);
+    if (farewell !== undefined) this.closeFrame = closeFrameFor(farewell);
+    if (this.socket.readyState !== OPEN || !raw.writable) {
+      // The client is gone or going: what is still written has nowhere to go, as after a FIN.
+      callback?.();
+      return;
+    }
+    raw.write(frames, callback);
   }
 
   /** One frame, one text message; the callback runs once ws has handed it to the kernel. */
