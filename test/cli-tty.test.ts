@@ -34,6 +34,22 @@ async function typeKeys(tty: Spawned, keys: Iterable<string>): Promise<void> {
   }
 }
 
+/**
+ * Waits (up to 3 s) until the terminal shows `expected` (its last `last` rows, if given; drawn
+ * `columns` wide, if given), then
+ * asserts it: readline draws a prompt in several writes, and a wait for some text can return
+ * between two of them.
+ */
+async function screenShows(tty: Spawned, expected: string[], last?: number, columns?: number): Promise<void> {
+  const rows = (): string[] => {
+    const lines = (columns === undefined ? renderScreen(tty.printed.stdout) : renderScreen(tty.printed.stdout, columns)).lines;
+    return last === undefined ? lines : lines.slice(-last);
+  };
+  const deadline = Date.now() + 3000;
+  while (JSON.stringify(rows()) !== JSON.stringify(expected) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+  expect(rows()).toEqual(expected);
+}
+
 /** Sends `text` to every client and waits until the terminal has shown it and redrawn `prompt` below it. */
 async function arrive(hub: CliHub, tty: Spawned, text: string, prompt: string): Promise<void> {
   hub.hub.broadcast(text);
@@ -61,8 +77,8 @@ needs('python3').describe('broadcast-chat connect on a terminal', () => {
     await typeKeys(tty, 'hel');
     await arrive(hub, tty, 'ping from the hub', 'You: hel');
 
+    await screenShows(tty, [...HEADER, 'Message received: ping from the hub', 'You: hel']);
     const screen = renderScreen(tty.printed.stdout);
-    expect(screen.lines).toEqual([...HEADER, 'Message received: ping from the hub', 'You: hel']);
     expect([screen.row, screen.column]).toEqual([4, 'You: hel'.length]);
 
     // What was typed before the message is still there: finishing the line sends all of it.
@@ -74,7 +90,7 @@ needs('python3').describe('broadcast-chat connect on a terminal', () => {
     tty.type('\x03');
     await tty.waitFor('Closing connection...');
     expect(await tty.waitExit()).toEqual({ code: 0, signal: null });
-    expect(renderScreen(tty.printed.stdout).lines.slice(-3)).toEqual(['You: hello', 'Closing connection...', '']);
+    await screenShows(tty, ['You: hello', 'Closing connection...', ''], 3);
   });
 
   it('keeps every message, scrollback included, when a draft fills the 80-column row and three messages arrive', { ...RETRY, timeout: 60_000 }, async () => {
@@ -86,10 +102,10 @@ needs('python3').describe('broadcast-chat connect on a terminal', () => {
     for (const text of ['one', 'two', 'three']) await arrive(hub, tty, text, `You: ${draft}`);
 
     const messages = ['Message received: one', 'Message received: two', 'Message received: three'];
-    expect(renderScreen(tty.printed.stdout).lines).toEqual([...HEADER, ...messages, ...promptRows(`You: ${draft}`)]);
+    await screenShows(tty, [...HEADER, ...messages, ...promptRows(`You: ${draft}`)]);
     // The draft is intact and the cursor after it: a key goes on the end, Enter sends it all.
     await typeKeys(tty, 'y');
-    expect(renderScreen(tty.printed.stdout).lines).toEqual([...HEADER, ...messages, `You: ${draft}`, 'y']);
+    await screenShows(tty, [...HEADER, ...messages, `You: ${draft}`, 'y']);
     const said = nextEvent(hub.hub, 'message');
     tty.type('\r');
     expect((await said)[0]).toBe(`${draft}y`);
@@ -109,12 +125,12 @@ needs('python3').describe('broadcast-chat connect on a terminal', () => {
 
     const rows = promptRows(`You: ${draft}`);
     expect(rows).toHaveLength(3);
-    expect(renderScreen(tty.printed.stdout).lines).toEqual([...HEADER, 'Message received: first', 'Message received: second', 'Message received: third', ...rows]);
+    await screenShows(tty, [...HEADER, 'Message received: first', 'Message received: second', 'Message received: third', ...rows]);
     // The cursor is where it was: a key typed now lands there.
     const edited = `${draft.slice(0, -back)}!${draft.slice(-back)}`;
     tty.type('!');
     await tty.waitFor(`You: ${edited}`);
-    expect(renderScreen(tty.printed.stdout).lines.slice(-3)).toEqual(promptRows(`You: ${edited}`));
+    await screenShows(tty, promptRows(`You: ${edited}`), 3);
     const said = nextEvent(hub.hub, 'message');
     tty.type('\r');
     expect((await said)[0]).toBe(edited);
@@ -128,7 +144,7 @@ needs('python3').describe('broadcast-chat connect on a terminal', () => {
     tty.type(draft);
     await tty.waitFor(draft);
     for (const text of ['after the paste', 'and again']) await arrive(hub, tty, text, `You: ${draft}`);
-    expect(renderScreen(tty.printed.stdout).lines).toEqual([...HEADER, 'Message received: after the paste', 'Message received: and again', ...promptRows(`You: ${draft}`)]);
+    await screenShows(tty, [...HEADER, 'Message received: after the paste', 'Message received: and again', ...promptRows(`You: ${draft}`)]);
   });
 
   it('keeps long messages and a wrapping draft on a narrow terminal', { ...RETRY, timeout: 60_000 }, async () => {
@@ -140,12 +156,12 @@ needs('python3').describe('broadcast-chat connect on a terminal', () => {
     const long = `a message that wraps too: ${'-'.repeat(40)}`;
     await arrive(hub, tty, long, `You: ${draft}`);
     await arrive(hub, tty, 'short', `You: ${draft}`);
-    expect(renderScreen(tty.printed.stdout, columns).lines).toEqual([
-      ...HEADER.flatMap((line) => wrapRows(line, columns)),
-      ...wrapRows(`Message received: ${long}`, columns),
-      'Message received: short',
-      ...promptRows(`You: ${draft}`, columns),
-    ]);
+    await screenShows(
+      tty,
+      [...HEADER.flatMap((line) => wrapRows(line, columns)), ...wrapRows(`Message received: ${long}`, columns), 'Message received: short', ...promptRows(`You: ${draft}`, columns)],
+      undefined,
+      columns,
+    );
   });
 
   it("keeps the server console's log lines above a long draft", { ...RETRY, timeout: 60_000 }, async () => {
@@ -168,8 +184,8 @@ needs('python3').describe('broadcast-chat connect on a terminal', () => {
       await tty.waitFor(address);
       await tty.waitFor(draft);
     }
+    await screenShows(tty, promptRows(draft), 2);
     const screen = renderScreen(tty.printed.stdout).lines;
     for (const address of addresses) expect(screen.filter((line) => line.includes(address))).toHaveLength(1);
-    expect(screen.slice(-2)).toEqual(promptRows(draft));
   });
 });
