@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { JsonChatClient, type BroadcastHub, type ChatMessage, type HubOptions, type JsonChatClientOptions } from '../src/index.js';
+import { JsonChatClient, type BroadcastHub, type HubOptions, type JsonChatClientOptions } from '../src/index.js';
 import type { HistoryStatus } from '../src/client/json-chat-client.js';
+import { say } from './helpers/chat.js';
 import { closeAfterEach } from './helpers/cleanup.js';
 import { startHub } from './helpers/hub.js';
 import { TcpSwitch } from './helpers/tcp-switch.js';
@@ -22,21 +23,6 @@ async function joined(chat: JsonChatClient, room: string): Promise<void> {
   const done = nextEvent(chat, 'join');
   chat.join(room);
   await done;
-}
-
-/** Has `speaker` say each of `texts` in its room and waits until `listener` heard the last. */
-async function say(speaker: JsonChatClient, listener: JsonChatClient, texts: string[]): Promise<void> {
-  const last = texts.at(-1);
-  const heard = new Promise<void>((resolve) => {
-    const onMessage = (message: ChatMessage): void => {
-      if (message.text !== last) return;
-      listener.off('message', onMessage);
-      resolve();
-    };
-    listener.on('message', onMessage);
-  });
-  for (const text of texts) speaker.send(text);
-  await heard;
 }
 
 /** Everything a client is sent, in order: messages as `text` (`h:` in front when replayed), direct messages as `dm:`, ends of replays as `[room n ok|reason]`. */

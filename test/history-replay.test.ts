@@ -3,6 +3,7 @@ import { BrokerAdapter, JsonChatClient, MemoryBroker, type ChatMessage, type Hub
 import type { HistoryStatus } from '../src/client/json-chat-client.js';
 import type { HistoryPage, HistoryQuery, HistoryStore, StoredEvent } from '../src/cluster/history-store.js';
 import { MemoryHistoryStore } from '../src/hub/history/memory-history-store.js';
+import { say } from './helpers/chat.js';
 import { closeAfterEach } from './helpers/cleanup.js';
 import { startHub } from './helpers/hub.js';
 import { eventually, nextEvent, RawPeer } from './helpers/sockets.js';
@@ -34,21 +35,6 @@ async function client(port: number, options: JsonChatClientOptions = {}): Promis
   const chat = track(new JsonChatClient({ host: '127.0.0.1', port, ...options }), (c) => c.close());
   await chat.connect();
   return chat;
-}
-
-/** Has `speaker` say each of `texts` in its room and waits until `listener` heard the last. */
-async function say(speaker: JsonChatClient, listener: JsonChatClient, texts: string[]): Promise<void> {
-  const last = texts.at(-1);
-  const heard = new Promise<void>((resolve) => {
-    const onMessage = (message: ChatMessage): void => {
-      if (message.text !== last) return;
-      listener.off('message', onMessage);
-      resolve();
-    };
-    listener.on('message', onMessage);
-  });
-  for (const text of texts) speaker.send(text);
-  await heard;
 }
 
 async function joined(chat: JsonChatClient, room: string, history?: number): Promise<void> {

@@ -106,10 +106,29 @@ export function answerFromStream(events: readonly StoredEvent[], query: HistoryQ
 /** The last id appended or seen per stream, for `HistoryStore.last`: the newest `LAST_ID_CACHE_SIZE` streams. */
 export class LastIds {
   private readonly ids = new Map<string, string>();
+  /** Streams whose last id is being asked of the broker now. */
+  private readonly fetching = new Set<string>();
 
   /** The last id of `key`, if known. */
   get(key: string): string | undefined {
     return this.ids.get(key);
+  }
+
+  /**
+   * The last id of `key` if known; if not, `fetch` asks the broker (once, not again while it
+   * runs) and its answer is kept for the next one who comes in, unless an append came first.
+   */
+  getOrFetch(key: string, fetch: () => Promise<string>): string | undefined {
+    const known = this.ids.get(key);
+    if (known !== undefined || this.fetching.has(key)) return known;
+    this.fetching.add(key);
+    void fetch()
+      .then((id) => {
+        if (this.ids.get(key) === undefined) this.set(key, id);
+      })
+      .catch(() => undefined)
+      .finally(() => this.fetching.delete(key));
+    return undefined;
   }
 
   /** `id` is the newest of `key` now. */

@@ -48,7 +48,6 @@ export class NatsHistoryStore implements HistoryStore {
   private readonly limits: ResolvedBrokerHistory;
   private readonly writes: PendingWrites;
   private readonly lastIds = new LastIds();
-  private readonly fetching = new Set<string>();
   /** The stream made ready on this connection; dropped when that fails, to try again. */
   private ready: { connection: NatsConnection; done: Promise<JetStreamManager>; jsm?: JetStreamManager } | undefined;
   /** The session bucket on this connection. */
@@ -133,18 +132,8 @@ export class NatsHistoryStore implements HistoryStore {
   }
 
   last(key: string): string | undefined {
-    const known = this.lastIds.get(key);
-    if (known === undefined && !this.fetching.has(key)) {
-      // Not known here yet: asked now (the subject's last message only), for the next one who comes in.
-      this.fetching.add(key);
-      this.fetchLast(key)
-        .then((id) => {
-          if (this.lastIds.get(key) === undefined) this.lastIds.set(key, id);
-        })
-        .catch(() => undefined)
-        .finally(() => this.fetching.delete(key));
-    }
-    return known;
+    // The subject's last message only.
+    return this.lastIds.getOrFetch(key, () => this.fetchLast(key));
   }
 
   /** The streams this hub knows of lately, and the events and bytes it wrote (JetStream holds every hub's, within the limits). */

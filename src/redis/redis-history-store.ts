@@ -51,7 +51,6 @@ export class RedisHistoryStore implements HistoryStore {
   private readonly writes: PendingWrites;
   private readonly lastIds = new LastIds();
   /** Streams whose last id is being fetched for `last()`. */
-  private readonly fetching = new Set<string>();
   /** When each stream's time to live was last pushed back (the newest `LAST_ID_CACHE_SIZE` streams). */
   private readonly expiresSet = new LastTimes();
   /** How often a stream's time to live is pushed back: a tenth of `maxAge`, at most a minute. */
@@ -124,18 +123,7 @@ export class RedisHistoryStore implements HistoryStore {
   }
 
   last(key: string): string | undefined {
-    const known = this.lastIds.get(key);
-    if (known === undefined && !this.fetching.has(key)) {
-      // Not known here yet: asked now, for the next one who comes in.
-      this.fetching.add(key);
-      this.fetch(key, 1)
-        .then((events) => {
-          if (this.lastIds.get(key) === undefined) this.lastIds.set(key, events.at(-1)?.id ?? '');
-        })
-        .catch(() => undefined)
-        .finally(() => this.fetching.delete(key));
-    }
-    return known;
+    return this.lastIds.getOrFetch(key, () => this.fetch(key, 1).then((events) => events.at(-1)?.id ?? ''));
   }
 
   /** The streams this hub knows of lately, and the events and bytes it wrote (Redis holds every hub's, within the limits). */

@@ -1,4 +1,4 @@
-import { JsonChatClient, type BroadcastHub, type HubOptions, type JsonChatClientOptions } from '../../src/index.js';
+import { JsonChatClient, type BroadcastHub, type ChatMessage, type HubOptions, type JsonChatClientOptions } from '../../src/index.js';
 import { Closer } from './cleanup.js';
 import { startHub } from './hub.js';
 import { eventually, RawPeer } from './sockets.js';
@@ -76,4 +76,19 @@ export async function settle(peers: RawPeer[], hub: BroadcastHub): Promise<void>
 /** The lines a peer received before the last `settle()` marker, markers removed. */
 export function before(peer: RawPeer): string[] {
   return linesOf(peer).filter((line) => !line.startsWith('--marker-'));
+}
+
+/** Has `speaker` say each of `texts` in its room and waits until `listener` heard the last. */
+export async function say(speaker: JsonChatClient, listener: JsonChatClient, texts: string[]): Promise<void> {
+  const last = texts.at(-1);
+  const heard = new Promise<void>((resolve) => {
+    const onMessage = (message: ChatMessage): void => {
+      if (message.text !== last) return;
+      listener.off('message', onMessage);
+      resolve();
+    };
+    listener.on('message', onMessage);
+  });
+  for (const text of texts) speaker.send(text);
+  await heard;
 }
