@@ -131,6 +131,26 @@ for (const kind of ['redis', 'nats'] as const satisfies readonly BrokerKind[]) {
       return seen;
     }
 
+    it('tells the last id of a room another hub wrote, once it has asked the broker for it', async () => {
+      const prefix = cluster();
+      const writer = await clusterHub(prefix);
+      const ada = await client(writer.port, 'ada');
+      const bob = await client(writer.port, 'bob');
+      const ids: string[] = [];
+      bob.on('message', (m) => ids.push(m.id));
+      ada.send('one');
+      ada.send('two');
+      await eventually(() => ids.length === 2, 5000, 'both messages relayed');
+      // A store of a hub that wrote nothing: it does not know at first, and asks the broker once.
+      const adapter = adapterFor(kind, prefix);
+      await clusterHub(prefix, true, adapter);
+      const store = adapter.historyStore?.({}, () => undefined);
+      if (store?.last === undefined) throw new Error(`the ${kind} adapter gives no history store with last()`);
+      expect(store.last('lobby')).toBeUndefined();
+      await eventually(() => store.last?.('lobby') !== undefined, 5000, 'the last id to be fetched');
+      expect(store.last('lobby')).toBe(ids[1]);
+    });
+
     it('replays a room from the broker on a hub that never saw it', async () => {
       const prefix = cluster();
       const first = await clusterHub(prefix);
