@@ -441,6 +441,8 @@ const TYPED_OPER = /^\/oper\s+(\S+)\s+(.+?)\s*$/isu;
  * `/oper NAME` only, whichever way it was sent.
  */
 function typedOper(text: string): ChatInput | undefined {
+  // On every message's path: most are not commands, and cost one character test.
+  if (text.charCodeAt(0) !== 0x2f) return undefined;
   const typed = TYPED_OPER.exec(text);
   if (typed === null) return undefined;
   const name = typed[1] ?? '';
