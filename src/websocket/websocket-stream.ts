@@ -57,6 +57,11 @@ export class WebSocketStream extends Duplex {
   private readonly raw: Duplex | undefined;
   /** The close frame for the goodbye written last, sent when the stream ends. */
   private closeFrame: CloseFrame | undefined;
+  /**
+   * The frames written last with `rawSocket`: read for a goodbye only when the stream ends, not
+   * on every write. Mostly a run the hub shares between every WebSocket of a broadcast.
+   */
+  private lastFrames: Buffer | undefined;
   private finishClose: (() => void) | undefined;
 
   constructor(socket: WebSocket, options: WebSocketStreamOptions = {}) {
@@ -140,6 +145,9 @@ export class WebSocketStream extends Duplex {
       callback();
       return;
     }
+    // A goodbye is the last frame the hub writes, maybe joined to the frames queued before it.
+    const farewell = this.lastFrames === undefined ? undefined : farewellAtEnd(this.lastFrames);
+    if (farewell !== undefined) this.closeFrame = closeFrameFor(farewell);
     const { code, reason } = this.closeFrame ?? { code: CLOSE_NORMAL, reason: '' };
     // Finished once the client has answered the close frame: the hub's close timeout bounds the wait.
     this.finishClose = () => {
@@ -169,9 +177,7 @@ export class WebSocketStream extends Duplex {
    * close handshake, nothing may follow its close frame.
    */
   private writeFrames(raw: Duplex, frames: Buffer, callback: ((error?: Error | null) => void) | undefined): void {
-    // A goodbye is the last frame the hub writes, maybe joined to the frames queued before it.
-    const farewell = farewellAtEnd(frames);
-    if (farewell !== undefined) this.closeFrame = closeFrameFor(farewell);
+    this.lastFrames = frames;
     if (this.socket.readyState !== OPEN || !raw.writable) {
       // The client is gone or going: what is still written has nowhere to go, as after a FIN.
       callback?.();
