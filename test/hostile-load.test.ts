@@ -70,6 +70,17 @@ async function nonReaders(port: number, count: number, burst: Buffer): Promise<S
   return sockets;
 }
 
+/** The hub's report once `ready` holds for it, or the last one after `ms`. */
+async function reportWhen(report: () => Promise<Report>, ready: (state: Report) => boolean, ms: number): Promise<Report> {
+  const deadline = Date.now() + ms;
+  let state = await report();
+  while (!ready(state) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    state = await report();
+  }
+  return state;
+}
+
 function expectHealthy(report: Report, bound: number): void {
   if (process.env.HOSTILE_LOG !== undefined) console.log(`rss +${((report.rssPeak - report.rssBaseline) / MB).toFixed(1)} MB, loop max ${report.loopMaxMs.toFixed(0)} ms`);
   expect(report.rssPeak - report.rssBaseline).toBeLessThan(bound);
@@ -86,8 +97,10 @@ describe('amplification by commands', () => {
     await talking;
     await eventually(() => pair.heard().length === 200, 15_000, 'every healthy line');
     expect(pair.heard()).toEqual(numbers(200));
-    // Each asker gets its command allowance answered (40 /help), then one warning: tens of KB each.
-    const seen = await report();
+    // Each asker gets its command allowance answered (40 /help), then one warning: tens of KB
+    // each, and nobody is dropped. (The hub may still be accepting the last askers while it
+    // works through the others' bursts: a slow machine takes a moment longer.)
+    const seen = await reportWhen(report, (state) => state.clients === 102, 10_000);
     expect(seen.clients).toBe(102);
     expectHealthy(seen, 64 * MB);
     expect(hub.transcript()).not.toMatch(/heap out of memory/);
