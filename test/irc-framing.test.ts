@@ -7,7 +7,7 @@ import { isUtf8 } from 'node:buffer';
 import { describe, expect, it } from 'vitest';
 import type { InvalidUtf8Policy } from '../src/protocol/codec.js';
 import { IrcLineDecoder, type IrcLineSink } from '../src/protocol/irc-line-decoder.js';
-import { ircLines, splitUtf8 } from '../src/protocol/irc-lines.js';
+import { ircLines, middleParam, splitUtf8 } from '../src/protocol/irc-lines.js';
 import { parseIrcLine } from '../src/protocol/irc-message.js';
 import { ircDirectMessage, ircRoomMessage } from '../src/protocol/irc-render.js';
 
@@ -133,6 +133,15 @@ describe('lines out', () => {
   it('turns CR, LF and NUL into spaces wherever they are, so nothing ends a line early', () => {
     const wire = ircLines({ source: 'a\r\nb', verb: 'PRIVMSG', middle: ['#x\ny'], trailing: 'one\r\nQUIT :two\0three' });
     expect(wire).toBe(':a__b PRIVMSG #x_y :one  QUIT :two three\r\n');
+  });
+
+  it('keeps every word before the trailing one a single word that cannot pass for the trailing one', () => {
+    expect(middleParam('alice')).toBe('alice');
+    expect(middleParam('')).toBe('*');
+    expect(middleParam(':sneaky')).toBe('_:sneaky');
+    expect(middleParam('two words')).toBe('two_words');
+    expect(middleParam('a\rb\nc\0d')).toBe('a_b_c_d');
+    expect(middleParam('x:y')).toBe('x:y');
   });
 
   it('renders a room message from another protocol as PRIVMSG, without CTCP, and an action as ACTION split whole', () => {

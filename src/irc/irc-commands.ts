@@ -280,7 +280,7 @@ function toChannel<D>(session: IrcSession<D>, channel: string, text: string, ctc
   }
   // Of CTCP, channels carry actions only: a query to a whole channel is noise to every non-IRC member.
   if (ctcp !== undefined && ctcp.command !== 'ACTION') return;
-  const echo = ircLines({ tags: session.timeTag(Date.now()), source: session.source, verb: 'PRIVMSG', middle: [ircChannel(room)], trailing: text });
+  const echo = (): string => ircLines({ tags: session.timeTag(Date.now()), source: session.source, verb: 'PRIVMSG', middle: [ircChannel(room)], trailing: text });
   // What an IRC user types is never a slash command: `//` is the hub's escape for a leading `/`.
   const input = ctcp === undefined ? (text.startsWith('/') ? `/${text}` : text) : `/me ${ctcp.argument}`;
   session.emit({ v: 1, type: 'message', text: input, room }, { verb, target: ircChannel(room) }, echo);
@@ -301,7 +301,7 @@ function toNick<D>(session: IrcSession<D>, target: string, text: string, ctcp: R
     body = `* ${ctcp.argument}`;
   }
   const to = local?.nick ?? remote?.nick ?? target;
-  const echo = ircLines({ tags: session.timeTag(Date.now()), source: session.source, verb: 'PRIVMSG', middle: [to], trailing: text });
+  const echo = (): string => ircLines({ tags: session.timeTag(Date.now()), source: session.source, verb: 'PRIVMSG', middle: [to], trailing: text });
   const sent = session.emit({ v: 1, type: 'direct', to, text: body }, { verb, target: to }, echo);
   if (sent && verb === 'PRIVMSG' && other?.away !== undefined) session.numeric(IrcNumeric.RPL_AWAY, [to], other.away);
 }

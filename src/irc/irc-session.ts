@@ -232,17 +232,18 @@ export class IrcSession<D> implements Protocol<unknown>, IrcLineSink, ReplayFram
    * Hands `input` (a slash command, or a `message`, `direct` or `hello` envelope) to the hub,
    * as if a JSON client had sent it. The hub's answer (an error, a notice, the events that
    * follow) comes back through `render` while this runs, or later behind a slow handler.
-   * Returns `false` when the hub refused it at once. `echo` is the line that tells an
-   * `echo-message` client what it said, sent unless the hub refused it or echoed it itself.
+   * Returns `false` when the hub refused it at once. `echo` makes the line that tells an
+   * `echo-message` client what it said, sent unless the hub refused it or echoed it itself
+   * (made only then: most clients never ask for it, and this runs for every message).
    */
-  emit(input: unknown, context: IrcCommandContext, echo?: string): boolean {
+  emit(input: unknown, context: IrcCommandContext, echo?: () => string): boolean {
     if (this.sink === undefined || this.peer?.isOpen !== true) return false;
     this.context = context;
     const outcome = { refused: false, echoed: false };
     this.outcome = outcome;
     this.sink.onMessage(input);
     const accepted = !outcome.refused;
-    if (echo !== undefined && accepted && !outcome.echoed && this.capabilities.has('echo-message')) this.send(echo);
+    if (echo !== undefined && accepted && !outcome.echoed && this.capabilities.has('echo-message')) this.send(echo());
     return accepted;
   }
 

@@ -14,6 +14,9 @@ export interface IrcLineParts {
   readonly trailing?: string | undefined;
 }
 
+/** What a middle parameter may not hold. */
+const UNSAFE_IN_WORD = /[\r\n\0 ]/;
+
 /** Room left in a line for the trailing parameter's text, at the least, however long its head. */
 const MIN_TRAILING_BYTES = 32;
 
@@ -58,6 +61,7 @@ function lineHead(parts: IrcLineParts): { head: string; room: number } {
  */
 export function middleParam(word: string): string {
   if (word === '') return '*';
+  if (word.charCodeAt(0) !== 0x3a && !UNSAFE_IN_WORD.test(word)) return word;
   const safe = lineSafe(word).replaceAll(' ', '_');
   return safe.charCodeAt(0) === 0x3a ? `_${safe}` : safe;
 }

@@ -184,8 +184,10 @@ function skipSpaces(line: string, from: number): number {
 
 /** The characters that end or cut an IRC line. */
 const LINE_BREAKERS = /[\r\n\0]/g;
+/** The same, to look for one: a test is several times cheaper than a replace that finds nothing. */
+const LINE_BREAKER = /[\r\n\0]/;
 
 /** `text` with CR, LF and NUL turned into spaces: what any part of one IRC line must be. */
 export function lineSafe(text: string): string {
-  return text.replace(LINE_BREAKERS, ' ');
+  return LINE_BREAKER.test(text) ? text.replace(LINE_BREAKERS, ' ') : text;
 }
