@@ -207,6 +207,36 @@ describe('one chat for IRC, nc and JSON clients', () => {
     expect(await client.waitFor(/:tagged$/)).toMatch(/^@time=\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z :carol!carol@host PRIVMSG #lobby :tagged$/);
   });
 
+  it('gives every IRC client of a broadcast its own form: tagged for server-time, plain for others', async () => {
+    const { ircPort, nc, irc } = await startIrcHub(track);
+    const carol = await nc('carol');
+    const plain = [await irc('plain1'), await irc('plain2')];
+    const timed = await Promise.all(
+      ['timed1', 'timed2'].map(async (nick) => {
+        const client = track(await IrcRaw.connect(ircPort), (c) => {
+          c.destroy();
+        });
+        client.send('CAP REQ :server-time', `NICK ${nick}`, `USER ${nick} 0 * :T`, 'CAP END');
+        await client.waitFor(/ 366 /);
+        return client;
+      }),
+    );
+    carol.write('one\ntwo\n');
+    for (const client of plain) {
+      await client.waitFor(/:two$/);
+      expect(client.since(0, /PRIVMSG #lobby/)).toEqual([':carol!carol@host PRIVMSG #lobby :one', ':carol!carol@host PRIVMSG #lobby :two']);
+    }
+    const seen = [];
+    for (const client of timed) {
+      await client.waitFor(/:two$/);
+      const lines = client.since(0, /PRIVMSG #lobby/);
+      expect(lines).toHaveLength(2);
+      for (const line of lines) expect(line).toMatch(/^@time=\S+ :carol!carol@host PRIVMSG #lobby :(one|two)$/);
+      seen.push(lines);
+    }
+    expect(seen[0]).toEqual(seen[1]);
+  });
+
   it('never shows a client its own message twice on a hub that echoes, and not at all without echo-message', async () => {
     const { nc, irc, ircPort } = await startIrcHub(track, { echo: true });
     const carol = await nc('carol');

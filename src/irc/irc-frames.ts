@@ -12,15 +12,18 @@ export interface IrcLeaveFrame {
  * The frames of one door's broadcast events, rendered once per event and shared by every IRC
  * client that gets it: each IRC connection is a protocol object of its own (its replies name
  * it), but a room message reads the same for all of them, so its bytes are made once (twice
- * with `server-time`: with and without the tag) and kept only as long as the event is.
+ * with `server-time`: with and without the tag). The hub hands an event to its receivers one
+ * after the other, so the last event's frames are all that is kept: an event asked for again
+ * after another (rare) is rendered again, to the same bytes.
  * @internal
  */
 export class IrcFrames<D> {
   private readonly hub: BroadcastHub<unknown, D>;
   private readonly userHost: string;
-  private readonly plain = new WeakMap<ChatEvent, Buffer>();
-  private readonly timed = new WeakMap<ChatEvent, Buffer>();
-  private readonly quits = new WeakMap<LeaveEnvelope, boolean>();
+  private readonly plain = new LastFrame();
+  private readonly timed = new LastFrame();
+  private lastLeave: LeaveEnvelope | undefined;
+  private lastLeaveQuit = false;
 
   constructor(hub: BroadcastHub<unknown, D>, userHost: string) {
     this.hub = hub;
@@ -29,17 +32,17 @@ export class IrcFrames<D> {
 
   /** A room message: PRIVMSG to its channel. */
   roomMessage(event: MessageEnvelope, time: boolean): Buffer {
-    return this.cached(event, time, (tags) => ircRoomMessage(event, this.userHost, tags));
+    return this.cached(event, time, ircRoomMessage);
   }
 
   /** Someone else joined a room. */
   join(event: JoinEnvelope, time: boolean): Buffer {
-    return this.cached(event, time, (tags) => ircJoin(event, this.userHost, tags));
+    return this.cached(event, time, ircJoin);
   }
 
   /** Someone changed nickname. */
   nick(event: NickEnvelope, time: boolean): Buffer {
-    return this.cached(event, time, (tags) => ircNick(event, this.userHost, tags));
+    return this.cached(event, time, ircNick);
   }
 
   /**
@@ -48,22 +51,26 @@ export class IrcFrames<D> {
    * the same way.
    */
   leave(event: LeaveEnvelope, time: boolean): IrcLeaveFrame {
-    let quit = this.quits.get(event);
-    if (quit === undefined) {
-      quit = this.hub.findPeer(event.nick) === undefined && this.hub.adapter?.findNick(event.nick) === undefined;
-      this.quits.set(event, quit);
+    if (event !== this.lastLeave) {
+      this.lastLeave = event;
+      this.lastLeaveQuit = this.hub.findPeer(event.nick) === undefined && this.hub.adapter?.findNick(event.nick) === undefined;
     }
-    const gone = quit;
-    return { frame: this.cached(event, time, (tags) => (gone ? ircQuit(event, this.userHost, tags) : ircPart(event, this.userHost, tags))), quit };
+    const quit = this.lastLeaveQuit;
+    return { frame: this.cached(event, time, quit ? ircQuit : ircPart), quit };
   }
 
-  private cached(event: ChatEvent, time: boolean, render: (tags: string | undefined) => string): Buffer {
-    const cache = time ? this.timed : this.plain;
-    let frame = cache.get(event);
-    if (frame === undefined) {
-      frame = Buffer.from(render(time ? ircTimeTag(event.ts) : undefined), 'utf8');
-      cache.set(event, frame);
+  private cached<E extends ChatEvent>(event: E, time: boolean, render: (event: E, userHost: string, tags?: string) => string): Buffer {
+    const last = time ? this.timed : this.plain;
+    if (last.event !== event) {
+      last.frame = Buffer.from(render(event, this.userHost, time ? ircTimeTag(event.ts) : undefined), 'utf8');
+      last.event = event;
     }
-    return frame;
+    return last.frame;
   }
+}
+
+/** The frame of the event rendered last, in one variant. */
+class LastFrame {
+  event: ChatEvent | undefined;
+  frame = Buffer.alloc(0);
 }

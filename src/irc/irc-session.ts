@@ -66,6 +66,7 @@ export interface IrcCommandContext {
 export class IrcSession<D> implements Protocol<unknown>, IrcLineSink, ReplayFraming {
   readonly name = 'irc';
   readonly delimited = true;
+  readonly perConnection = true;
   readonly door: IrcDoorContext<D>;
   /** When the connection started, for the registration timeout (ms since the epoch). */
   readonly startedAt = Date.now();

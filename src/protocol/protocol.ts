@@ -31,6 +31,13 @@ export interface Protocol<T> extends Codec<T> {
   farewell(farewell: Farewell): Buffer | undefined;
   /** What a connection turned away at the door is told, before it has sent anything. */
   refusal(farewell: Farewell): Buffer | undefined;
+  /**
+   * `true` for a protocol object that stands for one connection (an IRC session: its replies
+   * name its client) and shares the frames of broadcast events between connections itself.
+   * The hub then asks it for every receiver instead of keeping its frame for the next
+   * receiver of the same protocol object, which for such protocols never comes.
+   */
+  readonly perConnection?: boolean;
 }
 
 /** Whether `codec` carries the protocol methods already. */

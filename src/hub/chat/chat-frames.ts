@@ -12,8 +12,9 @@ export interface RenderOptions {
 /**
  * One chat event, rendered at most once per protocol: each receiver's protocol decides what
  * the event looks like on its wire (an envelope, the formatter's line, the bare text), and
- * every receiver of the same protocol shares those bytes. The formatter's line is computed
- * at most once, and only if some protocol asks for it.
+ * every receiver of the same protocol shares those bytes (a protocol object that stands for
+ * one connection renders for each, sharing what it can itself). The formatter's line is
+ * computed at most once, and only if some protocol asks for it.
  */
 export class ChatFrames implements RenderContext {
   readonly notice: boolean;
@@ -50,6 +51,8 @@ export class ChatFrames implements RenderContext {
   /** The bytes for a peer speaking `protocol`, or `undefined` when that peer is not to get this event. */
   frameFor(protocol: Protocol<unknown>): Buffer | undefined {
     if (protocol === this.firstProtocol) return this.firstFrame;
+    // A frame kept per connection would be a frame per receiver, and a map entry each.
+    if (protocol.perConnection === true) return protocol.render(this.event, this);
     if (this.firstProtocol === undefined) {
       this.firstProtocol = protocol;
       this.firstFrame = protocol.render(this.event, this);
