@@ -44,13 +44,12 @@ export function trailingRoom(parts: IrcLineParts): number {
 /** A line's text up to its trailing parameter, and the bytes left for that parameter. */
 function lineHead(parts: IrcLineParts): { head: string; room: number } {
   let head = '';
-  if (parts.tags !== undefined && parts.tags !== '') head += `@${lineSafe(parts.tags).replaceAll(' ', '_')} `;
-  const tagLength = Buffer.byteLength(head);
-  if (parts.source !== undefined && parts.source !== '') head += `:${middleParam(parts.source)} `;
+  if (parts.source !== undefined && parts.source !== '') head = `:${middleParam(parts.source)} `;
   head += middleParam(parts.verb);
-  for (const param of parts.middle ?? []) head += ` ${middleParam(param)}`;
+  if (parts.middle !== undefined) for (const param of parts.middle) head += ` ${middleParam(param)}`;
   // 512 bytes less the head (tags aside), ` :` and CR LF.
-  const room = Math.max(MIN_TRAILING_BYTES, IRC_MAX_LINE_BYTES - (Buffer.byteLength(head) - tagLength) - 4);
+  const room = Math.max(MIN_TRAILING_BYTES, IRC_MAX_LINE_BYTES - Buffer.byteLength(head) - 4);
+  if (parts.tags !== undefined && parts.tags !== '') head = `@${asWord(parts.tags)} ${head}`;
   return { head, room };
 }
 
@@ -61,9 +60,13 @@ function lineHead(parts: IrcLineParts): { head: string; room: number } {
  */
 export function middleParam(word: string): string {
   if (word === '') return '*';
-  if (word.charCodeAt(0) !== 0x3a && !UNSAFE_IN_WORD.test(word)) return word;
-  const safe = lineSafe(word).replaceAll(' ', '_');
+  const safe = asWord(word);
   return safe.charCodeAt(0) === 0x3a ? `_${safe}` : safe;
+}
+
+/** `text` with CR, LF, NUL and spaces turned into `_`. */
+function asWord(text: string): string {
+  return UNSAFE_IN_WORD.test(text) ? lineSafe(text).replaceAll(' ', '_') : text;
 }
 
 /**

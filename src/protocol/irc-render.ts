@@ -37,9 +37,10 @@ export function ircTimeTag(ts: number): string {
  * or a DCC offer) through the hub; long text is split over several lines.
  */
 export function ircRoomMessage(event: MessageEnvelope, userHost: string, tags?: string): string {
-  const parts = { tags, source: ircUserSource(event.sender, userHost), verb: 'PRIVMSG', middle: [ircChannel(event.room)] };
+  const source = ircUserSource(event.sender, userHost);
+  const middle = [ircChannel(event.room)];
   const text = withoutCtcp(event.text);
-  return event.action === true ? actionLines(parts, text) : ircLines({ ...parts, trailing: text });
+  return event.action === true ? actionLines({ tags, source, verb: 'PRIVMSG', middle }, text) : ircLines({ tags, source, verb: 'PRIVMSG', middle, trailing: text });
 }
 
 /**
