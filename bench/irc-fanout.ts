@@ -142,7 +142,7 @@ const systems: readonly FanoutSystem[] = [
           '<dns server="127.0.0.1" timeout="1">',
           `<log method="file" type="*" level="default" target="${join(dir, 'inspircd.log')}">`,
           `<pid file="${join(dir, 'inspircd.pid')}">`,
-          '<performance softlimit="12800" somaxconn="1024" clonesonconnect="no" quietbursts="yes">',
+          '<performance softlimit="12800" somaxconn="1024" clonesonconnect="no" quietbursts="yes" netbuffersize="65536">',
           '',
         ].join('\n'),
       );
