@@ -49,6 +49,17 @@ describe('ban targets', () => {
   });
 });
 
+describe('bans of everyone', () => {
+  it('knows a target that matches every name and address from one that does not', () => {
+    for (const everyone of ['*', '*!*@*', '*@*', '**!*@*', '*?*!*@*', '?*', '0.0.0.0/0', '::/0', '10.0.0.0/0']) {
+      expect(BanRule.parse(everyone).matchesEveryone, everyone).toBe(true);
+    }
+    for (const some of ['bob', '*!*@10.*', 'a*', '?', '??*', '*!*@*.example', '0.0.0.0/1', '::/1', '10.0.0.0/10', '10.0.0.1']) {
+      expect(BanRule.parse(some).matchesEveryone, some).toBe(false);
+    }
+  });
+});
+
 describe('ban lists', () => {
   it('hold at most their bound, replace the same mask, and drop expired bans as they meet them', () => {
     let now = 1000;

@@ -367,6 +367,12 @@ describe('bans', () => {
     expect(() => hub.moderation.ban('*a*a*a*a*a*a*a*a*a*a*a*!*@*')).toThrow(/at most 8 wildcards/);
     expect(() => hub.moderation.ban('a b')).toThrow(/spaces/);
     expect(() => hub.moderation.ban('10.0.0.0/99')).toThrow(/not a network/);
+    // A hub ban of everyone would shut the hub, operators included; a room may be closed so.
+    for (const everyone of ['*!*@*', '*', '0.0.0.0/0']) {
+      expect(() => hub.moderation.ban(everyone), everyone).toThrow(expect.objectContaining({ code: 'ERR_BAD_MASK', message: expect.stringMatching(/would ban everyone from the hub/) as string }) as Error);
+    }
+    expect(hub.moderation.ban('*!*@*', { room: 'closed' }).mask).toBe('*!*@*');
+    hub.moderation.unban('*!*@*', { room: 'closed' });
     expect(() => hub.moderation.ban('x', { duration: '5 years' })).toThrow(expect.objectContaining({ code: 'ERR_BAD_DURATION' }) as Error);
     hub.moderation.ban('one');
     hub.moderation.ban('two');

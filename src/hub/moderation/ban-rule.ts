@@ -75,6 +75,17 @@ export class BanRule {
     return new BanRule('cidr', `${base}/${prefix}`, list);
   }
 
+  /**
+   * Whether this rule bans every client whatever its name and address: a mask whose every part
+   * is wildcards that match any name (`*!*@*`, `*`, `*?*@*`), or a network of prefix 0
+   * (`0.0.0.0/0`, `::/0`). A hub ban of that kind would shut the hub, operators included.
+   */
+  get matchesEveryone(): boolean {
+    if (this.kind === 'cidr') return this.mask.endsWith('/0');
+    if (this.kind !== 'mask') return false;
+    return this.mask.split(/[!@]/).every(matchesAnyName);
+  }
+
   /** Whether this rule bans `subject`. */
   matches(subject: BanSubject): boolean {
     const address = normalAddress(subject.address);
@@ -101,6 +112,16 @@ export class BanRule {
     if (family === 0 || this.network === undefined) return false;
     return this.network.check(address, family === 4 ? 'ipv4' : 'ipv6');
   }
+}
+
+/** Whether a mask part matches every name: wildcards only, at least one `*`, and at most one `?` (no name is empty). */
+function matchesAnyName(part: string): boolean {
+  let questions = 0;
+  for (const char of part) {
+    if (char === '?') questions += 1;
+    else if (char !== '*') return false;
+  }
+  return questions <= 1 && part.includes('*');
 }
 
 /** Whether `text` has a C0 control character or DEL. */

@@ -205,11 +205,16 @@ export class HubModeration<D = Record<string, unknown>> {
    * away at the door (reason `banned`, told the reason) and from taking a matching nickname,
    * and disconnects those connected now; a room ban refuses them at join and removes those in
    * the room now. Replaces a ban on the same mask. Throws `ERR_BAD_MASK`, `ERR_BAD_DURATION` or
-   * `ERR_TOO_MANY_BANS`.
+   * `ERR_TOO_MANY_BANS`; `ERR_BAD_MASK` too for a hub ban that would match everyone (`*!*@*`,
+   * `0.0.0.0/0`), which would shut the hub to all, operators included. A room ban may (it
+   * closes the room, as `+b *!*@*` does on IRC).
    */
   ban(target: string, options: BanOptions = {}): BanEntry {
     const rule = BanRule.parse(target);
     const room = options.room;
+    if (room === undefined && rule.matchesEveryone) {
+      throw new ModerationError('ERR_BAD_MASK', `'${rule.mask}' would ban everyone from the hub: stop the hub, or ban from a room`);
+    }
     if (room !== undefined) assertRoomName(room);
     const duration = options.duration === undefined ? undefined : parseDuration(options.duration);
     const setAt = Date.now();
