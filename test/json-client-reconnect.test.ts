@@ -68,6 +68,18 @@ describe('JsonChatClient reconnect', () => {
     expect((await heard)[0]).toMatchObject({ sender: 'alice', room: 'dev', text: 'still here' });
   });
 
+  it('starts afresh when connected again after close(): the rooms are the new connection’s', async () => {
+    const { port } = await jsonHub();
+    const ada = await jsonClient(port, { nick: 'ada', reconnect: false });
+    const joined = nextEvent(ada, 'join');
+    ada.join('dev');
+    await joined;
+    expect([ada.room, [...ada.rooms]]).toEqual(['dev', ['lobby', 'dev']]);
+    await ada.close();
+    await ada.connect();
+    expect([ada.nick, ada.room, [...ada.rooms]]).toEqual(['ada', 'lobby', ['lobby']]);
+  });
+
   it('leaves the default room again if it had left it', async () => {
     const first = await jsonHub();
     const alice = await jsonClient(first.port, { nick: 'alice', ...quick });

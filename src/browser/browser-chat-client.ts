@@ -1,21 +1,20 @@
 /// <reference lib="dom" />
 import { isKnownReason, type HubBye } from '../protocol/control-frames.js';
 import { NO_RECONNECT_REASONS, type DisconnectReason } from '../protocol/disconnect-reason.js';
+import { chatMessageOf, directMessageOf, historyStatusOf, type ChatMessage, type DirectMessage, type HistoryStatus } from '../protocol/chat-messages.js';
+import { ClientChatState, endsDirectRecovery, newChat, type SavedChat } from '../protocol/client-chat-state.js';
 import type {
   ByeEnvelope,
   ClientEnvelope,
-  ClientHelloEnvelope,
   ClientJoinEnvelope,
   ErrorEnvelope,
   HubEnvelope,
   JoinEnvelope,
   LeaveEnvelope,
   NickEnvelope,
-  RecoveryFailure,
   SystemEnvelope,
   TopicEnvelope,
 } from '../protocol/envelope.js';
-import { RecoveryMarks } from '../protocol/recovery-marks.js';
 import { CLOSE_NORMAL, closeMeaning } from '../protocol/websocket-close.js';
 import { Emitter } from './emitter.js';
 import { parseHubEnvelope } from './hub-envelopes.js';
@@ -64,47 +63,7 @@ export interface BrowserChatClientOptions {
   recover?: boolean;
 }
 
-/** A chat message, as `message` events carry it (the same shape as `JsonChatClient`'s). */
-export interface ChatMessage {
-  readonly id: string;
-  /** The sender's nickname. */
-  readonly sender: string;
-  /** The room it was said in. */
-  readonly room: string;
-  readonly text: string;
-  /** When the hub relayed it. */
-  readonly time: Date;
-  /** Whether it is a `/me` action. */
-  readonly action: boolean;
-  /** Whether the hub replayed it from its history (a replay, or a recovery after a reconnection) rather than relaying it now. */
-  readonly history: boolean;
-}
-
-/** A direct message, as `direct` events carry it. */
-export interface DirectMessage {
-  readonly id: string;
-  readonly sender: string;
-  readonly to: string;
-  readonly text: string;
-  readonly time: Date;
-  /** Whether the hub replayed it, recovering what this client missed while reconnecting. */
-  readonly history: boolean;
-}
-
-/** The end of a replay, as `history` events carry it (the same shape as `JsonChatClient`'s). */
-export interface HistoryStatus {
-  /** The room replayed; absent for this client's direct messages. */
-  readonly room: string | undefined;
-  /** How many messages were replayed. */
-  readonly replayed: number;
-  /** Set when this client asked to recover what it missed: whether it got exactly that. */
-  readonly recovered: boolean | undefined;
-  /**
-   * Why not, when `recovered` is false (or the hub keeps no history: `off`). The page should
-   * then resync that room by other means: it may have missed messages.
-   */
-  readonly reason: RecoveryFailure | undefined;
-}
+export type { ChatMessage, DirectMessage, HistoryStatus } from '../protocol/chat-messages.js';
 
 /** Why the client failed: a stable `code` (`ERR_CONNECT_FAILED`, `ERR_CONNECTION_LOST`, or the hub's refusal such as `ERR_NAME_TAKEN`). */
 export class BrowserChatError extends Error {
@@ -171,20 +130,6 @@ export type BrowserChatClientEvents = {
 const MAX_RETRY_AFTER_MS = 10 * 60_000;
 const OPEN = 1;
 
-/** The session to restore on a new connection, kept across failed attempts. */
-interface Session {
-  readonly nick: string | undefined;
-  readonly rooms: readonly string[];
-  readonly room: string;
-  /**
-   * The hub's session to present, on a hub that keeps history: the one of the connection that was
-   * up, until a later attempt's hello has been read (then that attempt's).
-   */
-  session: string | undefined;
-  /** The room the last welcome put this client in, which the next hello lands in too. */
-  readonly defaultRoom: string;
-}
-
 /**
  * A chat client for web pages: the `json` envelopes over a WebSocket to a hub's
  * `broadcast-chat/websocket` door, with the events and methods of `JsonChatClient`. No Node
@@ -196,15 +141,13 @@ interface Session {
 export class BrowserChatClient extends Emitter<BrowserChatClientEvents> {
   private readonly url: string;
   private readonly wantedNick: string | undefined;
-  private readonly token: string | undefined;
   private readonly connectTimeout: number;
   private readonly reconnectOptions: Required<BrowserReconnectOptions> | undefined;
   private readonly maxOffline: number;
   private readonly Socket: new (url: string) => WebSocket;
   private socket: WebSocket | undefined;
-  private ownNick = '';
-  private currentRoom = '';
-  private readonly joined = new Set<string>();
+  /** Its nickname, rooms, session and recovery marks, as the hub reports them. */
+  private readonly state: ClientChatState;
   private connected = false;
   private reconnecting = false;
   private stopped = false;
@@ -214,13 +157,6 @@ export class BrowserChatClient extends Emitter<BrowserChatClientEvents> {
   /** The session being restored on a new connection, which sees the envelopes first. */
   private restoring: Restore | undefined;
   private readonly historyCount: number;
-  private readonly recover: boolean;
-  /** The session of the current connection's welcome, on a hub that keeps history. */
-  private session: string | undefined;
-  /** The room the last welcome put this client in. */
-  private defaultRoom = '';
-  /** Where a recovery starts, and the ids seen, so that each message comes once (shared with `JsonChatClient`). */
-  private readonly marks = new RecoveryMarks();
 
   /** Checks every option at once: a wrong one throws a `TypeError` or `RangeError` naming it. */
   constructor(options: BrowserChatClientOptions) {
@@ -230,13 +166,12 @@ export class BrowserChatClient extends Emitter<BrowserChatClientEvents> {
     if (options.nick !== undefined && typeof options.nick !== 'string') throw new TypeError('nick must be a string');
     if (options.token !== undefined && typeof options.token !== 'string') throw new TypeError('token must be a string');
     this.wantedNick = options.nick;
-    this.token = options.token;
     this.connectTimeout = positive('connectTimeout', options.connectTimeout ?? 10_000);
     this.maxOffline = count('maxOfflineMessages', options.maxOfflineMessages ?? 100);
     this.reconnectOptions = resolveReconnect(options.reconnect);
     this.historyCount = options.history === undefined ? 0 : whole('history', options.history);
     if (options.recover !== undefined && typeof options.recover !== 'boolean') throw new TypeError(`recover must be a boolean, got ${typeof options.recover}`);
-    this.recover = options.recover ?? true;
+    this.state = new ClientChatState({ token: options.token, history: this.historyCount, recover: options.recover ?? true });
     const Socket = options.WebSocket ?? (globalThis as { WebSocket?: new (url: string) => WebSocket }).WebSocket;
     if (typeof Socket !== 'function') throw new TypeError('no WebSocket class: pass options.WebSocket');
     this.Socket = Socket;
@@ -244,17 +179,17 @@ export class BrowserChatClient extends Emitter<BrowserChatClientEvents> {
 
   /** This client's nickname, once welcomed. */
   get nick(): string {
-    return this.ownNick;
+    return this.state.nick;
   }
 
   /** The room this client talks in. */
   get room(): string {
-    return this.currentRoom;
+    return this.state.room;
   }
 
   /** The rooms this client is in. */
   get rooms(): ReadonlySet<string> {
-    return this.joined;
+    return this.state.rooms;
   }
 
   /** Whether the connection is up (and, after a reconnection, the nickname and rooms restored). */
@@ -275,8 +210,8 @@ export class BrowserChatClient extends Emitter<BrowserChatClientEvents> {
   async connect(): Promise<void> {
     if (this.socket !== undefined || this.reconnecting) throw new BrowserChatError('ERR_ALREADY_CONNECTED', 'the client is connected or connecting already');
     this.stopped = false;
-    await this.open({ nick: this.wantedNick, rooms: [], room: '', session: undefined, defaultRoom: '' });
-    this.emit('connect', this.ownNick, this.currentRoom);
+    await this.open(newChat(this.wantedNick));
+    this.emit('connect', this.state.nick, this.state.room);
   }
 
   /** Says `text` in the current room, or in `room` (which this client must be in). Queued (and `false` returned) while reconnecting. */
@@ -298,7 +233,7 @@ export class BrowserChatClient extends Emitter<BrowserChatClientEvents> {
   join(room: string, options: { history?: number } = {}): boolean {
     const wanted = options.history === undefined ? this.historyCount : whole('history', options.history);
     const sent = this.write(wanted > 0 ? { v: 1, type: 'join', room, history: wanted } : { v: 1, type: 'join', room });
-    if (this.joined.has(room) && this.connected) this.currentRoom = room;
+    if (this.state.rooms.has(room) && this.connected) this.state.room = room;
     return sent;
   }
 
@@ -392,7 +327,7 @@ export class BrowserChatClient extends Emitter<BrowserChatClientEvents> {
    * Opens a WebSocket, says hello and restores `session`; resolves once done, rejects (with the
    * WebSocket closed) when any of it fails. Afterwards a lost connection starts reconnecting.
    */
-  private open(session: Session): Promise<void> {
+  private open(session: SavedChat): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       let settled = false;
       let socket: WebSocket;
@@ -403,9 +338,7 @@ export class BrowserChatClient extends Emitter<BrowserChatClientEvents> {
         return;
       }
       this.socket = socket;
-      this.ownNick = '';
-      this.currentRoom = '';
-      this.joined.clear();
+      this.state.forgetConnection();
       this.lastBye = undefined;
       const timer = setTimeout(() => {
         fail(new BrowserChatError('ERR_CONNECT_FAILED', `no welcome from the hub within ${this.connectTimeout} ms`));
@@ -426,26 +359,24 @@ export class BrowserChatClient extends Emitter<BrowserChatClientEvents> {
         this.connected = true;
         resolve();
       };
-      // Decided once: the hello's answer may change which session is kept, not whether this restore recovers.
-      const recovering = this.recover && session.session !== undefined;
+      const recovering = this.state.recovers(session);
       this.restoring = new Restore(
         session,
         (envelope) => {
           socket.send(JSON.stringify(envelope));
         },
-        (room) => this.restoringJoin(room, recovering),
+        (room) => this.state.restoringJoin(room, recovering),
         () => {
           // The welcome's room is talked in again only if it was before: a switch back, after the joins.
-          if (session.room !== '' && this.joined.has(session.room)) this.currentRoom = session.room;
+          if (session.room !== '' && this.state.rooms.has(session.room)) this.state.room = session.room;
           done();
         },
         fail,
-        () => this.ownNick,
-        () => this.joined,
+        this.state,
       );
       socket.addEventListener('open', () => {
         // The connection's first envelope: only it may ask to recover (a later one gets `late`).
-        socket.send(JSON.stringify(this.restoringHello(session)));
+        socket.send(JSON.stringify(this.state.hello(session)));
       });
       socket.addEventListener('message', (event: MessageEvent) => {
         if (this.socket !== socket || typeof event.data !== 'string') return;
@@ -474,41 +405,14 @@ export class BrowserChatClient extends Emitter<BrowserChatClientEvents> {
         const wasUp = this.connected;
         this.connected = false;
         // A connection that was up had its hello read: its session holds the direct messages now.
-        const session: Session = { nick: this.ownNick === '' ? this.wantedNick : this.ownNick, rooms: [...this.joined], room: this.currentRoom, session: this.session, defaultRoom: this.defaultRoom };
+        const session = this.state.save(this.wantedNick);
         this.emit('disconnect', this.stopped ? 'closed' : reason, lost);
         if (wasUp && !this.stopped) void this.reconnect(session, lost);
       });
     });
   }
 
-  /**
-   * The hello of a connection: the nickname and credentials, and after a reconnection on a hub
-   * that gave a session, what to recover: the direct messages, and the room the hello lands in if
-   * this client was in it.
-   */
-  private restoringHello(session: Session): ClientHelloEnvelope {
-    const hello: ClientHelloEnvelope = session.nick === undefined ? { v: 1, type: 'hello' } : { v: 1, type: 'hello', nick: session.nick };
-    if (this.token !== undefined) hello.token = this.token;
-    if (this.historyCount > 0) hello.history = this.historyCount;
-    if (!this.recover || session.session === undefined) return hello;
-    hello.session = session.session;
-    const afterDirect = this.marks.afterDirect;
-    if (afterDirect !== undefined) hello.afterDirect = afterDirect;
-    const after = session.rooms.includes(session.defaultRoom) ? this.marks.after(session.defaultRoom) : undefined;
-    if (after !== undefined) hello.after = after;
-    return hello;
-  }
-
-  /** The join of a restore: with the last id seen there when the restore's hello asked to recover. */
-  private restoringJoin(room: string, recovering: boolean): ClientJoinEnvelope {
-    const join: ClientJoinEnvelope = { v: 1, type: 'join', room };
-    if (this.historyCount > 0) join.history = this.historyCount;
-    const after = recovering ? this.marks.after(room) : undefined;
-    if (after !== undefined) join.after = after;
-    return join;
-  }
-
-  private async reconnect(session: Session, lost: BrowserChatError): Promise<void> {
+  private async reconnect(session: SavedChat, lost: BrowserChatError): Promise<void> {
     const options = this.reconnectOptions;
     if (options === undefined || NO_RECONNECT_REASONS.has(lost.reason ?? '')) {
       this.finish(lost);
@@ -544,7 +448,7 @@ export class BrowserChatClient extends Emitter<BrowserChatClientEvents> {
       const queued = this.offline;
       this.offline = [];
       for (const envelope of queued) this.write(envelope);
-      this.emit('connect', this.ownNick, this.currentRoom);
+      this.emit('connect', this.state.nick, this.state.room);
       this.emit('reconnect', attempt);
       return;
     }
@@ -568,25 +472,18 @@ export class BrowserChatClient extends Emitter<BrowserChatClientEvents> {
   }
 
   private onEnvelope(envelope: HubEnvelope, socket: WebSocket): void {
-    this.track(envelope);
+    this.state.track(envelope);
+    if (envelope.type === 'system' && endsDirectRecovery(envelope) && this.restoring !== undefined) this.restoring.session.session = this.state.session;
     this.restoring?.seen(envelope);
     switch (envelope.type) {
       case 'message':
         // A recovery through a store that hubs share may send a message again: it comes once.
-        if (!this.marks.firstInRoom(envelope.room, envelope.id)) return;
-        this.emit('message', {
-          id: envelope.id,
-          sender: envelope.sender,
-          room: envelope.room,
-          text: envelope.text,
-          time: new Date(envelope.ts),
-          action: envelope.action === true,
-          history: envelope.history === true,
-        });
+        if (!this.state.marks.firstInRoom(envelope.room, envelope.id)) return;
+        this.emit('message', chatMessageOf(envelope));
         return;
       case 'direct':
-        if (!this.marks.firstDirect(envelope.id)) return;
-        this.emit('direct', { id: envelope.id, sender: envelope.sender, to: envelope.to, text: envelope.text, time: new Date(envelope.ts), history: envelope.history === true });
+        if (!this.state.marks.firstDirect(envelope.id)) return;
+        this.emit('direct', directMessageOf(envelope));
         return;
       case 'join':
         this.emit('join', envelope);
@@ -600,10 +497,12 @@ export class BrowserChatClient extends Emitter<BrowserChatClientEvents> {
       case 'topic':
         this.emit('topic', envelope);
         return;
-      case 'system':
+      case 'system': {
         this.emit('system', envelope);
-        if (envelope.replayed !== undefined) this.emit('history', { room: envelope.room, replayed: envelope.replayed, recovered: envelope.recovered, reason: envelope.reason as RecoveryFailure | undefined });
+        const status = historyStatusOf(envelope);
+        if (status !== undefined) this.emit('history', status);
         return;
+      }
       case 'error':
         this.emit('refused', envelope);
         return;
@@ -613,50 +512,6 @@ export class BrowserChatClient extends Emitter<BrowserChatClientEvents> {
       case 'bye':
         this.lastBye = byeOf(envelope);
         this.emit('bye', this.lastBye);
-        return;
-    }
-  }
-
-  /** Keeps the nickname, rooms and current room as the hub reports them. */
-  private track(envelope: HubEnvelope): void {
-    switch (envelope.type) {
-      case 'system':
-        if (envelope.nick !== undefined && this.ownNick === '') {
-          // The welcome: this connection's name, room and (on a hub with history) session.
-          this.ownNick = envelope.nick;
-          this.session = envelope.session;
-          if (envelope.room !== undefined) {
-            this.joined.add(envelope.room);
-            this.currentRoom = envelope.room;
-            this.defaultRoom = envelope.room;
-            this.marks.cameIn(envelope.room, envelope.last);
-          }
-        }
-        // The end of the direct-message recovery: the hub has read this connection's hello, so its
-        // session (from the welcome) now holds what the old one held. An attempt that fails after
-        // this presents the new one; one that fails before presents the old one again.
-        if (envelope.replayed !== undefined && envelope.room === undefined && this.restoring !== undefined) this.restoring.session.session = this.session;
-        return;
-      case 'join':
-        if (envelope.nick === this.ownNick) {
-          this.joined.add(envelope.room);
-          this.currentRoom = envelope.room;
-          // Where a recovery of the room starts until a message is seen there.
-          this.marks.cameIn(envelope.room, envelope.last);
-        }
-        return;
-      case 'leave':
-        if (envelope.nick === this.ownNick) {
-          this.joined.delete(envelope.room);
-          // What was said there while this client was out is not its to recover.
-          this.marks.left(envelope.room);
-          if (this.currentRoom === envelope.room) this.currentRoom = [...this.joined].at(-1) ?? '';
-        }
-        return;
-      case 'nick':
-        if (envelope.from === this.ownNick) this.ownNick = envelope.nick;
-        return;
-      default:
         return;
     }
   }
@@ -673,13 +528,12 @@ class Restore {
   private readonly pendingLeaves = new Set<string>();
 
   constructor(
-    readonly session: Session,
+    readonly session: SavedChat,
     private readonly send: (envelope: ClientEnvelope) => void,
     private readonly joinOf: (room: string) => ClientJoinEnvelope,
     private readonly done: () => void,
     private readonly fail: (error: Error) => void,
-    private readonly nick: () => string,
-    private readonly joined: () => ReadonlySet<string>,
+    private readonly state: ClientChatState,
   ) {}
 
   seen(envelope: HubEnvelope): void {
@@ -689,15 +543,15 @@ class Restore {
         return;
       }
       if (envelope.type !== 'system' && envelope.type !== 'nick') return;
-      const own = this.nick();
+      const own = this.state.nick;
       const wanted = this.session.nick;
       if (own === '' || (wanted !== undefined && own.toLowerCase() !== wanted.toLowerCase())) return;
       this.phase = 'rooms';
       this.joinRooms();
       return;
     }
-    if (envelope.type === 'join' && envelope.nick === this.nick()) this.pendingRooms.delete(envelope.room);
-    if (envelope.type === 'leave' && envelope.nick === this.nick()) this.pendingLeaves.delete(envelope.room);
+    if (envelope.type === 'join' && envelope.nick === this.state.nick) this.pendingRooms.delete(envelope.room);
+    if (envelope.type === 'leave' && envelope.nick === this.state.nick) this.pendingLeaves.delete(envelope.room);
     // A refused room is an answer too: it is skipped.
     if (envelope.type === 'error' && this.pendingRooms.size > 0) this.pendingRooms.delete(this.pendingRooms.values().next().value ?? '');
     else if (envelope.type === 'error') this.pendingLeaves.clear();
@@ -705,7 +559,7 @@ class Restore {
   }
 
   private joinRooms(): void {
-    const joined = this.joined();
+    const joined = this.state.rooms;
     const { rooms, room } = this.session;
     // The room talked in goes last: joining a room makes it the current one.
     const toJoin = rooms.filter((each) => !joined.has(each) && each !== room);

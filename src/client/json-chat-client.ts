@@ -4,17 +4,16 @@ import type { ConnectionOptions } from 'node:tls';
 import type { ChatClientConnectOptions } from './chat-client.js';
 import { ChatClient } from './chat-client.js';
 import type { DisconnectReason } from '../protocol/disconnect-reason.js';
+import { chatMessageOf, directMessageOf, historyStatusOf, type ChatMessage, type DirectMessage, type HistoryStatus } from '../protocol/chat-messages.js';
+import { ClientChatState, endsDirectRecovery, newChat, type SavedChat } from '../protocol/client-chat-state.js';
 import type {
   ClientEnvelope,
-  ClientHelloEnvelope,
-  ClientJoinEnvelope,
   ErrorEnvelope,
   HubEnvelope,
   JoinEnvelope,
   LeaveEnvelope,
   MessageEnvelope,
   NickEnvelope,
-  RecoveryFailure,
   SystemEnvelope,
   TopicEnvelope,
 } from '../protocol/envelope.js';
@@ -24,7 +23,6 @@ import type { MessageIterator, MessageIteratorOptions } from './message-iterator
 import { count, optionalOfType } from './option-checks.js';
 import { jsonClientCodec, type JsonEnvelope } from '../protocol/json-codec.js';
 import type { ReconnectOptions } from './reconnect.js';
-import { RecoveryMarks } from '../protocol/recovery-marks.js';
 import { RefusedError } from './refused-error.js';
 import { TypedEventEmitter } from '../typed-event-emitter.js';
 
@@ -71,47 +69,7 @@ export interface JsonChatClientOptions {
   recover?: boolean;
 }
 
-/** A chat message, as `message` events carry it. */
-export interface ChatMessage {
-  readonly id: string;
-  /** The sender's nickname. */
-  readonly sender: string;
-  /** The room it was said in. */
-  readonly room: string;
-  readonly text: string;
-  /** When the hub relayed it. */
-  readonly time: Date;
-  /** Whether it is a `/me` action. */
-  readonly action: boolean;
-  /** Whether the hub replayed it from its history (a replay, or a recovery after a reconnection) rather than relaying it now. */
-  readonly history: boolean;
-}
-
-/** A direct message, as `direct` events carry it. */
-export interface DirectMessage {
-  readonly id: string;
-  readonly sender: string;
-  readonly to: string;
-  readonly text: string;
-  readonly time: Date;
-  /** Whether the hub replayed it, recovering what this client missed while reconnecting. */
-  readonly history: boolean;
-}
-
-/** The end of a replay, as `history` events carry it: what the `message` (or `direct`) events just before it were. */
-export interface HistoryStatus {
-  /** The room replayed; absent for this client's direct messages. */
-  readonly room: string | undefined;
-  /** How many messages were replayed. */
-  readonly replayed: number;
-  /** Set when this client asked to recover what it missed: whether it got exactly that. */
-  readonly recovered: boolean | undefined;
-  /**
-   * Why not, when `recovered` is false (or the hub keeps no history: `off`). The application
-   * should then resync that room by other means: it may have missed messages.
-   */
-  readonly reason: RecoveryFailure | undefined;
-}
+export type { ChatMessage, DirectMessage, HistoryStatus } from '../protocol/chat-messages.js';
 
 /** Listener signatures of `JsonChatClient`. */
 // eslint-disable-next-line @typescript-eslint/consistent-type-definitions
@@ -165,24 +123,11 @@ export class JsonChatClient extends TypedEventEmitter<JsonChatClientEvents> {
   private readonly inner: ChatClient<JsonEnvelope>;
   private readonly wantedNick: string | undefined;
   private readonly connectTimeout: number;
-  private readonly token: string | undefined;
   private readonly historyCount: number;
-  private readonly recover: boolean;
-  private ownNick = '';
-  private currentRoom = '';
-  private readonly joined = new Set<string>();
+  /** Its nickname, rooms, session and recovery marks, as the hub reports them. */
+  private readonly state: ClientChatState;
   /** What to restore after a reconnection: taken when a connection that was up is lost. */
-  private saved: { nick: string | undefined; rooms: string[]; room: string; session: string | undefined; defaultRoom: string } | undefined;
-  /** The session of the current connection's welcome, on a hub that keeps history. */
-  private session: string | undefined;
-  /** The room the last welcome put this client in. */
-  private defaultRoom = '';
-  /**
-   * Where a recovery starts in each room and the direct messages, and the last ids seen there: a
-   * recovery from a store that hubs share may send some again (see docs/reliability.md), and
-   * they are dropped, so that each message comes once. Shared with `BrowserChatClient`.
-   */
-  private readonly marks = new RecoveryMarks();
+  private saved: SavedChat | undefined;
   /** The last `message` envelope made into a `ChatMessage`, so that the event and every loop get the same object. */
   private lastMessage: { envelope: MessageEnvelope; message: ChatMessage } | undefined;
 
@@ -193,10 +138,9 @@ export class JsonChatClient extends TypedEventEmitter<JsonChatClientEvents> {
     optionalOfType('token', options.token, 'string');
     this.historyCount = options.history === undefined ? 0 : count('history', options.history);
     if (options.recover !== undefined && typeof options.recover !== 'boolean') throw new TypeError(`recover must be a boolean, got ${typeof options.recover}`);
-    this.recover = options.recover ?? true;
     this.wantedNick = options.nick;
     this.connectTimeout = options.connectTimeout ?? 10_000;
-    this.token = options.token;
+    this.state = new ClientChatState({ token: options.token, history: this.historyCount, recover: options.recover ?? true });
     // ChatClient checks the rest, connectTimeout included.
     this.inner = new ChatClient<JsonEnvelope>({
       framing: jsonClientCodec,
@@ -222,9 +166,9 @@ export class JsonChatClient extends TypedEventEmitter<JsonChatClientEvents> {
     });
     this.inner.on('disconnect', (reason, error) => {
       // Kept across failed attempts, so that each one restores the same nickname and rooms.
-      this.saved ??= this.snapshot();
+      this.saved ??= this.state.save(this.wantedNick);
       // A connection that was up had its hello read: its session holds the direct messages now.
-      this.saved.session = this.session;
+      this.saved.session = this.state.session;
       this.emit('disconnect', reason, error);
     });
     this.inner.on('reconnecting', (attempt, delayMs, error) => {
@@ -232,7 +176,7 @@ export class JsonChatClient extends TypedEventEmitter<JsonChatClientEvents> {
     });
     this.inner.on('reconnect', (attempt) => {
       this.saved = undefined;
-      this.emit('connect', this.ownNick, this.currentRoom);
+      this.emit('connect', this.state.nick, this.state.room);
       this.emit('reconnect', attempt);
     });
     this.inner.on('bye', (bye) => {
@@ -251,17 +195,17 @@ export class JsonChatClient extends TypedEventEmitter<JsonChatClientEvents> {
 
   /** This client's nickname, once welcomed. */
   get nick(): string {
-    return this.ownNick;
+    return this.state.nick;
   }
 
   /** The room this client talks in. */
   get room(): string {
-    return this.currentRoom;
+    return this.state.room;
   }
 
   /** The rooms this client is in. */
   get rooms(): ReadonlySet<string> {
-    return this.joined;
+    return this.state.rooms;
   }
 
   /** Whether the connection is up (and, after a reconnection, the nickname and rooms restored). */
@@ -284,17 +228,17 @@ export class JsonChatClient extends TypedEventEmitter<JsonChatClientEvents> {
    */
   async connect(options: ChatClientConnectOptions = {}): Promise<void> {
     await this.inner.connect(options);
+    // A client connected again after it ended starts afresh.
+    this.state.forgetConnection();
     const welcomed = this.waitForWelcome(this.wantedNick);
-    const hello = this.hello(this.wantedNick);
-    if (this.historyCount > 0) hello.history = this.historyCount;
-    this.write(hello);
+    this.write(this.state.hello(newChat(this.wantedNick)));
     try {
       await welcomed;
     } catch (error) {
       await this.inner.close();
       throw error;
     }
-    this.emit('connect', this.ownNick, this.currentRoom);
+    this.emit('connect', this.state.nick, this.state.room);
   }
 
   /**
@@ -319,7 +263,7 @@ export class JsonChatClient extends TypedEventEmitter<JsonChatClientEvents> {
   join(room: string, options: { history?: number } = {}): boolean {
     const wanted = options.history === undefined ? this.historyCount : count('history', options.history);
     const sent = this.write(wanted > 0 ? { v: 1, type: 'join', room, history: wanted } : { v: 1, type: 'join', room });
-    if (this.joined.has(room) && this.isConnected) this.currentRoom = room;
+    if (this.state.rooms.has(room) && this.isConnected) this.state.room = room;
     return sent;
   }
 
@@ -410,42 +354,6 @@ export class JsonChatClient extends TypedEventEmitter<JsonChatClientEvents> {
     return this.inner.send(envelope);
   }
 
-  /** The `hello` envelope asking for `nick`, with the credentials if there are any. */
-  private hello(nick: string | undefined): ClientHelloEnvelope {
-    const hello: ClientHelloEnvelope = nick === undefined ? { v: 1, type: 'hello' } : { v: 1, type: 'hello', nick };
-    if (this.token !== undefined) hello.token = this.token;
-    return hello;
-  }
-
-  /** What to restore: the nickname, rooms and room talked in now, and where a recovery starts. */
-  private snapshot(): NonNullable<JsonChatClient['saved']> {
-    return { nick: this.ownNick === '' ? this.wantedNick : this.ownNick, rooms: [...this.joined], room: this.currentRoom, session: this.session, defaultRoom: this.defaultRoom };
-  }
-
-  /**
-   * The hello of a restore: the nickname, and on a hub that gave a session, what to recover:
-   * the direct messages, and the room the hello lands in if this client was in it.
-   */
-  private restoringHello(saved: NonNullable<JsonChatClient['saved']>): ClientHelloEnvelope {
-    const hello = this.hello(saved.nick);
-    if (this.historyCount > 0) hello.history = this.historyCount;
-    if (!this.recover || saved.session === undefined) return hello;
-    hello.session = saved.session;
-    if (this.marks.afterDirect !== undefined) hello.afterDirect = this.marks.afterDirect;
-    const after = saved.rooms.includes(saved.defaultRoom) ? this.marks.after(saved.defaultRoom) : undefined;
-    if (after !== undefined) hello.after = after;
-    return hello;
-  }
-
-  /** The join of a restore: with the last id seen there when the restore's hello asked to recover. */
-  private restoringJoin(room: string, recovering: boolean): ClientJoinEnvelope {
-    const join: ClientJoinEnvelope = { v: 1, type: 'join', room };
-    if (this.historyCount > 0) join.history = this.historyCount;
-    const after = recovering ? this.marks.after(room) : undefined;
-    if (after !== undefined) join.after = after;
-    return join;
-  }
-
   /**
    * Restores the session on a fresh connection: hello with the nickname this client had, then
    * the rooms it was in, with the one it talked in made current again. Resolves once the hub
@@ -454,28 +362,25 @@ export class JsonChatClient extends TypedEventEmitter<JsonChatClientEvents> {
    * `refused` and skipped.
    */
   private async restoreSession(send: (envelope: JsonEnvelope) => void, signal: AbortSignal): Promise<void> {
-    const saved = this.saved ?? this.snapshot();
+    const saved = this.saved ?? this.state.save(this.wantedNick);
     this.saved = saved;
-    this.ownNick = '';
-    this.joined.clear();
-    this.currentRoom = '';
+    this.state.forgetConnection();
     const welcomed = this.waitForWelcome(saved.nick, signal);
-    // Decided once: the hello's answer may change which session is kept, not whether this restore recovers.
-    const recovering = this.recover && saved.session !== undefined;
-    send(this.restoringHello(saved));
+    const recovering = this.state.recovers(saved);
+    send(this.state.hello(saved));
     await welcomed;
-    const welcomeRoom = this.currentRoom;
+    const { rooms: joined, room: welcomeRoom } = this.state;
     // The room talked in goes last: joining a room makes it the current one.
-    const toJoin = saved.rooms.filter((room) => !this.joined.has(room) && room !== saved.room);
-    if (saved.room !== '' && !this.joined.has(saved.room)) toJoin.push(saved.room);
+    const toJoin = saved.rooms.filter((room) => !joined.has(room) && room !== saved.room);
+    if (saved.room !== '' && !joined.has(saved.room)) toJoin.push(saved.room);
     const toLeave = saved.rooms.length > 0 && !saved.rooms.includes(welcomeRoom) ? [welcomeRoom] : [];
     const confirmed = this.waitForRooms(toJoin, toLeave, signal);
-    for (const room of toJoin) send(this.restoringJoin(room, recovering));
+    for (const room of toJoin) send(this.state.restoringJoin(room, recovering));
     for (const room of toLeave) send({ v: 1, type: 'leave', room });
     // Already in it from the welcome, but no longer talking there after the joins: switch back.
     if (saved.room !== '' && !toJoin.includes(saved.room) && toJoin.length > 0) send({ v: 1, type: 'join', room: saved.room });
     await confirmed;
-    if (saved.room !== '' && this.joined.has(saved.room)) this.currentRoom = saved.room;
+    if (saved.room !== '' && joined.has(saved.room)) this.state.room = saved.room;
   }
 
   /** Resolves once this client has been seen joining each of `joins` and leaving each of `leaves` (a refusal counts as an answer). */
@@ -490,11 +395,11 @@ export class JsonChatClient extends TypedEventEmitter<JsonChatClientEvents> {
         resolve();
       };
       const onJoin = (event: JoinEnvelope): void => {
-        if (event.nick === this.ownNick) pendingJoins.delete(event.room);
+        if (event.nick === this.state.nick) pendingJoins.delete(event.room);
         check();
       };
       const onLeave = (event: LeaveEnvelope): void => {
-        if (event.nick === this.ownNick) pendingLeaves.delete(event.room);
+        if (event.nick === this.state.nick) pendingLeaves.delete(event.room);
         check();
       };
       const onRefused = (): void => {
@@ -546,7 +451,7 @@ export class JsonChatClient extends TypedEventEmitter<JsonChatClientEvents> {
         settle(signal?.reason instanceof Error ? signal.reason : new AbortError(signal?.reason));
       };
       const done = (): void => {
-        if (welcomed && (nick === undefined || this.ownNick.toLowerCase() === nick.toLowerCase())) settle();
+        if (welcomed && (nick === undefined || this.state.nick.toLowerCase() === nick.toLowerCase())) settle();
       };
       const onSystem = (event: SystemEnvelope): void => {
         if (event.nick === undefined) return;
@@ -583,70 +488,38 @@ export class JsonChatClient extends TypedEventEmitter<JsonChatClientEvents> {
   private chatMessage(envelope: MessageEnvelope): ChatMessage {
     const last = this.lastMessage;
     if (last?.envelope === envelope) return last.message;
-    const message: ChatMessage = {
-      id: envelope.id,
-      sender: envelope.sender,
-      room: envelope.room,
-      text: envelope.text,
-      time: new Date(envelope.ts),
-      action: envelope.action === true,
-      history: envelope.history === true,
-    };
+    const message = chatMessageOf(envelope);
     this.lastMessage = { envelope, message };
     return message;
   }
 
   private onEnvelope(envelope: HubEnvelope): void {
+    this.state.track(envelope);
     switch (envelope.type) {
       case 'message':
-        if (!this.marks.firstInRoom(envelope.room, envelope.id)) return;
+        if (!this.state.marks.firstInRoom(envelope.room, envelope.id)) return;
         this.emit('message', this.chatMessage(envelope));
         return;
       case 'direct':
-        if (!this.marks.firstDirect(envelope.id)) return;
-        this.emit('direct', { id: envelope.id, sender: envelope.sender, to: envelope.to, text: envelope.text, time: new Date(envelope.ts), history: envelope.history === true });
+        if (!this.state.marks.firstDirect(envelope.id)) return;
+        this.emit('direct', directMessageOf(envelope));
         return;
       case 'join':
-        if (envelope.nick === this.ownNick) {
-          this.joined.add(envelope.room);
-          this.currentRoom = envelope.room;
-          // Where a recovery of the room starts until a message is seen there.
-          this.marks.cameIn(envelope.room, envelope.last);
-        }
         this.emit('join', envelope);
         return;
       case 'leave':
-        if (envelope.nick === this.ownNick) {
-          this.joined.delete(envelope.room);
-          // What was said there while this client was out is not its to recover.
-          this.marks.left(envelope.room);
-          if (this.currentRoom === envelope.room) this.currentRoom = [...this.joined].at(-1) ?? '';
-        }
         this.emit('leave', envelope);
         return;
       case 'nick':
-        if (envelope.from === this.ownNick) this.ownNick = envelope.nick;
         this.emit('nick', envelope);
         return;
-      case 'system':
-        if (envelope.nick !== undefined && this.ownNick === '') {
-          // The welcome: this connection's name, room and (on a hub with history) session.
-          this.ownNick = envelope.nick;
-          this.session = envelope.session;
-          if (envelope.room !== undefined) {
-            this.joined.add(envelope.room);
-            this.currentRoom = envelope.room;
-            this.defaultRoom = envelope.room;
-            this.marks.cameIn(envelope.room, envelope.last);
-          }
-        }
-        // The end of the direct-message recovery: the hub has read this connection's hello, so its
-        // session (from the welcome) now holds what the old one held. A restore that fails after
-        // this presents the new one; one that fails before presents the old one again.
-        if (envelope.replayed !== undefined && envelope.room === undefined && this.saved !== undefined) this.saved.session = this.session;
+      case 'system': {
+        if (endsDirectRecovery(envelope) && this.saved !== undefined) this.saved.session = this.state.session;
         this.emit('system', envelope);
-        if (envelope.replayed !== undefined) this.emit('history', historyStatus(envelope, envelope.replayed));
+        const status = historyStatusOf(envelope);
+        if (status !== undefined) this.emit('history', status);
         return;
+      }
       case 'error':
         this.emit('refused', envelope);
         return;
@@ -659,8 +532,3 @@ export class JsonChatClient extends TypedEventEmitter<JsonChatClientEvents> {
 
 /** Message ids a `JsonChatClient` remembers per room (and for direct messages) to drop those a recovery sends again. */
 export { SEEN_IDS_PER_ROOM } from '../protocol/recovery-marks.js';
-
-/** The notice that ends a replay, as a `HistoryStatus`. */
-function historyStatus(envelope: SystemEnvelope, replayed: number): HistoryStatus {
-  return { room: envelope.room, replayed, recovered: envelope.recovered, reason: envelope.reason as RecoveryFailure | undefined };
-}
