@@ -266,6 +266,8 @@ for (const kind of ['memory', 'redis', 'nats'] as const satisfies readonly Kind[
         { type: 'ban', ban: { mask: 'carol', reason: 'line\nbreak', by: 'eve', setAt: now } },
         { type: 'ban', ban: { mask: 'carol', reason: '', by: 'eve', setAt: 'yesterday' } },
         { type: 'ban', ban: { mask: '***!***@***', reason: '', by: 'eve', setAt: now } },
+        // A ban of everyone, as a hub of an older version could still send.
+        { type: 'ban', ban: { mask: '*!*@*', reason: '', by: 'eve', setAt: now } },
         { type: 'topic', topic: { room: '../etc', text: 'hi', by: 'eve', setAt: now } },
         { type: 'kick', hub: hostile.hubId, nick: 42, reason: '', by: 'eve' },
         { type: 'unban', mask: ['carol'], by: 'eve' },

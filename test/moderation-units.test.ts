@@ -51,10 +51,12 @@ describe('ban targets', () => {
 
 describe('bans of everyone', () => {
   it('knows a target that matches every name and address from one that does not', () => {
-    for (const everyone of ['*', '*!*@*', '*@*', '**!*@*', '*?*!*@*', '?*', '0.0.0.0/0', '::/0', '10.0.0.0/0']) {
+    // Every name, and every address (at least 3 characters), or every one of a family.
+    for (const everyone of ['*', '*!*@*', '*@*', '**!*@*', '*?*!*@*', '?*', '*!*@??*', '*!*@???*', '*!*@*.*', '*!*@*:*', '*!*@*.*.*.*', '0.0.0.0/0', '::/0', '10.0.0.0/0']) {
       expect(BanRule.parse(everyone).matchesEveryone, everyone).toBe(true);
     }
-    for (const some of ['bob', '*!*@10.*', 'a*', '?', '??*', '*!*@*.example', '0.0.0.0/1', '::/1', '10.0.0.0/10', '10.0.0.1']) {
+    // A host with `!` is no address: `*!*@*!*` matches nobody, and is no ban of everyone.
+    for (const some of ['bob', '*!*@10.*', 'a*', '?', '??*', '*!*@*.example', '*!*@*!*', '*!*@????*', '0.0.0.0/1', '::/1', '10.0.0.0/10', '10.0.0.1']) {
       expect(BanRule.parse(some).matchesEveryone, some).toBe(false);
     }
   });

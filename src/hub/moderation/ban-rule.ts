@@ -76,14 +76,19 @@ export class BanRule {
   }
 
   /**
-   * Whether this rule bans every client whatever its name and address: a mask whose every part
-   * is wildcards that match any name (`*!*@*`, `*`, `*?*@*`), or a network of prefix 0
-   * (`0.0.0.0/0`, `::/0`). A hub ban of that kind would shut the hub, operators included.
+   * Whether this rule bans every client, or every client of an address family, whatever its
+   * name: a mask whose nick and user are wildcards that match any name and whose host is
+   * wildcards and separators only (`*!*@*`, `*`, `*!*@??*`, `*!*@*.*`, `*!*@*:*`), or a network
+   * of prefix 0 (`0.0.0.0/0`, `::/0`). A hub ban of that kind would shut the hub, operators included.
    */
   get matchesEveryone(): boolean {
     if (this.kind === 'cidr') return this.mask.endsWith('/0');
     if (this.kind !== 'mask') return false;
-    return this.mask.split(/[!@]/).every(matchesAnyName);
+    // Split as normalMask joined it: the host after the first `@`, the user after the first `!` before it.
+    const at = this.mask.indexOf('@');
+    const beforeHost = this.mask.slice(0, at);
+    const bang = beforeHost.indexOf('!');
+    return matchesAny(beforeHost.slice(0, bang), MIN_NAME_LENGTH, '') && matchesAny(beforeHost.slice(bang + 1), MIN_NAME_LENGTH, '') && matchesAny(this.mask.slice(at + 1), MIN_ADDRESS_LENGTH, '.:');
   }
 
   /** Whether this rule bans `subject`. */
@@ -114,14 +119,22 @@ export class BanRule {
   }
 }
 
-/** Whether a mask part matches every name: wildcards only, at least one `*`, and at most one `?` (no name is empty). */
-function matchesAnyName(part: string): boolean {
+/** The fewest characters a nickname (and so a mask's user part) has. */
+const MIN_NAME_LENGTH = 1;
+/** The fewest characters an address the hub sees has (`::1`). */
+const MIN_ADDRESS_LENGTH = 3;
+
+/**
+ * Whether a mask part matches every text of at least `minLength` characters, or every one of a
+ * kind: wildcards and `separators` only, at least one `*`, and no more `?` than `minLength`.
+ */
+function matchesAny(part: string, minLength: number, separators: string): boolean {
   let questions = 0;
   for (const char of part) {
     if (char === '?') questions += 1;
-    else if (char !== '*') return false;
+    else if (char !== '*' && !separators.includes(char)) return false;
   }
-  return questions <= 1 && part.includes('*');
+  return questions <= minLength && part.includes('*');
 }
 
 /** Whether `text` has a C0 control character or DEL. */

@@ -212,9 +212,7 @@ export class HubModeration<D = Record<string, unknown>> {
   ban(target: string, options: BanOptions = {}): BanEntry {
     const rule = BanRule.parse(target);
     const room = options.room;
-    if (room === undefined && rule.matchesEveryone) {
-      throw new ModerationError('ERR_BAD_MASK', `'${rule.mask}' would ban everyone from the hub: stop the hub, or ban from a room`);
-    }
+    refuseBanOfEveryone(rule, room);
     if (room !== undefined) assertRoomName(room);
     const duration = options.duration === undefined ? undefined : parseDuration(options.duration);
     const setAt = Date.now();
@@ -479,6 +477,8 @@ export class HubModeration<D = Record<string, unknown>> {
 
   private applyBan(wire: WireBan, origin: string, sync: boolean): void {
     const rule = BanRule.parse(wire.mask);
+    // A hub of an older version may still send one.
+    refuseBanOfEveryone(rule, wire.room);
     if (wire.room !== undefined) assertRoomName(wire.room);
     // Lifted already (the expiry is absolute): nothing to keep.
     if (wire.expiresAt !== undefined && wire.expiresAt <= Date.now()) return;
@@ -533,4 +533,9 @@ function bannedText(what: string, ban: BanEntry): string {
 
 function clip(text: string): string {
   return text.trim().slice(0, MAX_REASON_LENGTH);
+}
+
+/** Throws `ERR_BAD_MASK` for a hub ban (no `room`) that would match everyone: it would shut the hub to all, operators included. */
+function refuseBanOfEveryone(rule: BanRule, room: string | undefined): void {
+  if (room === undefined && rule.matchesEveryone) throw new ModerationError('ERR_BAD_MASK', `'${rule.mask}' would ban everyone from the hub: stop the hub, or ban from a room`);
 }
