@@ -14,7 +14,8 @@ export interface IrcLeaveFrame {
  * it), but a room message reads the same for all of them, so its bytes are made once (twice
  * with `server-time`: with and without the tag). The hub hands an event to its receivers one
  * after the other, so the last event's frames are all that is kept: an event asked for again
- * after another (rare) is rendered again, to the same bytes.
+ * after another (rare: a listener that acts in the middle of a broadcast) is rendered again, to
+ * the same bytes, since whether a leave is a QUIT is decided once per event.
  * @internal
  */
 export class IrcFrames<D> {
@@ -22,8 +23,8 @@ export class IrcFrames<D> {
   private readonly userHost: string;
   private readonly plain = new LastFrame();
   private readonly timed = new LastFrame();
-  private lastLeave: LeaveEnvelope | undefined;
-  private lastLeaveQuit = false;
+  /** Whether each leave still referenced is a QUIT: kept per event, not per slot, so that it never changes within one. */
+  private readonly quits = new WeakMap<LeaveEnvelope, boolean>();
 
   constructor(hub: BroadcastHub<unknown, D>, userHost: string) {
     this.hub = hub;
@@ -51,26 +52,28 @@ export class IrcFrames<D> {
    * the same way.
    */
   leave(event: LeaveEnvelope, time: boolean): IrcLeaveFrame {
-    if (event !== this.lastLeave) {
-      this.lastLeave = event;
-      this.lastLeaveQuit = this.hub.findPeer(event.nick) === undefined && this.hub.adapter?.findNick(event.nick) === undefined;
+    let quit = this.quits.get(event);
+    if (quit === undefined) {
+      quit = this.hub.findPeer(event.nick) === undefined && this.hub.adapter?.findNick(event.nick) === undefined;
+      this.quits.set(event, quit);
     }
-    const quit = this.lastLeaveQuit;
     return { frame: this.cached(event, time, quit ? ircQuit : ircPart), quit };
   }
 
   private cached<E extends ChatEvent>(event: E, time: boolean, render: (event: E, userHost: string, tags?: string) => string): Buffer {
     const last = time ? this.timed : this.plain;
-    if (last.event !== event) {
+    if (last.event !== event || last.render !== render) {
       last.frame = Buffer.from(render(event, this.userHost, time ? ircTimeTag(event.ts) : undefined), 'utf8');
       last.event = event;
+      last.render = render;
     }
     return last.frame;
   }
 }
 
-/** The frame of the event rendered last, in one variant. */
+/** The frame of the event rendered last, in one variant, and how it was rendered. */
 class LastFrame {
   event: ChatEvent | undefined;
+  render: ((event: never, userHost: string, tags?: string) => string) | undefined;
   frame = Buffer.alloc(0);
 }
