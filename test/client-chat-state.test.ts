@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { chatMessageOf, historyStatusOf } from '../src/protocol/chat-messages.js';
-import { ClientChatState, endsDirectRecovery, newChat } from '../src/protocol/client-chat-state.js';
+import { ClientChatState, endsDirectRecovery, firstConnection } from '../src/protocol/client-chat-state.js';
 import type { HubEnvelope } from '../src/protocol/envelope.js';
 
 const welcome: HubEnvelope = { v: 1, type: 'system', text: 'welcome', nick: 'ada', room: 'lobby', session: 's-1', last: 'h-4', ts: 0 };
@@ -48,7 +48,7 @@ describe('ClientChatState', () => {
 
   it('asks for nothing to recover on a first connection, with recovery off, or without a session', () => {
     const plain = new ClientChatState({ token: undefined, history: 5, recover: true });
-    expect(plain.hello(newChat(undefined))).toEqual({ v: 1, type: 'hello', history: 5 });
+    expect(plain.hello(firstConnection(undefined))).toEqual({ v: 1, type: 'hello', history: 5 });
     const off = new ClientChatState({ token: undefined, history: 0, recover: false });
     off.track(welcome);
     const saved = off.save(undefined);

@@ -126,6 +126,19 @@ describe('history on JSON clients', () => {
     expect(seen).toEqual(['h:d2', 'h:d3', 'h:d4', '[end dev 3]', 'live']);
   });
 
+  it('replays in full to a client connected again after close(): what its old connection saw hides nothing', async () => {
+    const port = await hubWith({ framing: 'json', history: true });
+    const alice = await client(port, { nick: 'alice' });
+    const bob = await client(port, { nick: 'bob', history: 5 });
+    await say(alice, bob, ['one', 'two']);
+    await bob.close();
+    const seen = transcript(bob);
+    const ended = nextEvent<[HistoryStatus]>(bob, 'history');
+    await bob.connect();
+    await ended;
+    expect(seen).toEqual(['h:one', 'h:two', '[end lobby 2]']);
+  });
+
   it('asks on connect with the history option, and says when the hub keeps none', async () => {
     const withHistory = await hubWith({ framing: 'json', history: true });
     const alice = await client(withHistory, { nick: 'alice' });

@@ -2,7 +2,7 @@
 import { isKnownReason, type HubBye } from '../protocol/control-frames.js';
 import { NO_RECONNECT_REASONS, type DisconnectReason } from '../protocol/disconnect-reason.js';
 import { chatMessageOf, directMessageOf, historyStatusOf, type ChatMessage, type DirectMessage, type HistoryStatus } from '../protocol/chat-messages.js';
-import { ClientChatState, endsDirectRecovery, newChat, type SavedChat } from '../protocol/client-chat-state.js';
+import { ClientChatState, endsDirectRecovery, firstConnection, type SavedChat } from '../protocol/client-chat-state.js';
 import type {
   ByeEnvelope,
   ClientEnvelope,
@@ -210,7 +210,9 @@ export class BrowserChatClient extends Emitter<BrowserChatClientEvents> {
   async connect(): Promise<void> {
     if (this.socket !== undefined || this.reconnecting) throw new BrowserChatError('ERR_ALREADY_CONNECTED', 'the client is connected or connecting already');
     this.stopped = false;
-    await this.open(newChat(this.wantedNick));
+    // A client connected again after it ended starts afresh.
+    this.state.reset();
+    await this.open(firstConnection(this.wantedNick));
     this.emit('connect', this.state.nick, this.state.room);
   }
 

@@ -5,7 +5,7 @@ import type { ChatClientConnectOptions } from './chat-client.js';
 import { ChatClient } from './chat-client.js';
 import type { DisconnectReason } from '../protocol/disconnect-reason.js';
 import { chatMessageOf, directMessageOf, historyStatusOf, type ChatMessage, type DirectMessage, type HistoryStatus } from '../protocol/chat-messages.js';
-import { ClientChatState, endsDirectRecovery, newChat, type SavedChat } from '../protocol/client-chat-state.js';
+import { ClientChatState, endsDirectRecovery, firstConnection, type SavedChat } from '../protocol/client-chat-state.js';
 import type {
   ClientEnvelope,
   ErrorEnvelope,
@@ -229,9 +229,9 @@ export class JsonChatClient extends TypedEventEmitter<JsonChatClientEvents> {
   async connect(options: ChatClientConnectOptions = {}): Promise<void> {
     await this.inner.connect(options);
     // A client connected again after it ended starts afresh.
-    this.state.forgetConnection();
+    this.state.reset();
     const welcomed = this.waitForWelcome(this.wantedNick);
-    this.write(this.state.hello(newChat(this.wantedNick)));
+    this.write(this.state.hello(firstConnection(this.wantedNick)));
     try {
       await welcomed;
     } catch (error) {

@@ -3,8 +3,11 @@ import { RecoveryMarks } from './recovery-marks.js';
 
 /** What a client restores on a new connection, kept across failed attempts. */
 export interface SavedChat {
+  /** The nickname to ask for: the one had, or the one wanted when none was granted. */
   readonly nick: string | undefined;
+  /** The rooms to be in again. */
   readonly rooms: readonly string[];
+  /** The room to talk in again (`''`: the one the welcome gives). */
   readonly room: string;
   /**
    * The hub's session to present, on a hub that keeps history: the one of the connection that was
@@ -15,8 +18,8 @@ export interface SavedChat {
   readonly defaultRoom: string;
 }
 
-/** What a first connection starts from: the nickname asked for, and nothing to restore. */
-export function newChat(nick: string | undefined): SavedChat {
+/** A first connection's `SavedChat`: the nickname asked for, and nothing to restore or recover. */
+export function firstConnection(nick: string | undefined): SavedChat {
   return { nick, rooms: [], room: '', session: undefined, defaultRoom: '' };
 }
 
@@ -54,7 +57,7 @@ export class ClientChatState {
    * recovery from a store that hubs share may send some again (see docs/reliability.md), and
    * they are dropped, so that each message comes once.
    */
-  readonly marks = new RecoveryMarks();
+  marks = new RecoveryMarks();
   private readonly options: HelloOptions;
 
   constructor(options: HelloOptions) {
@@ -111,6 +114,17 @@ export class ClientChatState {
     this.nick = '';
     this.rooms.clear();
     this.room = '';
+  }
+
+  /**
+   * A client connected again after it ended (`connect()` after `close()`) starts afresh: nothing
+   * of the old connections is recovered, and the ids they saw do not hide a new replay's messages.
+   */
+  reset(): void {
+    this.forgetConnection();
+    this.session = undefined;
+    this.defaultRoom = '';
+    this.marks = new RecoveryMarks();
   }
 
   /**

@@ -48,7 +48,11 @@ export class ChatFrames implements RenderContext {
     return this.line ?? undefined;
   }
 
-  /** The bytes for a peer speaking `protocol`, or `undefined` when that peer is not to get this event. */
+  /**
+   * The bytes for a peer speaking `protocol`, or `undefined` when that peer is not to get this
+   * event. Asked at most once per receiver: a protocol object made per connection renders on
+   * each call, and may note what it rendered (an IRC session, its QUIT shown).
+   */
   frameFor(protocol: Protocol<unknown>): Buffer | undefined {
     if (protocol === this.firstProtocol) return this.firstFrame;
     // A frame kept per connection would be a frame per receiver, and a map entry each.
