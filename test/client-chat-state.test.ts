@@ -46,6 +46,16 @@ describe('ClientChatState', () => {
     expect(state.restoringJoin('dev', false)).toEqual({ v: 1, type: 'join', room: 'dev' });
   });
 
+  it('starts afresh on reset: no session to recover, and the ids seen before hide nothing', () => {
+    const state = followed(welcome);
+    expect(state.marks.firstInRoom('lobby', 'h-5')).toBe(true);
+    expect(state.marks.firstInRoom('lobby', 'h-5')).toBe(false);
+    state.reset();
+    expect([state.nick, state.session, state.defaultRoom, state.rooms.size]).toEqual(['', undefined, '', 0]);
+    expect(state.marks.firstInRoom('lobby', 'h-5')).toBe(true);
+    expect(state.hello(state.save('ada'))).toEqual({ v: 1, type: 'hello', nick: 'ada', token: 'secret' });
+  });
+
   it('asks for nothing to recover on a first connection, with recovery off, or without a session', () => {
     const plain = new ClientChatState({ token: undefined, history: 5, recover: true });
     expect(plain.hello(firstConnection(undefined))).toEqual({ v: 1, type: 'hello', history: 5 });
