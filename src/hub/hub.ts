@@ -66,7 +66,8 @@ import type {
 import { Peer, type PeerHost } from './peer.js';
 import { createHubTlsServer, TlsHandshakes, type RemoteEndpoint } from './tls.js';
 import { hubChannels } from './diagnostics.js';
-import { HubCounters, snapshotStats, type HubStats, type HubStatsOptions } from './stats.js';
+import { HubCounters } from './hub-counters.js';
+import { snapshotStats, type HubStats, type HubStatsOptions } from './stats.js';
 
 /**
  * A TCP server that relays each client's message to every other client, as the documented

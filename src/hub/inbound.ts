@@ -10,7 +10,7 @@ import { FloodControl } from './limits/flood-control.js';
 import type { FloodOptions } from './limits/limit-options.js';
 import { MessageContext, type ContextReplies } from './message-context.js';
 import type { Peer } from './peer.js';
-import type { HubCounters } from './stats.js';
+import type { HubCounters } from './hub-counters.js';
 
 /**
  * What the inbound pipeline needs from its hub.

@@ -10,7 +10,7 @@ import type { Codec, Decoder, DecoderOptions, FramingError, InvalidUtf8Policy } 
 import { asProtocol, type Protocol } from '../protocol/protocol.js';
 import type { InputGate } from '../transport/input-gate.js';
 import { OutboundQueue } from '../transport/outbound-queue.js';
-import type { HubCounters } from './stats.js';
+import type { HubCounters } from './hub-counters.js';
 import { isRenegotiationAttack } from './tls.js';
 
 /** What the hub does with a message over `maxMessageBytes`. */

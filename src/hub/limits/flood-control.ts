@@ -1,5 +1,5 @@
 import { PAUSED_BY_FLOOD, type Peer } from '../peer.js';
-import type { HubCounters } from '../stats.js';
+import type { HubCounters } from '../hub-counters.js';
 import { TokenBucket } from './token-bucket.js';
 import type { FloodOptions } from './limit-options.js';
 
