@@ -51,12 +51,13 @@ describe('ban targets', () => {
 
 describe('bans of everyone', () => {
   it('knows a target that matches every name and address from one that does not', () => {
-    // Every name, and every address (at least 3 characters), or every one of a family.
-    for (const everyone of ['*', '*!*@*', '*@*', '**!*@*', '*?*!*@*', '?*', '*!*@??*', '*!*@???*', '*!*@*.*', '*!*@*:*', '*!*@*.*.*.*', '0.0.0.0/0', '::/0', '10.0.0.0/0']) {
+    // Every name, and every address, or every one of a family.
+    for (const everyone of ['*', '*!*@*', '*@*', '**!*@*', '*?*!*@*', '?*', '*!*@??*', '*!*@???*', '*!*@????*', '*!*@*.*', '*!*@*:*', '*!*@*.*.*.*', '@?*.?*.?*.?*', '0.0.0.0/0', '::/0', '10.0.0.0/0']) {
       expect(BanRule.parse(everyone).matchesEveryone, everyone).toBe(true);
     }
     // A host with `!` is no address: `*!*@*!*` matches nobody, and is no ban of everyone.
-    for (const some of ['bob', '*!*@10.*', 'a*', '?', '??*', '*!*@*.example', '*!*@*!*', '*!*@????*', '0.0.0.0/1', '::/1', '10.0.0.0/10', '10.0.0.1']) {
+    // Nor are hosts that match only some addresses, or none: more dots than IPv4 has, `::` that a full IPv6 form lacks.
+    for (const some of ['bob', '*!*@10.*', 'a*', '?', '??*', '*!*@*.example', '*!*@*!*', '*!*@*1*', '*!*@*.*.*.*.*', '*!*@*::*', '*!*@*:*:*:*', '*!*@.*', '0.0.0.0/1', '::/1', '10.0.0.0/10', '10.0.0.1']) {
       expect(BanRule.parse(some).matchesEveryone, some).toBe(false);
     }
   });

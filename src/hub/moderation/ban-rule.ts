@@ -77,9 +77,10 @@ export class BanRule {
 
   /**
    * Whether this rule bans every client, or every client of an address family, whatever its
-   * name: a mask whose nick and user are wildcards that match any name and whose host is
-   * wildcards and separators only (`*!*@*`, `*`, `*!*@??*`, `*!*@*.*`, `*!*@*:*`), or a network
-   * of prefix 0 (`0.0.0.0/0`, `::/0`). A hub ban of that kind would shut the hub, operators included.
+   * name: a mask whose nick and user match any name and whose host matches every address of
+   * IPv4 or of IPv6 (`*!*@*`, `*`, `*!*@????*`, `*!*@*.*`, `*!*@?*.?*.?*.?*`, `*!*@*:*`), or a
+   * network of prefix 0 (`0.0.0.0/0`, `::/0`). A hub ban of that kind would shut the hub,
+   * operators included.
    */
   get matchesEveryone(): boolean {
     if (this.kind === 'cidr') return this.mask.endsWith('/0');
@@ -88,7 +89,7 @@ export class BanRule {
     const at = this.mask.indexOf('@');
     const beforeHost = this.mask.slice(0, at);
     const bang = beforeHost.indexOf('!');
-    return matchesAny(beforeHost.slice(0, bang), MIN_NAME_LENGTH, '') && matchesAny(beforeHost.slice(bang + 1), MIN_NAME_LENGTH, '') && matchesAny(this.mask.slice(at + 1), MIN_ADDRESS_LENGTH, '.:');
+    return matchesAnyName(beforeHost.slice(0, bang)) && matchesAnyName(beforeHost.slice(bang + 1)) && matchesAFamily(this.mask.slice(at + 1));
   }
 
   /** Whether this rule bans `subject`. */
@@ -119,22 +120,36 @@ export class BanRule {
   }
 }
 
-/** The fewest characters a nickname (and so a mask's user part) has. */
-const MIN_NAME_LENGTH = 1;
-/** The fewest characters an address the hub sees has (`::1`). */
-const MIN_ADDRESS_LENGTH = 3;
+/** Whether a mask's nick or user part matches every name: wildcards only, a `*`, and at most one `?` (a nickname may be one character). */
+function matchesAnyName(part: string): boolean {
+  if (!/^[*?]*\*[*?]*$/.test(part)) return false;
+  return part.split('?').length - 1 <= 1;
+}
 
 /**
- * Whether a mask part matches every text of at least `minLength` characters, or every one of a
- * kind: wildcards and `separators` only, at least one `*`, and no more `?` than `minLength`.
+ * Every shape an address of each family can take, as far as a mask of wildcards and separators
+ * can tell them apart: IPv4 by the length of each octet (1 to 3 digits, 81 shapes), IPv6 by its
+ * shortest and longest forms and a few between.
  */
-function matchesAny(part: string, minLength: number, separators: string): boolean {
-  let questions = 0;
-  for (const char of part) {
-    if (char === '?') questions += 1;
-    else if (char !== '*' && !separators.includes(char)) return false;
-  }
-  return questions <= minLength && part.includes('*');
+const ADDRESS_SHAPES: readonly (readonly string[])[] = [
+  ipv4Shapes(),
+  ['::1', '1::', 'a::1', '2001:db8::1', 'fe80::1:2:3:4', '1:2:3:4:5:6:7:8', 'ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff'],
+];
+
+/**
+ * Whether a mask's host matches every address of some family. Only a host of wildcards, dots
+ * and colons can: a digit or letter in it is one some address of each family lacks.
+ */
+function matchesAFamily(host: string): boolean {
+  if (!/^[*?.:]*$/.test(host)) return false;
+  return ADDRESS_SHAPES.some((shapes) => shapes.every((address) => matchMask(host, address)));
+}
+
+function ipv4Shapes(): string[] {
+  const octets = ['1', '11', '111'];
+  const shapes: string[] = [];
+  for (const a of octets) for (const b of octets) for (const c of octets) for (const d of octets) shapes.push(`${a}.${b}.${c}.${d}`);
+  return shapes;
 }
 
 /** Whether `text` has a C0 control character or DEL. */
