@@ -1,4 +1,5 @@
 import type { HubEnvelope } from '../protocol/envelope.js';
+import { parseJsonObject } from '../protocol/json-object.js';
 
 /**
  * What each envelope a hub sends must hold (docs/protocol-json.md): the browser's own check of
@@ -25,14 +26,8 @@ const shapes: Readonly<Record<HubEnvelope['type'], { readonly required: Readonly
  * type, or `undefined` when it is not JSON, not version 1, of an unknown type, or misses a field.
  */
 export function parseHubEnvelope(text: string): HubEnvelope | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
-  const input = value as Record<string, unknown>;
+  const input = parseJsonObject(text);
+  if (input === undefined) return undefined;
   const type = input.type;
   if (input.v !== 1 || typeof type !== 'string' || !Object.hasOwn(shapes, type)) return undefined;
   const shape = shapes[type as HubEnvelope['type']];

@@ -4,6 +4,7 @@
  * read in the broker's order, and the bounded bookkeeping around background writes.
  */
 import { createHash } from 'node:crypto';
+import { parseJsonObject } from '../protocol/json-object.js';
 import type { HistoryPage, HistoryQuery, StoredEvent } from './history-store.js';
 
 /** Default milliseconds of the reorder window a recovery reads back before the client's last id (2 s). */
@@ -205,14 +206,8 @@ export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): P
 
 /** Parses a stored event; `undefined` for anything that is not one (another program's entry). */
 export function parseStoredEvent(text: string): StoredEvent | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (typeof value !== 'object' || value === null) return undefined;
-  const event = value as Partial<StoredEvent>;
+  const event = parseJsonObject(text) as Partial<StoredEvent> | undefined;
+  if (event === undefined) return undefined;
   if ((event.type !== 'message' && event.type !== 'direct') || typeof event.id !== 'string' || typeof event.ts !== 'number' || typeof event.text !== 'string') return undefined;
   return event as StoredEvent;
 }

@@ -1,3 +1,4 @@
+import { parseJsonObject } from '../protocol/json-object.js';
 import type { ClusterEvent } from './adapter.js';
 
 /**
@@ -72,14 +73,8 @@ function frameHead(origin: string, epoch: string, sequence: number): string {
  * with whatever else can reach the broker, so nothing on it is trusted to be well formed.
  */
 export function decodeFrame(text: string): ClusterFrame | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return undefined;
-  }
-  if (typeof value !== 'object' || value === null) return undefined;
-  const frame = value as Partial<ClusterFrame>;
+  const frame = parseJsonObject(text) as Partial<ClusterFrame> | undefined;
+  if (frame === undefined) return undefined;
   if (typeof frame.o !== 'string' || typeof frame.s !== 'number' || !Number.isSafeInteger(frame.s)) return undefined;
   if (frame.r !== undefined && typeof frame.r !== 'string') return undefined;
   const events: unknown = frame.e;
