@@ -131,6 +131,23 @@ for (const kind of ['redis', 'nats'] as const satisfies readonly BrokerKind[]) {
       return seen;
     }
 
+    /**
+     * Two hubs of one cluster, a sender on the first, and a roamer that reaches the first through
+     * a switch the test can point at the second: what it hears (`got`) and its replays' ends.
+     */
+    async function roaming(history: boolean | HistoryOptions, retryMs: number) {
+      const prefix = cluster();
+      const first = await clusterHub(prefix, history);
+      const second = await clusterHub(prefix, history);
+      const sender = await client(first.port, 'sender');
+      const link = await Switch.to(first.port, track);
+      const roamer = await client(link.port, 'roamer', { reconnect: { retryStrategy: () => retryMs } });
+      const got = texts(roamer);
+      const statuses: HistoryStatus[] = [];
+      roamer.on('history', (status) => statuses.push(status));
+      return { second, sender, link, roamer, got, statuses };
+    }
+
     it('tells the last id of a room another hub wrote, once it has asked the broker for it', async () => {
       const prefix = cluster();
       const writer = await clusterHub(prefix);
@@ -177,17 +194,8 @@ for (const kind of ['redis', 'nats'] as const satisfies readonly BrokerKind[]) {
     });
 
     it('recovers exactly what a client missed when it comes back through another hub', async () => {
-      const prefix = cluster();
-      const first = await clusterHub(prefix);
-      const second = await clusterHub(prefix);
-      const sender = await client(first.port, 'sender');
-      const watcher = await client(second.port, 'watcher');
-      const watched = texts(watcher);
-      const link = await Switch.to(first.port, track);
-      const roamer = await client(link.port, 'roamer', { reconnect: { retryStrategy: () => 300 } });
-      const got = texts(roamer);
-      const statuses: HistoryStatus[] = [];
-      roamer.on('history', (status) => statuses.push(status));
+      const { second, sender, link, roamer, got, statuses } = await roaming(true, 300);
+      const watched = texts(await client(second.port, 'watcher'));
       for (let n = 1; n <= 5; n += 1) sender.send(`m${n}`);
       await eventually(() => got.length === 5, 5000, 'the roamer to hear five messages');
       const directs: { text: string; history: boolean }[] = [];
@@ -211,17 +219,8 @@ for (const kind of ['redis', 'nats'] as const satisfies readonly BrokerKind[]) {
     });
 
     it('says too-old when what the client saw has left the shared history', async () => {
-      const prefix = cluster();
-      const first = await clusterHub(prefix, { messages: 5 });
-      const second = await clusterHub(prefix, { messages: 5 });
-      const sender = await client(first.port, 'sender');
-      const watcher = await client(second.port, 'watcher');
-      const watched = texts(watcher);
-      const link = await Switch.to(first.port, track);
-      const roamer = await client(link.port, 'roamer', { reconnect: { retryStrategy: () => 300 } });
-      const got = texts(roamer);
-      const statuses: HistoryStatus[] = [];
-      roamer.on('history', (status) => statuses.push(status));
+      const { second, sender, link, roamer, got, statuses } = await roaming({ messages: 5 }, 300);
+      const watched = texts(await client(second.port, 'watcher'));
       sender.send('seen');
       await eventually(() => got.length === 1, 5000, 'the roamer to hear the first message');
       link.target = second.port;
@@ -235,16 +234,7 @@ for (const kind of ['redis', 'nats'] as const satisfies readonly BrokerKind[]) {
     });
 
     it('tells a client away longer than the window, back through another hub, that it could not recover', async () => {
-      const prefix = cluster();
-      const options = { recoveryWindow: 1000 };
-      const first = await clusterHub(prefix, options);
-      const second = await clusterHub(prefix, options);
-      const sender = await client(first.port, 'sender');
-      const link = await Switch.to(first.port, track);
-      const roamer = await client(link.port, 'roamer', { reconnect: { retryStrategy: () => 3000 } });
-      const got = texts(roamer);
-      const statuses: HistoryStatus[] = [];
-      roamer.on('history', (status) => statuses.push(status));
+      const { second, sender, link, got, statuses } = await roaming({ recoveryWindow: 1000 }, 3000);
       sender.send('seen');
       await eventually(() => got.length === 1, 5000, 'the roamer to hear the first message');
       link.target = second.port;
