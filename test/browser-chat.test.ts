@@ -6,47 +6,27 @@
  * JsonChatClient, reconnecting after a hub restart, hostile text kept as text, foreign pages
  * refused, and an oversized frame closed with 1009.
  */
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, beforeAll, expect } from 'vitest';
+import type { Page } from 'playwright-core';
+import { expect } from 'vitest';
 import { BroadcastHub, JsonChatClient, type ChatMessage, type HubOptions } from '../src/index.js';
 import { serveChatPage, type ChatPageServer, type ServeChatPageOptions, type UpgradeRefusal } from '../src/websocket.js';
 import { ROOT } from './fixtures/spawned.js';
 import { closeAfterEach } from './helpers/cleanup.js';
 import { startHub } from './helpers/hub.js';
+import { useChromium } from './helpers/chromium.js';
 import { eventually, RawPeer } from './helpers/sockets.js';
 import { needs } from './helpers/tools.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const WAIT_MS = 15_000;
 
 const track = closeAfterEach();
 
 needs('chromium').describe('the chat page in Chromium', () => {
-  let profile = '';
-  let context: BrowserContext | undefined;
-
-  beforeAll(async () => {
-    // A fresh profile every run: nothing remembered from an earlier one.
-    profile = mkdtempSync(join(tmpdir(), 'broadcast-chat-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--headless', ...CHROMIUM_ARGS],
-      viewport: { width: 820, height: 520 },
-      deviceScaleFactor: 1,
-    });
-  }, 60_000);
-
-  afterAll(async () => {
-    await context?.close();
-    if (profile !== '') rmSync(profile, { recursive: true, force: true });
-  });
+  const browser = useChromium({ viewport: { width: 820, height: 520 } });
 
   /** A chat hub on TCP (`mixed`: text and JSON clients) and its page on a port of its own. */
   async function chat(hubOptions: HubOptions = {}, pageOptions: ServeChatPageOptions = {}): Promise<{ hub: BroadcastHub; port: number; web: ChatPageServer }> {
@@ -57,6 +37,7 @@ needs('chromium').describe('the chat page in Chromium', () => {
 
   /** A tab on the page, failing the test on any script error or CSP report in it. */
   async function open(url: string): Promise<{ page: Page; problems: string[] }> {
+    const context = browser();
     if (context === undefined) throw new Error('no browser');
     const page = track(await context.newPage(), (p) => p.close());
     const problems: string[] = [];
@@ -216,6 +197,7 @@ needs('chromium').describe('the chat page in Chromium', () => {
         },
       );
       await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
+      const context = browser();
       if (context === undefined) throw new Error('no browser');
       const page = track(await context.newPage(), (p) => p.close());
       await page.goto(`http://127.0.0.1:${(other.address() as AddressInfo).port}/`);

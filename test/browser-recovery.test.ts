@@ -7,100 +7,24 @@
  * come back with each message once, in order; a restarted hub says it could not recover, and why;
  * an operator's kick and topic show on the page, as text.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { connect, createServer, type Server, type Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, beforeAll, expect } from 'vitest';
+import type { Page } from 'playwright-core';
+import { expect } from 'vitest';
 import { BroadcastHub, hashOperatorPassword, JsonChatClient, type HubOptions } from '../src/index.js';
 import type { BrowserChatClient } from '../src/browser.js';
 import { serveChatPage, type ChatPageServer } from '../src/websocket.js';
 import { closeAfterEach } from './helpers/cleanup.js';
 import { startHub } from './helpers/hub.js';
 import { eventually, RawPeer } from './helpers/sockets.js';
+import { useChromium } from './helpers/chromium.js';
+import { TcpSwitch } from './helpers/tcp-switch.js';
 import { needs } from './helpers/tools.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const WAIT_MS = 15_000;
 
 const track = closeAfterEach();
 
-/**
- * A TCP link on loopback between the browser and the page's server, standing in for the
- * network: `cut()` resets every connection through it and refuses new ones until `mend()`.
- */
-class Link {
-  private readonly pairs = new Set<{ client: Socket; server: Socket }>();
-  private down = false;
-
-  private constructor(
-    private readonly server: Server,
-    private target: number,
-  ) {}
-
-  static async to(port: number): Promise<Link> {
-    const server = createServer();
-    const link = new Link(server, port);
-    server.on('connection', (client) => {
-      client.on('error', () => undefined);
-      if (link.down) {
-        client.resetAndDestroy();
-        return;
-      }
-      const upstream = connect({ port: link.target, host: '127.0.0.1' });
-      const pair = { client, server: upstream };
-      link.pairs.add(pair);
-      upstream.on('error', () => undefined);
-      client.pipe(upstream);
-      upstream.pipe(client);
-      const drop = (): void => {
-        link.pairs.delete(pair);
-        client.destroy();
-        upstream.destroy();
-      };
-      client.on('close', drop);
-      upstream.on('close', drop);
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    return track(link, (l) => l.close());
-  }
-
-  get url(): string {
-    const address = this.server.address();
-    if (address === null || typeof address === 'string') throw new Error('not listening');
-    return `http://127.0.0.1:${address.port}/`;
-  }
-
-  /** From now on, connections go to `port` (a restarted page server). */
-  retarget(port: number): void {
-    this.target = port;
-  }
-
-  /** Resets both sides of every connection, and refuses new ones until `mend()`. */
-  cut(): void {
-    this.down = true;
-    for (const { client, server } of this.pairs) {
-      client.resetAndDestroy();
-      server.resetAndDestroy();
-    }
-    this.pairs.clear();
-  }
-
-  mend(): void {
-    this.down = false;
-  }
-
-  async close(): Promise<void> {
-    this.cut();
-    await new Promise<void>((resolve) => {
-      this.server.close(() => {
-        resolve();
-      });
-    });
-  }
-}
+/** The page's address through `link`, which stands for the network between the browser and the page's server. */
+const pageUrl = (link: TcpSwitch): string => `http://127.0.0.1:${link.port}/`;
 
 /** What a `BrowserChatClient` in the page recorded, as `window.recorded` holds it. */
 interface Recorded {
@@ -110,18 +34,7 @@ interface Recorded {
 }
 
 needs('chromium').describe('recovery and moderation in Chromium', () => {
-  let profile = '';
-  let context: BrowserContext | undefined;
-
-  beforeAll(async () => {
-    profile = mkdtempSync(join(tmpdir(), 'broadcast-chat-chromium-'));
-    context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: ['--headless', ...CHROMIUM_ARGS] });
-  }, 60_000);
-
-  afterAll(async () => {
-    await context?.close();
-    if (profile !== '') rmSync(profile, { recursive: true, force: true });
-  });
+  const browser = useChromium();
 
   /** A hub with history (text and JSON clients on TCP) and its page on a port of its own. */
   async function chat(hubOptions: HubOptions = {}): Promise<{ hub: BroadcastHub; port: number; web: ChatPageServer }> {
@@ -132,6 +45,7 @@ needs('chromium').describe('recovery and moderation in Chromium', () => {
 
   /** A tab on `url`, with the script errors and console errors it reports. */
   async function open(url: string): Promise<{ page: Page; problems: string[] }> {
+    const context = browser();
     if (context === undefined) throw new Error('no browser');
     const page = track(await context.newPage(), (p) => p.close());
     const problems: string[] = [];
@@ -223,8 +137,8 @@ needs('chromium').describe('recovery and moderation in Chromium', () => {
     'shows each message once and in order after the page loses its connection while others talk, marking the replayed ones',
     async () => {
       const { hub, port, web } = await chat();
-      const link = await Link.to(web.address().port);
-      const { page, problems } = await open(`${link.url}?nick=ada`);
+      const link = await TcpSwitch.to(web.address().port, track);
+      const { page, problems } = await open(`${pageUrl(link)}?nick=ada`);
       await connected(page, 'ada');
       const bob = await jsonUser(port, 'bob');
       const heardByBob: string[] = [];
@@ -266,8 +180,8 @@ needs('chromium').describe('recovery and moderation in Chromium', () => {
     async () => {
       const first = await chat();
       const webPort = first.web.address().port;
-      const link = await Link.to(webPort);
-      const { page, problems } = await open(link.url);
+      const link = await TcpSwitch.to(webPort, track);
+      const { page, problems } = await open(pageUrl(link));
       const bob = await jsonUser(first.port, 'bob');
       await browserClient(page, { nick: 'ada' });
       await sayAll(first.hub, bob, 'lobby', ['one']);
@@ -293,7 +207,7 @@ needs('chromium').describe('recovery and moderation in Chromium', () => {
       await first.web.close();
       const { hub } = await startHub(track, { chat: true, framing: 'mixed', history: true });
       const web = track(await serveChatPage(hub, { port: 0, host: '127.0.0.1' }), (w) => w.close({ drainTimeout: 500 }));
-      link.retarget(web.address().port);
+      link.target = web.address().port;
       await whenRecorded(page, (heard) => heard.events.filter((event) => event === 'reconnect').length === 2, 'ada to reconnect to the new hub');
       await whenRecorded(page, (heard) => heard.history.length === 4, 'the new hub’s answers');
       heard = await recorded(page);
@@ -313,8 +227,8 @@ needs('chromium').describe('recovery and moderation in Chromium', () => {
     'BrowserChatClient comes back in the rooms it was in and no other: a room the welcome puts it in that it had left is left again',
     async () => {
       const { hub, web } = await chat();
-      const link = await Link.to(web.address().port);
-      const { page, problems } = await open(link.url);
+      const link = await TcpSwitch.to(web.address().port, track);
+      const { page, problems } = await open(pageUrl(link));
       await browserClient(page, { nick: 'ada' });
       await page.evaluate(() => {
         const client = (window as unknown as { client: BrowserChatClient }).client;
@@ -341,8 +255,8 @@ needs('chromium').describe('recovery and moderation in Chromium', () => {
     'BrowserChatClient with recover: false and history: 3 asks for the last messages again and shows only those it had not seen',
     async () => {
       const { hub, port, web } = await chat();
-      const link = await Link.to(web.address().port);
-      const { page, problems } = await open(link.url);
+      const link = await TcpSwitch.to(web.address().port, track);
+      const { page, problems } = await open(pageUrl(link));
       const bob = await jsonUser(port, 'bob');
       await sayAll(hub, bob, 'lobby', ['old 1', 'old 2']);
       await browserClient(page, { nick: 'ada', recover: false, history: 3 });

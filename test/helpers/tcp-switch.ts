@@ -17,6 +17,8 @@ export class TcpSwitch {
   target: number;
   private readonly server: Server;
   private readonly pairs = new Set<Pair>();
+  /** Refusing new connections (`cut()` until `mend()`). */
+  private down = false;
 
   private constructor(server: Server, target: number) {
     this.server = server;
@@ -28,6 +30,11 @@ export class TcpSwitch {
     const server = createServer();
     const link = new TcpSwitch(server, target);
     server.on('connection', (client) => {
+      if (link.down) {
+        client.on('error', () => undefined);
+        client.resetAndDestroy();
+        return;
+      }
       const hub = connect({ port: link.target, host: '127.0.0.1' });
       const pair: Pair = { client, hub, frozen: false };
       link.pairs.add(pair);
@@ -72,6 +79,17 @@ export class TcpSwitch {
       hub.resetAndDestroy();
     }
     this.pairs.clear();
+  }
+
+  /** The network goes down: resets every connection, and new ones until `mend()`. */
+  cut(): void {
+    this.down = true;
+    this.reset();
+  }
+
+  /** The network is back. */
+  mend(): void {
+    this.down = false;
   }
 
   /** Loses what the hub sends from now on (a connection dead without a word), then resets both sides `after` ms later. */
