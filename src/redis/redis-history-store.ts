@@ -50,7 +50,6 @@ export class RedisHistoryStore implements HistoryStore {
   private readonly limits: ResolvedBrokerHistory;
   private readonly writes: PendingWrites;
   private readonly lastIds = new LastIds();
-  /** Streams whose last id is being fetched for `last()`. */
   /** When each stream's time to live was last pushed back (the newest `LAST_ID_CACHE_SIZE` streams). */
   private readonly expiresSet = new LastTimes();
   /** How often a stream's time to live is pushed back: a tenth of `maxAge`, at most a minute. */
