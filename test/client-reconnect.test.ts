@@ -12,6 +12,7 @@ import {
   type ChatClientOptions,
   type DisconnectReason,
   type HubBye,
+  type HubOptions,
   type JsonEnvelope,
 } from '../src/index.js';
 import { closeAfterEach, tcpHandles } from './helpers/cleanup.js';
@@ -444,8 +445,9 @@ describe('ChatClient heartbeat and bye (json framing)', () => {
     expect(cause).toMatchObject({ reason: 'shutdown' });
   });
 
-  it('line clients kicked by a real hub stay away, JSON clients too', async () => {
-    const lineHub = await startHub(track);
+  /** A line client on a hub with `lineOptions` and a JSON client on a JSON hub, both connected and counted, and their `end` events to come. */
+  async function lineAndJsonClients(lineOptions: HubOptions) {
+    const lineHub = await startHub(track, lineOptions);
     const jsonHub = await startHub(track, { framing: 'json' });
     const line = client({ port: lineHub.port, reconnect: quick });
     const json = client<JsonEnvelope>({ port: jsonHub.port, framing: jsonClientCodec, reconnect: quick });
@@ -454,6 +456,11 @@ describe('ChatClient heartbeat and bye (json framing)', () => {
     await line.connect();
     await json.connect();
     await eventually(() => lineHub.hub.clients.size === 1 && jsonHub.hub.clients.size === 1, 2000, 'both clients');
+    return { lineHub, jsonHub, lineEnded, jsonEnded };
+  }
+
+  it('line clients kicked by a real hub stay away, JSON clients too', async () => {
+    const { lineHub, jsonHub, lineEnded, jsonEnded } = await lineAndJsonClients({});
     for (const peer of [...lineHub.hub.clients, ...jsonHub.hub.clients]) peer.close();
     for (const [error] of [await lineEnded, await jsonEnded]) {
       expect(error).toBeInstanceOf(ReconnectFailedError);
@@ -465,15 +472,7 @@ describe('ChatClient heartbeat and bye (json framing)', () => {
   });
 
   it('line and JSON clients banned by a real hub stay away: no knocking on a door that refuses them', async () => {
-    const lineHub = await startHub(track, { chat: true });
-    const jsonHub = await startHub(track, { framing: 'json' });
-    const line = client({ port: lineHub.port, reconnect: quick });
-    const json = client<JsonEnvelope>({ port: jsonHub.port, framing: jsonClientCodec, reconnect: quick });
-    const lineEnded = nextEvent<[Error | undefined]>(line, 'end', 3000);
-    const jsonEnded = nextEvent<[Error | undefined]>(json, 'end', 3000);
-    await line.connect();
-    await json.connect();
-    await eventually(() => lineHub.hub.clients.size === 1 && jsonHub.hub.clients.size === 1, 2000, 'both clients');
+    const { lineHub, jsonHub, lineEnded, jsonEnded } = await lineAndJsonClients({ chat: true });
     let refused = 0;
     for (const { hub } of [lineHub, jsonHub]) {
       hub.on('refused', () => (refused += 1));
