@@ -12,46 +12,29 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
-import { BroadcastHub, JsonChatClient, type ChatMessage, type HubOptions } from '../src/index.js';
-import { serveChatPage, type ChatPageServer, type ServeChatPageOptions, type UpgradeRefusal } from '../src/websocket.js';
+import { JsonChatClient, type ChatMessage, type HubOptions } from '../src/index.js';
+import type { ServeChatPageOptions, UpgradeRefusal } from '../src/websocket.js';
 import { ROOT } from './fixtures/spawned.js';
 import { closeAfterEach } from './helpers/cleanup.js';
-import { startHub } from './helpers/hub.js';
+import { chatWithPage, connected, WAIT_MS } from './helpers/chat-page.js';
 import { useChromium } from './helpers/chromium.js';
 import { eventually, RawPeer } from './helpers/sockets.js';
 import { needs } from './helpers/tools.js';
 
-const WAIT_MS = 15_000;
 
 const track = closeAfterEach();
 
 needs('chromium').describe('the chat page in Chromium', () => {
-  const browser = useChromium({ viewport: { width: 820, height: 520 } });
+  const browser = useChromium(track, { viewport: { width: 820, height: 520 } });
 
   /** A chat hub on TCP (`mixed`: text and JSON clients) and its page on a port of its own. */
-  async function chat(hubOptions: HubOptions = {}, pageOptions: ServeChatPageOptions = {}): Promise<{ hub: BroadcastHub; port: number; web: ChatPageServer }> {
-    const { hub, port } = await startHub(track, { chat: true, framing: 'mixed', ...hubOptions });
-    const web = track(await serveChatPage(hub, { port: 0, host: '127.0.0.1', ...pageOptions }), (w) => w.close({ drainTimeout: 500 }));
-    return { hub, port, web };
-  }
+  const chat = (hubOptions: HubOptions = {}, pageOptions: ServeChatPageOptions = {}): ReturnType<typeof chatWithPage> => chatWithPage(track, hubOptions, pageOptions);
 
   /** A tab on the page, failing the test on any script error or CSP report in it. */
   async function open(url: string): Promise<{ page: Page; problems: string[] }> {
-    const context = browser();
-    if (context === undefined) throw new Error('no browser');
-    const page = track(await context.newPage(), (p) => p.close());
-    const problems: string[] = [];
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    page.on('console', (message) => {
-      if (message.type() === 'error') problems.push(`console: ${message.text()}`);
-    });
-    const response = await page.goto(url);
+    const { page, problems, response } = await browser.open(url);
     expect(response?.headers()['content-security-policy']).toContain("script-src 'self'");
     return { page, problems };
-  }
-
-  async function connected(page: Page, nick: string): Promise<void> {
-    await page.waitForFunction((name) => document.querySelector('#status')?.getAttribute('data-state') === 'connected' && document.querySelector('#status')?.textContent === `connected as ${name}`, nick, { timeout: WAIT_MS });
   }
 
   /** Waits until the page shows a message from `sender` saying `text`. */
@@ -140,8 +123,7 @@ needs('chromium').describe('the chat page in Chromium', () => {
       await page.waitForFunction(() => document.querySelector('#status')?.getAttribute('data-state') === 'reconnecting', undefined, { timeout: WAIT_MS });
 
       // The hub comes back on the same port.
-      const { hub, port } = await startHub(track, { chat: true, framing: 'mixed' });
-      track(await serveChatPage(hub, { port: webPort, host: '127.0.0.1' }), (w) => w.close({ drainTimeout: 500 }));
+      const { hub, port } = await chat({}, { port: webPort });
       await connected(page, 'ada');
       await eventually(() => hub.findPeer('ada')?.room === 'dev', WAIT_MS, 'ada back in dev');
       expect([...(hub.findPeer('ada')?.rooms ?? [])].sort()).toEqual(['dev', 'lobby']);
@@ -197,7 +179,7 @@ needs('chromium').describe('the chat page in Chromium', () => {
         },
       );
       await new Promise<void>((resolve) => other.listen(0, '127.0.0.1', resolve));
-      const context = browser();
+      const context = browser.context();
       if (context === undefined) throw new Error('no browser');
       const page = track(await context.newPage(), (p) => p.close());
       await page.goto(`http://127.0.0.1:${(other.address() as AddressInfo).port}/`);

@@ -11,15 +11,13 @@ import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { BroadcastHub, hashOperatorPassword, JsonChatClient, type HubOptions } from '../src/index.js';
 import type { BrowserChatClient } from '../src/browser.js';
-import { serveChatPage, type ChatPageServer } from '../src/websocket.js';
 import { closeAfterEach } from './helpers/cleanup.js';
-import { startHub } from './helpers/hub.js';
 import { eventually, RawPeer } from './helpers/sockets.js';
+import { chatWithPage, connected, WAIT_MS } from './helpers/chat-page.js';
 import { useChromium } from './helpers/chromium.js';
 import { TcpSwitch } from './helpers/tcp-switch.js';
 import { needs } from './helpers/tools.js';
 
-const WAIT_MS = 15_000;
 
 const track = closeAfterEach();
 
@@ -34,32 +32,16 @@ interface Recorded {
 }
 
 needs('chromium').describe('recovery and moderation in Chromium', () => {
-  const browser = useChromium();
+  const browser = useChromium(track);
 
   /** A hub with history (text and JSON clients on TCP) and its page on a port of its own. */
-  async function chat(hubOptions: HubOptions = {}): Promise<{ hub: BroadcastHub; port: number; web: ChatPageServer }> {
-    const { hub, port } = await startHub(track, { chat: true, framing: 'mixed', history: true, ...hubOptions });
-    const web = track(await serveChatPage(hub, { port: 0, host: '127.0.0.1' }), (w) => w.close({ drainTimeout: 500 }));
-    return { hub, port, web };
-  }
+  const chat = (hubOptions: HubOptions = {}): ReturnType<typeof chatWithPage> => chatWithPage(track, { history: true, ...hubOptions });
 
   /** A tab on `url`, with the script errors and console errors it reports. */
   async function open(url: string): Promise<{ page: Page; problems: string[] }> {
-    const context = browser();
-    if (context === undefined) throw new Error('no browser');
-    const page = track(await context.newPage(), (p) => p.close());
-    const problems: string[] = [];
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
-    page.on('console', (message) => {
-      // A reconnecting page logs its refused attempts: not script errors.
-      if (message.type() === 'error' && !message.text().includes('WebSocket connection to')) problems.push(`console: ${message.text()}`);
-    });
-    await page.goto(url);
+    // A reconnecting page logs its refused attempts: not script errors.
+    const { page, problems } = await browser.open(url, (text) => text.includes('WebSocket connection to'));
     return { page, problems };
-  }
-
-  async function connected(page: Page, nick: string): Promise<void> {
-    await page.waitForFunction((name) => document.querySelector('#status')?.getAttribute('data-state') === 'connected' && document.querySelector('#status')?.textContent === `connected as ${name}`, nick, { timeout: WAIT_MS });
   }
 
   async function say(page: Page, text: string): Promise<void> {
@@ -205,8 +187,7 @@ needs('chromium').describe('recovery and moderation in Chromium', () => {
       await bob.close();
       await first.hub.close({ retryAfter: 100, retryJitter: 0, drainTimeout: 1000 });
       await first.web.close();
-      const { hub } = await startHub(track, { chat: true, framing: 'mixed', history: true });
-      const web = track(await serveChatPage(hub, { port: 0, host: '127.0.0.1' }), (w) => w.close({ drainTimeout: 500 }));
+      const { web } = await chat();
       link.target = web.address().port;
       await whenRecorded(page, (heard) => heard.events.filter((event) => event === 'reconnect').length === 2, 'ada to reconnect to the new hub');
       await whenRecorded(page, (heard) => heard.history.length === 4, 'the new hub’s answers');
